@@ -1,0 +1,3 @@
+from raci_gen.cli import main
+
+main()

@@ -1,0 +1,145 @@
+"""The command line: ``raci-gen build``, ``raci-gen init``.
+
+Exit codes, decided here and nowhere else:
+
+* 0: success.
+* 1: the input is well-formed but a check failed (lint errors, stale documents).
+* 2: bad input or bad usage: the message names ``FILE:LINE:COL``; nothing is written.
+* 3: an internal error (a bug in raci-gen); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from raci_gen import __version__
+from raci_gen.errors import InputError, RaciError
+from raci_gen.renderers import FORMATS
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+class FormatList(click.ParamType):
+    """Comma-separated formats, e.g. ``md,pdf``; choices come from the renderer registry."""
+
+    name = "formats"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        names = [v.strip() for v in str(value).split(",") if v.strip()]
+        unknown = [n for n in names if n not in FORMATS]
+        if unknown or not names:
+            self.fail(f"{', '.join(unknown) or 'nothing'} is not a format; choose from {', '.join(FORMATS)}",
+                      param, ctx)
+        return tuple(dict.fromkeys(names))
+
+
+class RaciGroup(click.Group):
+    """Turns raci-gen's errors into exit codes: the one place that does."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            n = len(exc.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except RaciError as exc:
+            click.echo(str(exc) if ": error: " in str(exc) else f"error: {exc}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+            if (ctx.obj or {}).get("debug"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                       "This is a bug in raci-gen; run again with --debug for a traceback and report it.", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=RaciGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="raci-gen")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Keep a RACI matrix as YAML in git; check it and build Markdown, Excel and PDF from it."""
+    ctx.obj = {"debug": debug}
+
+
+@main.command()
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False))
+@click.option("-f", "--format", "formats", type=FormatList(), default=None,
+              help=f"Comma-separated formats to build: {', '.join(FORMATS)}. Default: output.formats in raci.yaml.")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output folder. Default: output.dir in raci.yaml (output/).")
+@click.option("-c", "--config", type=click.Path(dir_okay=False), default=None,
+              help="Settings file. Default: PROJECT_DIR/raci.yaml, if present.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def build(project_dir: str, formats: tuple[str, ...] | None, out_dir: str | None, config: str | None,
+          quiet: bool) -> None:
+    """Build the documents of the project in PROJECT_DIR (default: the current folder)."""
+    from raci_gen import output
+    from raci_gen.loader import load_project
+
+    started = time.perf_counter()
+    project = load_project(project_dir, config)
+    formats = formats or project.settings.output.formats
+    outputs = output.generate(project, formats, out_dir)
+    output.write(outputs)
+    if not quiet:
+        for item in outputs:
+            click.echo(f"wrote {item.path} ({_size(len(item.data))})")
+        click.echo(f"built {len(outputs)} document{'s' if len(outputs) != 1 else ''} "
+                   f"in {time.perf_counter() - started:.2f} s")
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Start a project in DIRECTORY with the MLOps example (never overwrites a file)."""
+    source = example_dir()
+    files = [Path("raci.yaml")] + sorted(p.relative_to(source) for folder in ("roles", "activities")
+                                         for p in (source / folder).glob("*.yaml"))
+    existing = [os.path.join(directory, str(f)) for f in files if os.path.exists(os.path.join(directory, str(f)))]
+    if existing:
+        raise RaciError("refusing to overwrite existing files: " + ", ".join(existing))
+    for rel in files:
+        target = os.path.join(directory, str(rel))
+        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+        shutil.copyfile(source / rel, target)
+    click.echo(f"wrote {len(files)} files to {directory}; next: raci-gen build {directory}")
+
+
+def example_dir() -> Path:
+    """The MLOps example: packaged in the wheel, or the repository root in a source checkout."""
+    packaged = Path(str(resources.files("raci_gen"))) / "example"
+    if (packaged / "raci.yaml").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "raci.yaml").is_file() and (checkout / "roles").is_dir():
+        return checkout
+    raise RaciError("the built-in example is missing from this installation; reinstall raci-gen")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.1f} KiB" if n >= 1024 else f"{n} B"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""The errors raci-gen reports to users.
+
+Everything that can go wrong with the input is turned into an :class:`InputError`
+that carries a :class:`~raci_gen.model.Location`, so the CLI can print
+``FILE:LINE:COL: error: MESSAGE`` and exit with status 2. Nothing outside the
+loader sees PyYAML's or pydantic's exceptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from raci_gen.model import Location
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, at one place."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: error: {self.message}"
+
+
+class RaciError(Exception):
+    """Base class of the errors the CLI reports without a traceback."""
+
+
+class InputError(RaciError):
+    """The project's input is wrong; carries every problem found in one run."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: p.location.sort_key())
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class RenderError(RaciError):
+    """A document could not be produced (a missing system library, a broken template)."""
+
+
+def fail(location: Location, message: str) -> InputError:
+    """Shorthand for an :class:`InputError` with a single problem."""
+    return InputError([Problem(location, message)])

@@ -1,0 +1,316 @@
+"""Load a project folder into a :class:`~raci_gen.model.Project`.
+
+All structural checks live here: YAML syntax, keys given twice, unknown or
+missing keys, wrong types, duplicate ids, unknown roles and letters. Every
+problem found in a run is collected and raised together as one
+:class:`~raci_gen.errors.InputError`, each with its ``FILE:LINE:COL``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import os
+import re
+from typing import Any, Iterable, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from raci_gen import schema
+from raci_gen.errors import InputError, Problem
+from raci_gen.model import (
+    Activity, Cell, Location, Matrix, OutputSettings, Phase, Project, Role, Settings,
+)
+from raci_gen.variants import RACI, Variant
+from raci_gen.yamlsource import Located, parse, read_text
+
+CONFIG_NAME = "raci.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+"""Ids are 1 to 32 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit."""
+MAX_ROLES = 200
+MAX_ACTIVITIES = 5_000
+LETTER_SEPARATORS = re.compile(r"[\s/,+&]+")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_project(root: str = ".", config: str | None = None) -> Project:
+    """Load the project in folder ``root``; ``config`` overrides the path of raci.yaml."""
+    problems: list[Problem] = []
+    if not os.path.isdir(root):
+        raise InputError([Problem(Location(root), "project folder not found")])
+
+    config_path = config if config is not None else os.path.join(root, CONFIG_NAME)
+    shown_config = os.path.normpath(config_path)
+    if config is not None and not os.path.isfile(config_path):
+        raise InputError([Problem(Location(shown_config), "config file not found")])
+    if os.path.isfile(config_path):
+        located = _parse_file(config_path, shown_config)
+        project_file = _validate(schema.ProjectFile, located, allow_empty=True)
+    else:
+        project_file = schema.ProjectFile()
+    settings = _settings(project_file)
+    variant = RACI
+    sources: list[str] = [shown_config] if os.path.isfile(config_path) else []
+
+    role_files = _input_files(root, settings.roles, "roles", shown_config, problems)
+    activity_files = _input_files(root, settings.activities, "activities", shown_config, problems)
+    if problems:
+        raise InputError(problems)
+
+    roles: list[Role] = []
+    for path, shown in role_files:
+        sources.append(shown)
+        try:
+            located = _parse_file(path, shown)
+            roles_file = _validate(schema.RolesFile, located)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        for i, entry in enumerate(roles_file.roles):
+            roles.append(Role(
+                id=entry.id, name=entry.name, similar=tuple(entry.similar),
+                description=entry.description, location=located.at(("roles", i)),
+            ))
+    if not roles and not problems:
+        problems.append(Problem(Location(role_files[0][1] if role_files else settings.roles),
+                                "no roles defined; a role file needs 'roles:' with at least one role"))
+    _check_ids(roles, "role", problems)
+    if len(roles) > MAX_ROLES:
+        problems.append(Problem(roles[MAX_ROLES].location, f"more than {MAX_ROLES} roles; the limit is {MAX_ROLES}"))
+    role_ids = {r.id for r in roles}
+
+    phases: list[Phase] = []
+    for path, shown in activity_files:
+        sources.append(shown)
+        try:
+            located = _parse_file(path, shown)
+            phase_file = _validate(schema.PhaseFile, located)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        activities = []
+        for i, entry in enumerate(phase_file.activities):
+            cells = _cells(entry.raci, located, ("activities", i, "raci"), role_ids, variant, problems)
+            activities.append(Activity(
+                id=entry.id, name=entry.name, description=entry.description,
+                cells=tuple(cells), location=located.at(("activities", i)),
+            ))
+        phases.append(Phase(name=phase_file.phase, description=phase_file.description,
+                            activities=tuple(activities), location=located.at(())))
+    all_activities = [a for p in phases for a in p.activities]
+    _check_ids(all_activities, "activity", problems)
+    if len(all_activities) > MAX_ACTIVITIES:
+        problems.append(Problem(all_activities[MAX_ACTIVITIES].location,
+                                f"more than {MAX_ACTIVITIES} activities; the limit is {MAX_ACTIVITIES}"))
+    if problems:
+        raise InputError(problems)
+    matrix = Matrix(roles=tuple(roles), phases=tuple(phases), letters=variant.letters)
+    return Project(root=root, settings=settings, matrix=matrix, sources=tuple(sources))
+
+
+def _parse_file(path: str, shown: str) -> Located:
+    return parse(read_text(path, shown), shown)
+
+
+def _settings(f: schema.ProjectFile) -> Settings:
+    date = f.date.isoformat() if isinstance(f.date, _dt.date) else f.date
+    return Settings(
+        title=f.title, project=f.project, version=f.version, author=f.author, date=date,
+        roles=f.roles, activities=f.activities, templates=f.templates, page=f.page,
+        output=OutputSettings(dir=f.output.dir, name=f.output.name, formats=tuple(dict.fromkeys(f.output.formats))),
+    )
+
+
+def _input_files(root: str, configured: str, what: str, config_shown: str,
+                 problems: list[Problem]) -> list[tuple[str, str]]:
+    """The YAML files behind a `roles:` or `activities:` setting, as (real path, shown path)."""
+    path = os.path.join(root, configured)
+    shown = os.path.normpath(path)
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    if os.path.commonpath([real_root, real]) != real_root:
+        problems.append(Problem(Location(shown), f"the {what} path leads outside the project folder "
+                                                 f"({'through a symbolic link' if os.path.islink(path) else configured}); "
+                                                 "keep inputs inside the project"))
+        return []
+    if os.path.isfile(path):
+        return [(path, shown)]
+    if not os.path.isdir(path):
+        problems.append(Problem(Location(shown), f"{what} folder not found; create {shown}/ with *.yaml files "
+                                                 f"or set '{what}:' in {CONFIG_NAME}"))
+        return []
+    files = []
+    for name in sorted(os.listdir(path)):
+        full = os.path.join(path, name)
+        if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
+            continue
+        if os.path.islink(full) and os.path.commonpath([real_root, os.path.realpath(full)]) != real_root:
+            problems.append(Problem(Location(os.path.join(shown, name)),
+                                    "symbolic link leads outside the project folder; it is not read"))
+            continue
+        if os.path.isfile(full):
+            files.append((full, os.path.join(shown, name)))
+    if not files:
+        problems.append(Problem(Location(shown), f"no *.yaml files in the {what} folder"))
+    return files
+
+
+def _validate(model: type[M], located: Located, allow_empty: bool = False) -> M:
+    data = located.data
+    if data is None:
+        if allow_empty:
+            return model()
+        raise InputError([Problem(located.at(()), f"file is empty; expected {_expected(model)}")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem(model, located, e) for e in exc.errors()]
+        raise InputError(list(dict.fromkeys(problems))) from None
+
+
+def _expected(model: type[BaseModel]) -> str:
+    required = [n for n, f in model.model_fields.items() if f.is_required()]
+    keys = ", ".join(f"'{k}:'" for k in required or list(model.model_fields))
+    return f"a mapping with {keys}"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        word = "true" if value else "false"
+        return (f"{word}, a boolean (YAML reads unquoted yes, no, on, off, true and false as booleans; "
+                f"put the text in quotes)")
+    if isinstance(value, (int, float)):
+        return f"the number {value!r} (put it in quotes to make it text)"
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, _dt.date):
+        return f"the date {value.isoformat()} (put it in quotes to make it text)"
+    return repr(value)
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model that describes the mapping at ``loc``, if any."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = _inner_model(field.annotation)
+    return current
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _problem(model: type[BaseModel], located: Located, error: dict) -> Problem:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    if loc and loc[-1] == "[key]":
+        return Problem(located.key_at(loc[:-1]), f"expected text as a key, got {_describe(value)}")
+    # Unions report one error per member; the first member's path names the field well enough.
+    if len(loc) >= 2 and loc[-1] in ("str", "date", "none"):
+        loc = loc[:-1]  # a union reports one error per member type, named by that type
+    if kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        known = list(parent.model_fields) if parent else []
+        key = str(loc[-1])
+        hint = difflib.get_close_matches(key, known, n=1)
+        text = f"unknown key {key!r}"
+        text += f"; did you mean {hint[0]!r}?" if hint else f"; expected one of: {', '.join(known)}"
+        return Problem(located.key_at(loc), text)
+    if kind == "missing":
+        return Problem(located.at(loc[:-1]), f"missing required key {loc[-1]!r}")
+    where = located.at(loc)
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        target = _model_at(model, loc)
+        want = _expected(target) if target else "a mapping (key: value)"
+        return Problem(where, f"expected {want}, got {_describe(value)}")
+    if kind == "list_type":
+        return Problem(where, f"expected a list, got {_describe(value)}")
+    if kind in ("string_type", "date_type"):
+        return Problem(where, f"expected text, got {_describe(value)}")
+    if kind == "literal_error":
+        allowed = error.get("ctx", {}).get("expected", "")
+        return Problem(where, f"expected one of {allowed}, got {_describe(value)}")
+    if kind == "string_pattern_mismatch":
+        return Problem(where, f"{_describe(value)} is not allowed here; use letters, digits, '.', '_' and '-'")
+    return Problem(where, f"{error['msg'].lower()}, got {_describe(value)}")
+
+
+def _check_ids(items: Iterable[Role | Activity], what: str, problems: list[Problem]) -> None:
+    seen: dict[str, Location] = {}
+    for item in items:
+        if not ID_PATTERN.match(item.id):
+            problems.append(Problem(item.location, f"{what} id {item.id!r} is not allowed; ids are 1 to 32 ASCII "
+                                                   "letters, digits, '.', '_' or '-', starting with a letter or digit"))
+            continue
+        folded = item.id.casefold()
+        if folded in seen:
+            first = seen[folded]
+            same = "" if _id_at(items, first) == item.id else " (ids may not differ only by case)"
+            problems.append(Problem(item.location, f"duplicate {what} id {item.id!r}{same}; "
+                                                   f"first defined at {first}"))
+        else:
+            seen[folded] = item.location
+
+
+def _id_at(items: Iterable[Role | Activity], location: Location) -> str | None:
+    for item in items:
+        if item.location == location:
+            return item.id
+    return None
+
+
+def _cells(raci: dict[str, str], located: Located, path: tuple, role_ids: set[str],
+           variant: Variant, problems: list[Problem]) -> list[Cell]:
+    cells = []
+    for role_id, text in raci.items():
+        key_where = located.key_at(path + (role_id,))
+        where = located.at(path + (role_id,))
+        if role_id not in role_ids:
+            close = difflib.get_close_matches(role_id, sorted(role_ids), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known roles: {', '.join(sorted(role_ids))}"
+            problems.append(Problem(key_where, f"unknown role {role_id!r}; {hint}"))
+            continue
+        letters = parse_letters(text, variant)
+        if isinstance(letters, str):
+            problems.append(Problem(where, letters))
+            continue
+        cells.append(Cell(role_id=role_id, letters=letters, location=key_where))
+    return cells
+
+
+def parse_letters(text: str, variant: Variant) -> tuple[str, ...] | str:
+    """Letters of a cell in the variant's writing order, or the reason they are not valid."""
+    valid = variant.codes()
+    expected = (f"expected one or more of {', '.join(valid)} "
+                f"(A/R for accountable and doing the work)")
+    compact = LETTER_SEPARATORS.sub("", text)
+    if not compact:
+        return f"empty cell; {expected}, or leave the role out"
+    seen: list[str] = []
+    for char in compact:
+        if char not in valid:
+            shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
+            hint = " (letters are upper case)" if char.upper() in valid else ""
+            return f"{shown} in {text!r} is not a {variant.name} letter{hint}; {expected}"
+        if char in seen:
+            return f"letter {char!r} is given twice in {text!r}"
+        seen.append(char)
+    return tuple(sorted(seen, key=variant.order.index))

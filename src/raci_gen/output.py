@@ -1,0 +1,87 @@
+"""Build documents in memory, then write them, or compare them with what is on disk.
+
+Generating is kept apart from writing: every document of a build is rendered
+before the first byte is written, so bad input or a failing renderer leaves the
+output folder as it was. Each file is written to a temporary file in the same
+folder and renamed into place, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Iterable
+
+from raci_gen.errors import RaciError
+from raci_gen.model import Project
+from raci_gen.renderers import FORMATS
+from raci_gen.renderers.document import Document, make_document
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str
+    data: bytes
+    format: str
+
+
+def output_paths(project: Project, formats: Iterable[str], out_dir: str | None = None) -> dict[str, str]:
+    """Where each format goes: ``OUT_DIR/NAME.SUFFIX``."""
+    settings = project.settings.output
+    folder = out_dir if out_dir is not None else os.path.normpath(os.path.join(project.root, settings.dir))
+    return {f: os.path.join(folder, settings.name + FORMATS[f].suffix) for f in formats}
+
+
+def generate(project: Project, formats: Iterable[str], out_dir: str | None = None,
+             document: Document | None = None) -> list[Output]:
+    """Render the chosen formats in memory; nothing is written."""
+    document = document or make_document(project)
+    paths = output_paths(project, formats, out_dir)
+    return [Output(path, FORMATS[f].render(document), f) for f, path in paths.items()]
+
+
+def write(outputs: Iterable[Output]) -> None:
+    """Write each output atomically (temporary file in the same folder, then rename)."""
+    for output in outputs:
+        folder = os.path.dirname(output.path) or "."
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".raci-gen-", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise RaciError(f"{folder}: error: cannot write here: {exc.strerror}") from None
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(output.data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, output.path)
+        except OSError as exc:
+            _remove(tmp)
+            raise RaciError(f"{output.path}: error: cannot write: {exc.strerror}") from None
+        except BaseException:
+            _remove(tmp)
+            raise
+
+
+def stale(outputs: Iterable[Output]) -> list[str]:
+    """One line per output that differs from the file on disk: ``PATH is missing|out of date``."""
+    lines = []
+    for output in outputs:
+        try:
+            with open(output.path, "rb") as fh:
+                current = fh.read()
+        except FileNotFoundError:
+            lines.append(f"{output.path} is missing")
+            continue
+        if current != output.data:
+            lines.append(f"{output.path} is out of date")
+    return lines
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -1,0 +1,42 @@
+"""The output formats, registered in one place.
+
+Each format is a module with one function ``render_<name>(document) -> bytes``.
+Modules are imported only when their format is built, so a Markdown-only build
+never pays for WeasyPrint or openpyxl. The CLI's ``--format`` choices come from
+:data:`FORMATS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+from raci_gen.renderers.document import Document
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffix: str
+    module: str
+    function: str
+    description: str
+
+    def renderer(self) -> Callable[[Document], bytes]:
+        return getattr(importlib.import_module(self.module), self.function)
+
+    def render(self, document: Document) -> bytes:
+        return self.renderer()(document)
+
+
+FORMATS: dict[str, Format] = {
+    "md": Format("md", ".md", "raci_gen.renderers.markdown", "render_markdown",
+                 "GitHub-flavoured Markdown for wikis"),
+    "html": Format("html", ".html", "raci_gen.renderers.html", "render_html",
+                   "one self-contained HTML page"),
+    "pdf": Format("pdf", ".pdf", "raci_gen.renderers.pdf", "render_pdf",
+                  "PDF, landscape, for charters (WeasyPrint)"),
+    "xlsx": Format("xlsx", ".xlsx", "raci_gen.renderers.xlsx", "render_xlsx",
+                   "Excel workbook (openpyxl)"),
+}

@@ -1,0 +1,18 @@
+"""GitHub-flavoured Markdown, for GitHub, GitLab and Azure DevOps wikis."""
+
+from __future__ import annotations
+
+from raci_gen.renderers.document import Document
+from raci_gen.renderers.templating import render_template
+
+TEMPLATE = "raci.md.j2"
+
+
+def render_markdown_text(document: Document) -> str:
+    text = render_template(document, TEMPLATE, autoescape=False)
+    # One trailing newline, whatever the template's whitespace control left.
+    return text.rstrip("\n") + "\n"
+
+
+def render_markdown(document: Document) -> bytes:
+    return render_markdown_text(document).encode("utf-8")

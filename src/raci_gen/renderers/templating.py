@@ -1,0 +1,83 @@
+"""The Jinja2 environment shared by the Markdown and HTML renderers.
+
+Templates are looked up first in the project's ``templates/`` folder, then in the
+package, so a file of the same name overrides a built-in one. Templates run in
+Jinja2's sandbox: a user template cannot reach Python internals.
+"""
+
+from __future__ import annotations
+
+import re
+
+import jinja2
+from markupsafe import Markup
+from jinja2.sandbox import SandboxedEnvironment
+
+from raci_gen.errors import RenderError
+from raci_gen.model import Location
+from raci_gen.renderers.document import Document
+
+# Characters that start an inline construct in GitHub-flavoured Markdown.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<|~&$])")
+_MD_BLOCK_START = re.compile(r"^(\s*)([-+=>#]|\d+[.)])")
+
+
+def md_escape(text: object) -> str:
+    """Text that GFM shows literally inside a table cell or heading, on one line."""
+    text = "" if text is None else str(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _MD_INLINE.sub(r"\\\1", text)
+    # A table cell cannot hold a line break: an HTML <br> is the one tag GFM wikis accept there.
+    lines = [line.strip() for line in text.split("\n")]
+    return "<br>".join(lines).replace("\t", " ")
+
+
+def md_paragraph(text: object) -> str:
+    """Text that GFM shows literally as a paragraph (no list, heading or quote starts)."""
+    escaped = md_escape(text)
+    return _MD_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def css_string(text: object) -> Markup:
+    """A quoted CSS string that shows ``text`` literally, safe inside an HTML <style>."""
+    text = "" if text is None else str(text)
+    out = []
+    for char in text:
+        if char in '\\"<>&' or ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):X} ")
+        else:
+            out.append(char)
+    return Markup('"' + "".join(out) + '"')
+
+
+def environment(document: Document, autoescape: bool) -> SandboxedEnvironment:
+    loaders: list[jinja2.BaseLoader] = []
+    if document.template_dir:
+        loaders.append(jinja2.FileSystemLoader(document.template_dir))
+    loaders.append(jinja2.PackageLoader("raci_gen", "templates"))
+    env = SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["md_paragraph"] = md_paragraph
+    env.filters["css_string"] = css_string
+    return env
+
+
+def render_template(document: Document, name: str, autoescape: bool, **context: object) -> str:
+    env = environment(document, autoescape)
+    try:
+        template = env.get_template(name)
+        return template.render(doc=document, matrix=document.matrix, **context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = Location(exc.filename or name, exc.lineno or 1, 1)
+        raise RenderError(f"{where}: error: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"template {exc.name!r} not found") from None
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"{name}: error: template failed: {exc}") from None

@@ -1,0 +1,107 @@
+"""The shape of the input files, declared once.
+
+These pydantic models are the single source of the loader's structural checks
+(required keys, types, unknown keys) and of the JSON Schemas offered to editors.
+The docstring under each field is its documentation in both places. Only the
+loader uses them; the rest of raci-gen sees :mod:`raci_gen.model`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+    )
+
+
+Text = str
+
+
+class OutputFile(_Strict):
+    """Where `raci-gen build` writes, and which documents."""
+
+    dir: Text = "output"
+    """Folder for the documents, relative to the project folder."""
+    name: Text = Field("raci-matrix", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+    """File stem: output/NAME.md, NAME.xlsx, NAME.pdf, NAME.html."""
+    formats: list[Literal["md", "xlsx", "pdf", "html"]] = ["md", "xlsx", "pdf"]
+    """Documents built when `--format` is not given."""
+
+
+class ProjectFile(_Strict):
+    """Project settings (raci.yaml). Every key is optional."""
+
+    title: Text = "RACI matrix"
+    """Document title."""
+    project: Text | None = None
+    """Project name shown in the title block, e.g. "Churn model"."""
+    version: Text | None = None
+    """Version of the matrix shown in the title block, e.g. "1.2"."""
+    author: Text | None = None
+    """Author shown in the title block and in the PDF and workbook properties."""
+    date: _dt.date | Text | None = None
+    """Date shown on the documents; when absent, the build date (SOURCE_DATE_EPOCH if set)."""
+    roles: Text = "roles"
+    """Folder of role files (*.yaml), or a single role file."""
+    activities: Text = "activities"
+    """Folder of activity files (*.yaml, one phase each, taken in file-name order), or a single file."""
+    templates: Text = "templates"
+    """Folder whose files override the built-in templates of the same name."""
+    page: Literal["A4", "Letter"] = "A4"
+    """PDF page size; pages are landscape."""
+    output: OutputFile = OutputFile()
+    """Where and what `raci-gen build` writes."""
+
+
+class RoleEntry(_Strict):
+    """One role: a column of the matrix."""
+
+    id: Text
+    """Short unique id, used in activity files, e.g. R1 or DS."""
+    name: Text
+    """Role name, e.g. Data Scientist."""
+    similar: list[Text] = []
+    """Other names the same role goes by, e.g. [ML Specialist, ML Developer]."""
+    description: Text | None = None
+    """What the role does."""
+
+
+class RolesFile(_Strict):
+    """A role file (roles/*.yaml)."""
+
+    roles: list[RoleEntry]
+    """The roles, in the order their columns appear."""
+
+
+class ActivityEntry(_Strict):
+    """One activity: a row of the matrix."""
+
+    id: Text
+    """Short unique id, e.g. GD-1."""
+    name: Text
+    """What is done, e.g. Define the business goal."""
+    description: Text | None = None
+    """Details, and where the assignment comes from."""
+    raci: dict[Text, Text] = {}
+    """Role id to letters, e.g. {R1: A, R3: R, R7: A/R}; a role left out takes no part."""
+
+
+class PhaseFile(_Strict):
+    """An activity file (activities/*.yaml): one phase of the lifecycle."""
+
+    phase: Text
+    """Phase name, e.g. Goal definition."""
+    description: Text | None = None
+    """What the phase covers."""
+    activities: list[ActivityEntry]
+    """The activities of the phase, in order."""

@@ -1,0 +1,338 @@
+"""The parser boundary: YAML text in, plain data plus source positions out.
+
+PyYAML's safe composer builds a node tree; we walk it ourselves so that we can
+reject what PyYAML would silently accept (a key given twice), refuse every tag
+that asks for an object, bound alias expansion and nesting, and record for each
+value the 1-based line and column it came from. This is the only module that
+imports PyYAML.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from raci_gen.errors import InputError, Problem
+from raci_gen.model import Location
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""Largest input file read, in bytes (2 MiB: a matrix of thousands of activities fits)."""
+MAX_NODES = 200_000
+"""Most YAML values one file may expand to, aliases included (stops "billion laughs")."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted."""
+
+Path = tuple  # a path into the data: keys and list indexes
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass
+class Located:
+    """Parsed data of one file, with the position of every value and every key."""
+
+    data: Any
+    file: str
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+
+    def at(self, path: Path) -> Location:
+        """Where the value at ``path`` is, or the nearest enclosing value."""
+        path = tuple(path)
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), Location(self.file))
+
+    def key_at(self, path: Path) -> Location:
+        """Where the key that names ``path`` is (falls back to the value)."""
+        return self.keys.get(tuple(path)) or self.at(path)
+
+
+def _location(file: str, mark: yaml.Mark | None) -> Location:
+    if mark is None:
+        return Location(file)
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+def read_text(path: str, shown: str) -> str:
+    """Read a UTF-8 file, refusing what is too large or not text."""
+    try:
+        size = os.stat(path).st_size
+    except OSError as exc:
+        raise InputError([Problem(Location(shown), f"cannot read file: {exc.strerror}")]) from None
+    if size > MAX_FILE_BYTES:
+        raise InputError([Problem(Location(shown),
+                                  f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")])
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError([Problem(Location(shown), f"cannot read file: {exc.strerror}")]) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 byte order mark, as Windows editors write it, is harmless
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw[: exc.start].count(b"\n") + 1
+        # Columns count characters, as PyYAML's do, not bytes.
+        column = len(raw[line_start: exc.start].decode("utf-8", errors="replace")) + 1
+        raise InputError([Problem(Location(shown, line, column),
+                                  f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8")]) from None
+
+
+def parse(text: str, file: str) -> Located:
+    """Parse one YAML document into plain data with positions."""
+    loader = _Loader(text) if _printable(text, file) else None
+    try:
+        node = loader.get_single_node()
+    except _TooDeep as exc:
+        raise InputError([Problem(_location(file, exc.mark),
+                                  f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise InputError([Problem(_location(file, mark), f"YAML syntax error: {_syntax_message(exc)}")]) from None
+    except yaml.YAMLError as exc:
+        text_of = " ".join(str(exc).split())
+        raise InputError([Problem(Location(file), f"YAML error: {text_of}")]) from None
+    except RecursionError:
+        raise InputError([Problem(Location(file), f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
+    finally:
+        loader.dispose()
+    located = Located(data=None, file=file)
+    if node is None:
+        return located
+    _check_size(node, file)
+    located.values[()] = _location(file, node.start_mark)
+    walker = _Walker(file, located)
+    located.data = walker.value(node, (), 0)
+    if walker.problems:
+        raise InputError(walker.problems)
+    return located
+
+
+def _printable(text: str, file: str) -> bool:
+    """Refuse control characters up front, with their position (PyYAML only gives an offset)."""
+    try:
+        yaml.reader.Reader.check_printable(None, text)  # type: ignore[arg-type]
+    except yaml.reader.ReaderError as exc:
+        position = exc.position
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        raise InputError([Problem(Location(file, line, column),
+                                  f"control character U+{exc.character:04X} is not allowed in YAML; "
+                                  "remove it")]) from None
+    return True
+
+
+_KINDS = {
+    "flow sequence": ("'['", "list"),
+    "flow mapping": ("'{'", "mapping"),
+    "block mapping": ("", "mapping"),
+    "block collection": ("", "list"),
+    "block sequence": ("", "list"),
+    "block node": ("", "value"),
+    "flow node": ("", "value"),
+    "quoted scalar": ("quote", "quoted text"),
+    "double-quoted scalar": ("quote", "quoted text"),
+    "single-quoted scalar": ("quote", "quoted text"),
+    "simple key": ("", "key"),
+}
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's complaint, reworded for people who edit YAML by hand; always one line."""
+    problem = " ".join((exc.problem or "").split())
+    context = " ".join((exc.context or "").split())
+    cmark = exc.context_mark
+    at = f"line {cmark.line + 1}, column {cmark.column + 1}" if cmark else ""
+    opener, kind = "", ""
+    match = re.match(r"while (?:parsing|scanning) an? (.+)$", context)
+    if match:
+        opener, kind = _KINDS.get(match.group(1), ("", match.group(1)))
+    ended = "<stream end>" in problem or "end of stream" in problem
+
+    if "found character '\\t'" in problem:
+        return "a tab character cannot indent YAML; use spaces"
+    found = re.match(r"found character (.+) that cannot start any token$", problem)
+    if found:
+        return f"{found.group(1)} cannot start a value; put the text in quotes"
+    if problem == "mapping values are not allowed here":
+        return "unexpected ':' here; check the indentation, or put text containing ': ' in quotes"
+    if problem.startswith("expected <block end>"):
+        if "'<scalar>'" in problem:
+            return "unexpected text after a value; put the whole value in quotes"
+        where = f" that starts at {at}" if at else ""
+        return f"this does not line up with the {kind or 'block'}{where}; check the indentation"
+    if opener == "quote" and ended:
+        return f"the quote at {at} is never closed"
+    if opener and at:
+        expected = re.match(r"(expected .+?), but (?:got|found) (.+)$", problem)
+        if expected:
+            if ended:
+                return f"{expected.group(1)}, but the file ended; the {opener} at {at} is never closed"
+            return f"{expected.group(1)}, but found {expected.group(2)}; the {opener} at {at} is still open"
+    if context == "expected a single document in the stream":
+        return "expected one YAML document per file, but found a second one (after '---')"
+    duplicate = re.match(r"found duplicate anchor (.+); first occurrence$", context)
+    if duplicate and cmark:
+        return f"anchor {duplicate.group(1)} is defined twice (first at {at}); rename one"
+    undefined = re.match(r"found undefined alias '(.+)'$", problem)
+    if undefined:
+        name = undefined.group(1)
+        return f"alias *{name} names no anchor; define &{name} before it is used"
+    text = problem.replace("'<stream end>'", "the end of the file") or context or "invalid YAML"
+    if context and problem and at:
+        text += f" ({context} at {at})"
+    return text
+
+
+def _check_size(root: yaml.Node, file: str) -> None:
+    """Refuse a tree that aliases expand beyond MAX_NODES values, or that contains itself.
+
+    Sizes are computed once per node (aliases share nodes), so this is quick even
+    for a "billion laughs" file; the problem points at the smallest value too big.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise InputError([Problem(_location(file, node.start_mark),
+                                      "this value contains itself through an alias; that is not allowed")])
+        total = 1
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            active.add(key)
+            children = (n for pair in node.value for n in pair) if isinstance(node, yaml.MappingNode) \
+                else iter(node.value)
+            for child in children:
+                total += size(child)
+                if total > MAX_NODES:
+                    break
+            active.discard(key)
+        if total > MAX_NODES:
+            raise InputError([Problem(_location(file, node.start_mark),
+                                      f"too many values: this expands to more than {MAX_NODES:,} "
+                                      "(each use of an alias counts); it is refused")])
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark | None):
+        super().__init__("too deep")
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader; we only use its composer, never its constructors.
+
+    Its composer recurses once per nesting level; we stop it at MAX_DEPTH, long
+    before Python's recursion limit, so that ``[[[[...`` is a clean error.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _Walker:
+    def __init__(self, file: str, located: Located):
+        self.file = file
+        self.located = located
+        self.nodes = 0
+        self.problems: list[Problem] = []
+
+    def value(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self.nodes += 1
+        where = _location(self.file, node.start_mark)
+        if self.nodes > MAX_NODES:
+            raise InputError([Problem(where, f"file expands to more than {MAX_NODES:,} values "
+                                             "(anchors and aliases included); it is refused")])
+        if depth > MAX_DEPTH:
+            raise InputError([Problem(where, f"nesting is too deep (limit {MAX_DEPTH} levels)")])
+        self.located.values[path] = where
+        if node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
+            self.problems.append(Problem(where, f"YAML tag {tag!r} is not allowed; "
+                                                "only plain text, numbers, lists and mappings are"))
+            return None
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            first: dict[Any, Location] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.problems.append(Problem(_location(self.file, key_node.start_mark),
+                                                 "YAML merge keys ('<<') are not supported"))
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problems.append(Problem(_location(self.file, key_node.start_mark),
+                                                 "a mapping key must be plain text"))
+                    continue
+                key = self.scalar(key_node)
+                key_where = _location(self.file, key_node.start_mark)
+                if key in first:
+                    self.problems.append(Problem(key_where, f"key {key!r} is given twice "
+                                                            f"(first at line {first[key].line}); keep one"))
+                    continue
+                first[key] = key_where
+                self.located.keys[path + (key,)] = key_where
+                result[key] = self.value(value_node, path + (key,), depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        text = node.value
+        if tag == "tag:yaml.org,2002:str":
+            return text
+        try:
+            if tag == "tag:yaml.org,2002:null":
+                return None
+            if tag == "tag:yaml.org,2002:bool":
+                return _Loader.construct_yaml_bool(_constructor, node)
+            if tag == "tag:yaml.org,2002:int":
+                return _Loader.construct_yaml_int(_constructor, node)
+            if tag == "tag:yaml.org,2002:float":
+                return _Loader.construct_yaml_float(_constructor, node)
+            if tag == "tag:yaml.org,2002:timestamp":
+                value = _Loader.construct_yaml_timestamp(_constructor, node)
+                return value if isinstance(value, _dt.date) else text
+        except (ValueError, yaml.YAMLError):
+            return text
+        return text
+
+
+_constructor = yaml.SafeLoader("")
