@@ -12,7 +12,7 @@ import datetime as _dt
 import difflib
 import os
 import re
-from typing import Any, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -45,21 +45,33 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     shown_config = os.path.normpath(config_path)
     if config is not None and not os.path.isfile(config_path):
         raise InputError([Problem(Location(shown_config), "config file not found")])
+    config_located: Located | None = None
+    sources: list[str] = []
     if os.path.isfile(config_path):
-        located = _parse_file(config_path, shown_config)
-        project_file = _validate(schema.ProjectFile, located, allow_empty=True)
+        sources.append(shown_config)
+        try:
+            config_located = _parse_file(config_path, shown_config)
+            project_file = _validate(schema.ProjectFile, config_located, allow_empty=True)
+        except InputError as exc:
+            # Report the settings' problems with everything else's, as long as
+            # we still know where the roles and activities are.
+            problems.extend(exc.problems)
+            project_file = _fallback_settings(config_located)
+            if project_file is None:
+                raise InputError(problems) from None
     else:
         project_file = schema.ProjectFile()
     settings = _settings(project_file)
     variant = RACI
-    sources: list[str] = [shown_config] if os.path.isfile(config_path) else []
 
-    role_files = _input_files(root, settings.roles, "roles", shown_config, problems)
-    activity_files = _input_files(root, settings.activities, "activities", shown_config, problems)
-    if problems:
+    role_files = _input_files(root, settings.roles, "roles", config_located, problems)
+    activity_files = _input_files(root, settings.activities, "activities", config_located, problems)
+    if not role_files or not activity_files:
         raise InputError(problems)
 
     roles: list[Role] = []
+    role_id_at: list[Location] = []  # where each role's id is, for problems with it
+    roles_ok = True
     for path, shown in role_files:
         sources.append(shown)
         try:
@@ -67,21 +79,28 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             roles_file = _validate(schema.RolesFile, located)
         except InputError as exc:
             problems.extend(exc.problems)
+            roles_ok = False
             continue
         for i, entry in enumerate(roles_file.roles):
-            roles.append(Role(
+            role = Role(
                 id=entry.id, name=entry.name, similar=tuple(entry.similar),
                 description=entry.description, location=located.at(("roles", i)),
-            ))
-    if not roles and not problems:
-        problems.append(Problem(Location(role_files[0][1] if role_files else settings.roles),
+            )
+            roles.append(role)
+            role_id_at.append(located.at(("roles", i, "id")))
+    if not roles and roles_ok:
+        problems.append(Problem(Location(role_files[0][1]),
                                 "no roles defined; a role file needs 'roles:' with at least one role"))
-    _check_ids(roles, "role", problems)
+        roles_ok = False
+    _check_ids(roles, role_id_at, "role", problems)
     if len(roles) > MAX_ROLES:
         problems.append(Problem(roles[MAX_ROLES].location, f"more than {MAX_ROLES} roles; the limit is {MAX_ROLES}"))
-    role_ids = {r.id for r in roles}
+    # When a role file could not be read, its roles are unknown: checking the
+    # activities against the rest would only add false "unknown role" problems.
+    known_roles = roles if roles_ok else None
 
     phases: list[Phase] = []
+    activity_id_at: list[Location] = []
     for path, shown in activity_files:
         sources.append(shown)
         try:
@@ -92,15 +111,17 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             continue
         activities = []
         for i, entry in enumerate(phase_file.activities):
-            cells = _cells(entry.raci, located, ("activities", i, "raci"), role_ids, variant, problems)
-            activities.append(Activity(
+            cells = _cells(entry.raci, located, ("activities", i, "raci"), known_roles, variant, problems)
+            activity = Activity(
                 id=entry.id, name=entry.name, description=entry.description,
                 cells=tuple(cells), location=located.at(("activities", i)),
-            ))
+            )
+            activities.append(activity)
+            activity_id_at.append(located.at(("activities", i, "id")))
         phases.append(Phase(name=phase_file.phase, description=phase_file.description,
                             activities=tuple(activities), location=located.at(())))
     all_activities = [a for p in phases for a in p.activities]
-    _check_ids(all_activities, "activity", problems)
+    _check_ids(all_activities, activity_id_at, "activity", problems)
     if len(all_activities) > MAX_ACTIVITIES:
         problems.append(Problem(all_activities[MAX_ACTIVITIES].location,
                                 f"more than {MAX_ACTIVITIES} activities; the limit is {MAX_ACTIVITIES}"))
@@ -108,6 +129,21 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         raise InputError(problems)
     matrix = Matrix(roles=tuple(roles), phases=tuple(phases), letters=variant.letters)
     return Project(root=root, settings=settings, matrix=matrix, sources=tuple(sources))
+
+
+def _fallback_settings(located: Located | None) -> schema.ProjectFile | None:
+    """The settings that say where the inputs are, from a raci.yaml with problems elsewhere."""
+    if located is None:
+        return None
+    data = located.data
+    if data is None:
+        return schema.ProjectFile()
+    if not isinstance(data, dict):
+        return None
+    try:
+        return schema.ProjectFile.model_validate({k: data[k] for k in ("roles", "activities") if k in data})
+    except ValidationError:
+        return None
 
 
 def _parse_file(path: str, shown: str) -> Located:
@@ -123,26 +159,48 @@ def _settings(f: schema.ProjectFile) -> Settings:
     )
 
 
-def _input_files(root: str, configured: str, what: str, config_shown: str,
+def _input_files(root: str, configured: str, what: str, config: Located | None,
                  problems: list[Problem]) -> list[tuple[str, str]]:
-    """The YAML files behind a `roles:` or `activities:` setting, as (real path, shown path)."""
+    """The YAML files behind a `roles:` or `activities:` setting, as (real path, shown path).
+
+    Problems point at the setting in raci.yaml when it is there, else at the path.
+    """
     path = os.path.join(root, configured)
     shown = os.path.normpath(path)
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
-    if os.path.commonpath([real_root, real]) != real_root:
-        problems.append(Problem(Location(shown), f"the {what} path leads outside the project folder "
-                                                 f"({'through a symbolic link' if os.path.islink(path) else configured}); "
-                                                 "keep inputs inside the project"))
+    setting = config.at((what,)) if config is not None and isinstance(config.data, dict) \
+        and what in config.data else None
+    where = setting or Location(shown)
+    try:
+        real_root = os.path.realpath(root)
+        real = os.path.realpath(path)
+        inside = os.path.commonpath([real_root, real]) == real_root
+        is_file = os.path.isfile(path)
+        is_dir = os.path.isdir(path)
+    except (ValueError, OSError):  # a NUL byte, or an unreadable path
+        problems.append(Problem(where, f"the {what} path {configured!r} is not a usable path"))
         return []
-    if os.path.isfile(path):
+    if not inside:
+        how = "through a symbolic link" if os.path.islink(path) or not setting else repr(configured)
+        problems.append(Problem(where, f"the {what} path leads outside the project folder ({how}); "
+                                       "keep inputs inside the project"))
+        return []
+    if is_file:
         return [(path, shown)]
-    if not os.path.isdir(path):
-        problems.append(Problem(Location(shown), f"{what} folder not found; create {shown}/ with *.yaml files "
-                                                 f"or set '{what}:' in {CONFIG_NAME}"))
+    if not is_dir:
+        if setting:
+            problems.append(Problem(where, f"{what} folder {shown!r} not found; create it with *.yaml files "
+                                           f"or correct '{what}:'"))
+        else:
+            problems.append(Problem(where, f"{what} folder not found; create {shown}/ with *.yaml files "
+                                           f"or set '{what}:' in {CONFIG_NAME}"))
+        return []
+    try:
+        names = sorted(os.listdir(path))
+    except OSError as exc:
+        problems.append(Problem(where, f"cannot read the {what} folder {shown!r}: {exc.strerror}"))
         return []
     files = []
-    for name in sorted(os.listdir(path)):
+    for name in names:
         full = os.path.join(path, name)
         if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
             continue
@@ -153,7 +211,7 @@ def _input_files(root: str, configured: str, what: str, config_shown: str,
         if os.path.isfile(full):
             files.append((full, os.path.join(shown, name)))
     if not files:
-        problems.append(Problem(Location(shown), f"no *.yaml files in the {what} folder"))
+        problems.append(Problem(where, f"no *.yaml files in the {what} folder {shown!r}"))
     return files
 
 
@@ -166,8 +224,18 @@ def _validate(model: type[M], located: Located, allow_empty: bool = False) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(model, located, e) for e in exc.errors()]
+        errors = exc.errors()
+        # A union (``date | str``) reports one error per member, under the member's name.
+        members: dict[tuple, set[str]] = {}
+        for error in errors:
+            loc = tuple(error["loc"])
+            if len(loc) >= 2 and loc[-1] in _UNION_MEMBERS:
+                members.setdefault(loc[:-1], set()).add(loc[-1])
+        problems = [_problem(model, located, e, members) for e in errors]
         raise InputError(list(dict.fromkeys(problems))) from None
+
+
+_UNION_MEMBERS = ("str", "date", "none")
 
 
 def _expected(model: type[BaseModel]) -> str:
@@ -189,6 +257,8 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, _dt.datetime):
+        return f"the date and time {value.isoformat(' ')} (put it in quotes to make it text)"
     if isinstance(value, _dt.date):
         return f"the date {value.isoformat()} (put it in quotes to make it text)"
     return repr(value)
@@ -217,15 +287,19 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _problem(model: type[BaseModel], located: Located, error: dict) -> Problem:
+def _problem(model: type[BaseModel], located: Located, error: dict,
+             members: dict[tuple, set[str]]) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
     if loc and loc[-1] == "[key]":
         return Problem(located.key_at(loc[:-1]), f"expected text as a key, got {_describe(value)}")
-    # Unions report one error per member; the first member's path names the field well enough.
-    if len(loc) >= 2 and loc[-1] in ("str", "date", "none"):
+    if kind == "invalid_key":
+        return Problem(located.key_at(_key_path(located, loc, value)), f"expected text as a key, got {_describe(value)}")
+    if len(loc) >= 2 and loc[-1] in _UNION_MEMBERS:
         loc = loc[:-1]  # a union reports one error per member type, named by that type
+    if "date" in members.get(loc, ()) and kind in ("string_type", "date_type"):
+        return Problem(located.at(loc), f"expected a date (YYYY-MM-DD) or text, got {_describe(value)}")
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
         known = list(parent.model_fields) if parent else []
@@ -253,40 +327,45 @@ def _problem(model: type[BaseModel], located: Located, error: dict) -> Problem:
     return Problem(where, f"{error['msg'].lower()}, got {_describe(value)}")
 
 
-def _check_ids(items: Iterable[Role | Activity], what: str, problems: list[Problem]) -> None:
-    seen: dict[str, Location] = {}
-    for item in items:
+def _key_path(located: Located, loc: tuple, key: Any) -> tuple:
+    """The path of ``key``, a key that is not text; pydantic's ``loc`` names some such keys by their str()."""
+    for path in located.keys:
+        if path[:-1] == loc[:-1] and type(path[-1]) is type(key) and path[-1] == key:
+            return path
+    return loc
+
+
+def _check_ids(items: list[Role] | list[Activity], id_at: list[Location], what: str,
+               problems: list[Problem]) -> None:
+    """Ids must be well formed and unique, ignoring case; ``id_at[i]`` is where item i's id is."""
+    seen: dict[str, tuple[str, Location]] = {}
+    for item, where in zip(items, id_at):
         if not ID_PATTERN.match(item.id):
-            problems.append(Problem(item.location, f"{what} id {item.id!r} is not allowed; ids are 1 to 32 ASCII "
-                                                   "letters, digits, '.', '_' or '-', starting with a letter or digit"))
+            problems.append(Problem(where, f"{what} id {item.id!r} is not allowed; ids are 1 to 32 ASCII "
+                                           "letters, digits, '.', '_' or '-', starting with a letter or digit"))
             continue
         folded = item.id.casefold()
-        if folded in seen:
-            first = seen[folded]
-            same = "" if _id_at(items, first) == item.id else " (ids may not differ only by case)"
-            problems.append(Problem(item.location, f"duplicate {what} id {item.id!r}{same}; "
-                                                   f"first defined at {first}"))
+        if folded not in seen:
+            seen[folded] = (item.id, where)
+            continue
+        first_id, first = seen[folded]
+        if first_id == item.id:
+            problems.append(Problem(where, f"duplicate {what} id {item.id!r}; first defined at {first}"))
         else:
-            seen[folded] = item.location
+            problems.append(Problem(where, f"duplicate {what} id {item.id!r}: it differs only by case from "
+                                           f"{first_id!r} at {first}; ids must differ in more than case"))
 
 
-def _id_at(items: Iterable[Role | Activity], location: Location) -> str | None:
-    for item in items:
-        if item.location == location:
-            return item.id
-    return None
-
-
-def _cells(raci: dict[str, str], located: Located, path: tuple, role_ids: set[str],
+def _cells(raci: dict[str, str], located: Located, path: tuple, roles: list[Role] | None,
            variant: Variant, problems: list[Problem]) -> list[Cell]:
+    """The cells of one activity; ``roles`` is None when they are not all known."""
+    role_ids = {r.id for r in roles} if roles is not None else None
     cells = []
     for role_id, text in raci.items():
         key_where = located.key_at(path + (role_id,))
         where = located.at(path + (role_id,))
-        if role_id not in role_ids:
-            close = difflib.get_close_matches(role_id, sorted(role_ids), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known roles: {', '.join(sorted(role_ids))}"
-            problems.append(Problem(key_where, f"unknown role {role_id!r}; {hint}"))
+        if roles is not None and role_id not in role_ids:
+            problems.append(Problem(key_where, f"unknown role {role_id!r}; {_role_hint(role_id, roles)}"))
             continue
         letters = parse_letters(text, variant)
         if isinstance(letters, str):
@@ -294,6 +373,24 @@ def _cells(raci: dict[str, str], located: Located, path: tuple, role_ids: set[st
             continue
         cells.append(Cell(role_id=role_id, letters=letters, location=key_where))
     return cells
+
+
+def _role_hint(wrong: str, roles: list[Role]) -> str:
+    """'did you mean ...?' naming the closest role id (or the role whose name was given),
+    else the list of known ids."""
+    folded = wrong.casefold().strip()
+    by_name: dict[str, str] = {}
+    for role in roles:
+        by_name.setdefault(role.id.casefold(), role.id)
+    for role in roles:
+        for name in (role.name, *role.similar):
+            by_name.setdefault(name.casefold().strip(), role.id)
+    if folded in by_name:
+        return f"did you mean {by_name[folded]!r}?"
+    close = difflib.get_close_matches(folded, list(by_name), n=1)
+    if close:
+        return f"did you mean {by_name[close[0]]!r}?"
+    return f"known roles: {', '.join(r.id for r in roles)}"
 
 
 def parse_letters(text: str, variant: Variant) -> tuple[str, ...] | str:
@@ -308,9 +405,11 @@ def parse_letters(text: str, variant: Variant) -> tuple[str, ...] | str:
     for char in compact:
         if char not in valid:
             shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
+            if compact != char:
+                shown += f" in {text!r}"
             hint = " (letters are upper case)" if char.upper() in valid else ""
-            return f"{shown} in {text!r} is not a {variant.name} letter{hint}; {expected}"
+            return f"{shown} is not a {variant.name} letter{hint}; {expected}"
         if char in seen:
-            return f"letter {char!r} is given twice in {text!r}"
+            return f"letter {char!r} is given twice in {text!r}; write each letter once"
         seen.append(char)
     return tuple(sorted(seen, key=variant.order.index))

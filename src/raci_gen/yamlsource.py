@@ -99,7 +99,14 @@ def read_text(path: str, shown: str) -> str:
 
 def parse(text: str, file: str) -> Located:
     """Parse one YAML document into plain data with positions."""
-    loader = _Loader(text) if _printable(text, file) else None
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character; PyYAML gives only its offset
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise InputError([Problem(Location(file, line, column),
+                                  f"control character U+{exc.character:04X} is not allowed in YAML; "
+                                  "remove it")]) from None
     try:
         node = loader.get_single_node()
     except _TooDeep as exc:
@@ -109,8 +116,7 @@ def parse(text: str, file: str) -> Located:
         mark = exc.problem_mark or exc.context_mark
         raise InputError([Problem(_location(file, mark), f"YAML syntax error: {_syntax_message(exc)}")]) from None
     except yaml.YAMLError as exc:
-        text_of = " ".join(str(exc).split())
-        raise InputError([Problem(Location(file), f"YAML error: {text_of}")]) from None
+        raise InputError([Problem(Location(file), f"YAML error: {' '.join(str(exc).split())}")]) from None
     except RecursionError:
         raise InputError([Problem(Location(file), f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
     finally:
@@ -125,20 +131,6 @@ def parse(text: str, file: str) -> Located:
     if walker.problems:
         raise InputError(walker.problems)
     return located
-
-
-def _printable(text: str, file: str) -> bool:
-    """Refuse control characters up front, with their position (PyYAML only gives an offset)."""
-    try:
-        yaml.reader.Reader.check_printable(None, text)  # type: ignore[arg-type]
-    except yaml.reader.ReaderError as exc:
-        position = exc.position
-        line = text.count("\n", 0, position) + 1
-        column = position - (text.rfind("\n", 0, position) + 1) + 1
-        raise InputError([Problem(Location(file, line, column),
-                                  f"control character U+{exc.character:04X} is not allowed in YAML; "
-                                  "remove it")]) from None
-    return True
 
 
 _KINDS = {
@@ -266,6 +258,11 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def _tag_problem(node: yaml.Node, where: Location) -> Problem:
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
+    return Problem(where, f"YAML tag {tag!r} is not allowed; only plain text, numbers, lists and mappings are")
+
+
 class _Walker:
     def __init__(self, file: str, located: Located):
         self.file = file
@@ -283,9 +280,7 @@ class _Walker:
             raise InputError([Problem(where, f"nesting is too deep (limit {MAX_DEPTH} levels)")])
         self.located.values[path] = where
         if node.tag not in _PLAIN_TAGS:
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
-            self.problems.append(Problem(where, f"YAML tag {tag!r} is not allowed; "
-                                                "only plain text, numbers, lists and mappings are"))
+            self.problems.append(_tag_problem(node, where))
             return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
@@ -299,8 +294,11 @@ class _Walker:
                     self.problems.append(Problem(_location(self.file, key_node.start_mark),
                                                  "a mapping key must be plain text"))
                     continue
-                key = self.scalar(key_node)
                 key_where = _location(self.file, key_node.start_mark)
+                if key_node.tag not in _PLAIN_TAGS:
+                    self.problems.append(_tag_problem(key_node, key_where))
+                    continue
+                key = self.scalar(key_node)
                 if key in first:
                     self.problems.append(Problem(key_where, f"key {key!r} is given twice "
                                                             f"(first at line {first[key].line}); keep one"))

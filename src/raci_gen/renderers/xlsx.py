@@ -86,7 +86,9 @@ def _matrix_sheet(ws: Worksheet, document: Document) -> None:
     roles = matrix.roles
     _header(ws, header_row, ["ID", "Activity"] + [f"{r.id}\n{r.name}" for r in roles],
             [10, 60] + [15] * len(roles))
-    ws.row_dimensions[header_row].height = 48
+    # Role names wrap in a 15-wide column: about 11 characters a line, 12.5 points a line.
+    lines = max([1] + [1 + -(-len(r.name) // 11) for r in roles])
+    ws.row_dimensions[header_row].height = max(30, 13 * lines + 4)
     last_col = 2 + len(roles)
     row = header_row
     phase_font = Font(bold=True, color=HEADER_FILL)
@@ -111,7 +113,7 @@ def _matrix_sheet(ws: Worksheet, document: Document) -> None:
                 cell = ws.cell(row=row, column=col)
                 if letters:
                     put_text(cell, "/".join(letters))
-                cell.style = styles[letters[0] if letters else ""]
+                cell.style = styles[letters[0] if letters else ""].name
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(last_col)}{row}"
     ws.print_title_rows = f"{header_row}:{header_row}"
@@ -149,7 +151,7 @@ def _legend_sheet(ws: Worksheet, document: Document) -> None:
     rows.append(("A/R", "Accountable and Responsible", "One role answers for the activity and does the work."))
     for row, (code, name, meaning) in enumerate(rows, start=2):
         letter_cell = put_text(ws.cell(row=row, column=1), code)
-        letter_cell.style = styles[code[0]]
+        letter_cell.style = styles[code[0]].name
         put_text(ws.cell(row=row, column=2), name)
         put_text(ws.cell(row=row, column=3), meaning).alignment = Alignment(wrap_text=True)
 
