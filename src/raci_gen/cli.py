@@ -22,6 +22,7 @@ import click
 from raci_gen import __version__
 from raci_gen.errors import InputError, RaciError
 from raci_gen.renderers import FORMATS
+from raci_gen.reports import REPORTS
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -90,23 +91,67 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Output folder. Default: output.dir in raci.yaml (output/).")
 @click.option("-c", "--config", type=click.Path(dir_okay=False), default=None,
               help="Settings file. Default: PROJECT_DIR/raci.yaml, if present.")
+@click.option("--no-lint", is_flag=True, help="Build even when the lint finds errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def build(project_dir: str, formats: tuple[str, ...] | None, out_dir: str | None, config: str | None,
-          quiet: bool) -> None:
-    """Build the documents of the project in PROJECT_DIR (default: the current folder)."""
+@click.pass_context
+def build(ctx: click.Context, project_dir: str, formats: tuple[str, ...] | None, out_dir: str | None,
+          config: str | None, no_lint: bool, quiet: bool) -> None:
+    """Build the documents of the project in PROJECT_DIR (default: the current folder).
+
+    The lint runs first: errors stop the build (exit 1, nothing written) unless
+    --no-lint; warnings are printed and the build goes on.
+    """
     from raci_gen import output
+    from raci_gen.analysis import active, lint
     from raci_gen.loader import load_project
 
     started = time.perf_counter()
     project = load_project(project_dir, config)
+    findings = lint(project.matrix, project.settings)
+    shown = [f for f in active(findings) if f.severity != "info"]
+    for finding in shown:
+        click.echo(str(finding), err=True)
+    if any(f.severity == "error" for f in shown) and not no_lint:
+        click.echo("lint found errors; nothing was written (fix them, or build with --no-lint)", err=True)
+        ctx.exit(EXIT_CHECK_FAILED)
     formats = formats or project.settings.output.formats
-    outputs = output.generate(project, formats, out_dir)
+    outputs = output.generate(project, formats, out_dir, findings=findings)
     output.write(outputs)
     if not quiet:
         for item in outputs:
             click.echo(f"wrote {item.path} ({_size(len(item.data))})")
         click.echo(f"built {len(outputs)} document{'s' if len(outputs) != 1 else ''} "
                    f"in {time.perf_counter() - started:.2f} s")
+
+
+@main.command(name="lint")
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False))
+@click.option("-f", "--format", "report_format", type=click.Choice(list(REPORTS)), default="text",
+              show_default=True, help="text for people, json for tools, github for workflow annotations, "
+                                      "sarif for code-scanning dashboards.")
+@click.option("-c", "--config", type=click.Path(dir_okay=False), default=None,
+              help="Settings file. Default: PROJECT_DIR/raci.yaml, if present.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show findings silenced by lint-ignore, with the reason.")
+@click.pass_context
+def lint_command(ctx: click.Context, project_dir: str, report_format: str, config: str | None, strict: bool,
+                 verbose: bool) -> None:
+    """Check the matrix in PROJECT_DIR: exit 1 on errors (and on warnings with --strict)."""
+    from raci_gen.analysis import exit_status, lint
+    from raci_gen.loader import load_project
+    project = load_project(project_dir, config)
+    findings = lint(project.matrix, project.settings)
+    click.echo(REPORTS[report_format](findings, verbose), nl=False)
+    ctx.exit(EXIT_CHECK_FAILED if exit_status(findings, strict) else EXIT_OK)
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="As a Markdown table (the one in README).")
+def rules(markdown: bool) -> None:
+    """List the lint rules: id, default severity, what each checks."""
+    from raci_gen.reports import rules_table
+
+    click.echo(rules_table(markdown), nl=False)
 
 
 @main.command()

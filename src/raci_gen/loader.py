@@ -12,16 +12,17 @@ import datetime as _dt
 import difflib
 import os
 import re
-from typing import Any, TypeVar
+import types
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from raci_gen import schema
 from raci_gen.errors import InputError, Problem
 from raci_gen.model import (
-    Activity, Cell, Location, Matrix, OutputSettings, Phase, Project, Role, Settings,
+    Activity, Cell, Location, Matrix, OutputSettings, Phase, Project, Role, Settings, Variant,
 )
-from raci_gen.variants import RACI, Variant
+from raci_gen.variants import RACI
 from raci_gen.yamlsource import Located, parse, read_text
 
 CONFIG_NAME = "raci.yaml"
@@ -127,7 +128,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
                                 f"more than {MAX_ACTIVITIES} activities; the limit is {MAX_ACTIVITIES}"))
     if problems:
         raise InputError(problems)
-    matrix = Matrix(roles=tuple(roles), phases=tuple(phases), letters=variant.letters)
+    matrix = Matrix(roles=tuple(roles), phases=tuple(phases), variant=variant)
     return Project(root=root, settings=settings, matrix=matrix, sources=tuple(sources))
 
 
@@ -225,17 +226,27 @@ def _validate(model: type[M], located: Located, allow_empty: bool = False) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
-        # A union (``date | str``) reports one error per member, under the member's name.
+        # A union field (``date | str``) reports one error per member, with the member's
+        # name appended to the path; take it off, and remember which members failed.
         members: dict[tuple, set[str]] = {}
         for error in errors:
             loc = tuple(error["loc"])
-            if len(loc) >= 2 and loc[-1] in _UNION_MEMBERS:
-                members.setdefault(loc[:-1], set()).add(loc[-1])
+            if len(loc) >= 2 and _is_union(model, loc[:-1]):
+                error["loc"] = loc[:-1]
+                members.setdefault(loc[:-1], set()).add(str(loc[-1]))
         problems = [_problem(model, located, e, members) for e in errors]
         raise InputError(list(dict.fromkeys(problems))) from None
 
 
-_UNION_MEMBERS = ("str", "date", "none")
+def _is_union(model: type[BaseModel], loc: tuple) -> bool:
+    """Whether ``loc`` names a field declared as a union of several types (not just ``X | None``)."""
+    if not loc or isinstance(loc[-1], int):
+        return False
+    parent = _model_at(model, loc[:-1])
+    field = parent.model_fields.get(loc[-1]) if parent else None
+    if field is None or get_origin(field.annotation) not in (Union, types.UnionType):
+        return False
+    return len([a for a in get_args(field.annotation) if a is not type(None)]) > 1
 
 
 def _expected(model: type[BaseModel]) -> str:
@@ -296,8 +307,6 @@ def _problem(model: type[BaseModel], located: Located, error: dict,
         return Problem(located.key_at(loc[:-1]), f"expected text as a key, got {_describe(value)}")
     if kind == "invalid_key":
         return Problem(located.key_at(_key_path(located, loc, value)), f"expected text as a key, got {_describe(value)}")
-    if len(loc) >= 2 and loc[-1] in _UNION_MEMBERS:
-        loc = loc[:-1]  # a union reports one error per member type, named by that type
     if "date" in members.get(loc, ()) and kind in ("string_type", "date_type"):
         return Problem(located.at(loc), f"expected a date (YYYY-MM-DD) or text, got {_describe(value)}")
     if kind == "extra_forbidden":
@@ -385,9 +394,7 @@ def _role_hint(wrong: str, roles: list[Role]) -> str:
     for role in roles:
         for name in (role.name, *role.similar):
             by_name.setdefault(name.casefold().strip(), role.id)
-    if folded in by_name:
-        return f"did you mean {by_name[folded]!r}?"
-    close = difflib.get_close_matches(folded, list(by_name), n=1)
+    close = difflib.get_close_matches(folded, list(by_name), n=1)  # an exact match comes first
     if close:
         return f"did you mean {by_name[close[0]]!r}?"
     return f"known roles: {', '.join(r.id for r in roles)}"

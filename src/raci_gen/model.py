@@ -39,12 +39,66 @@ class Letter:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A set of letters with meanings, colours and the rules that bind them (RACI, RASCI, DACI, ...).
+
+    The analysis reads the letters by the part they play, not by their name: A is
+    the single owner in RACI, but in RAPID that is D, and A means "Agree".
+    """
+
+    name: str
+    letters: tuple[Letter, ...]
+    order: str
+    """The order letters are written in when a cell holds several (``A/R``, not ``R/A``)."""
+    exactly_one: tuple[str, ...] = ("A",)
+    """Letters that every activity needs exactly once (the single owner)."""
+    doers: tuple[str, ...] = ("R",)
+    """Letters that mean "does the work"; every activity needs one."""
+    consulted: tuple[str, ...] = ("C",)
+    """Letters that mean "asked before" (two-way communication)."""
+    informed: tuple[str, ...] = ("I",)
+    """Letters that mean "told after" (one-way communication)."""
+    combinations: tuple[tuple[str, ...], ...] = (("A", "R"),)
+    """Multi-letter cells that are settled practice, e.g. A/R; any other combination is unresolved."""
+    at_most_one: tuple[str, ...] = ()
+    """Letters that an activity may hold at most once."""
+    needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(letter, letters): where the letter appears, one of the letters must appear in the row too."""
+    not_involved: tuple[str, ...] = ()
+    """Letters that record a deliberate "not involved" (O in CAIRO): they count as no part."""
+    description: str = ""
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(letter.code for letter in self.letters)
+
+    def letter(self, code: str) -> Letter:
+        for letter in self.letters:
+            if letter.code == code:
+                return letter
+        raise KeyError(code)
+
+    def owners(self) -> tuple[str, ...]:
+        """Letters that make a role own an activity: the single owner(s) and the doers."""
+        return tuple(dict.fromkeys(self.exactly_one + self.doers))
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """A ``lint-ignore`` entry: silence one rule on one role or activity, for a stated reason."""
+
+    rule: str
+    reason: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class Role:
     id: str
     name: str
     location: Location
     similar: tuple[str, ...] = ()
     description: str | None = None
+    ignores: tuple[Ignore, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +121,7 @@ class Activity:
     location: Location
     cells: tuple[Cell, ...] = ()
     description: str | None = None
+    ignores: tuple[Ignore, ...] = ()
 
     def cell(self, role_id: str) -> Cell | None:
         for cell in self.cells:
@@ -96,7 +151,11 @@ class Matrix:
 
     roles: tuple[Role, ...]
     phases: tuple[Phase, ...]
-    letters: tuple[Letter, ...]
+    variant: Variant
+
+    @property
+    def letters(self) -> tuple[Letter, ...]:
+        return self.variant.letters
 
     def activities(self) -> Iterator[Activity]:
         for phase in self.phases:
@@ -109,10 +168,18 @@ class Matrix:
         raise KeyError(role_id)
 
     def letter(self, code: str) -> Letter:
-        for letter in self.letters:
-            if letter.code == code:
-                return letter
-        raise KeyError(code)
+        return self.variant.letter(code)
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """What raci.yaml's ``lint:`` section says about one rule."""
+
+    rule: str
+    location: Location
+    severity: str | None = None
+    """error, warning, info, or off; None keeps the rule's default."""
+    options: tuple[tuple[str, object, Location], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +203,10 @@ class Settings:
     templates: str = "templates"
     page: str = "A4"
     output: OutputSettings = field(default_factory=OutputSettings)
+    variant: str = "RACI"
+    lint: tuple[RuleSetting, ...] = ()
+    analysis: bool = True
+    """Whether documents carry the analysis section (counts per role, open findings)."""
 
 
 @dataclass(frozen=True)

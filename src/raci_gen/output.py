@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Iterable
 
+from raci_gen.analysis import Finding
 from raci_gen.errors import RaciError
 from raci_gen.model import Project
 from raci_gen.renderers import FORMATS
@@ -34,9 +35,9 @@ def output_paths(project: Project, formats: Iterable[str], out_dir: str | None =
 
 
 def generate(project: Project, formats: Iterable[str], out_dir: str | None = None,
-             document: Document | None = None) -> list[Output]:
+             document: Document | None = None, findings: Iterable[Finding] = ()) -> list[Output]:
     """Render the chosen formats in memory; nothing is written."""
-    document = document or make_document(project)
+    document = document or make_document(project, findings)
     paths = output_paths(project, formats, out_dir)
     return [Output(path, FORMATS[f].render(document), f) for f, path in paths.items()]
 

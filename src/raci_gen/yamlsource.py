@@ -114,6 +114,8 @@ def parse(text: str, file: str) -> Located:
                                   f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.problem == "could not find expected ':'" and exc.context_mark:
+            mark = exc.context_mark  # the text that wants to be a key, not where the search gave up
         raise InputError([Problem(_location(file, mark), f"YAML syntax error: {_syntax_message(exc)}")]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(Location(file), f"YAML error: {' '.join(str(exc).split())}")]) from None
@@ -165,10 +167,12 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     found = re.match(r"found character (.+) that cannot start any token$", problem)
     if found:
         return f"{found.group(1)} cannot start a value; put the text in quotes"
+    if problem == "could not find expected ':'":
+        return "expected ':' after this key; write 'key: value', or check the indentation"
     if problem == "mapping values are not allowed here":
         return "unexpected ':' here; check the indentation, or put text containing ': ' in quotes"
     if problem.startswith("expected <block end>"):
-        if "'<scalar>'" in problem:
+        if _mid_line(exc.problem_mark):
             return "unexpected text after a value; put the whole value in quotes"
         where = f" that starts at {at}" if at else ""
         return f"this does not line up with the {kind or 'block'}{where}; check the indentation"
@@ -189,10 +193,22 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     if undefined:
         name = undefined.group(1)
         return f"alias *{name} names no anchor; define &{name} before it is used"
-    text = problem.replace("'<stream end>'", "the end of the file") or context or "invalid YAML"
-    if context and problem and at:
-        text += f" ({context} at {at})"
+    text = (problem.replace("expected the node content", "expected a value")
+            .replace("'<stream end>'", "the end of the file")) or context or "invalid YAML"
+    if ended and text.startswith("expected "):
+        return re.sub(r", but (?:got|found) the end of the file$", ", but the file ended", text)
+    pmark = exc.problem_mark
+    if kind and at and not (pmark and (pmark.line, pmark.column) == (cmark.line, cmark.column)):
+        text += f" (in the {kind} that starts at {at})"
     return text
+
+
+def _mid_line(mark: yaml.Mark | None) -> bool:
+    """Whether something other than spaces comes before ``mark`` on its line."""
+    if mark is None or not isinstance(mark.buffer, str):
+        return False
+    start = mark.buffer.rfind("\n", 0, mark.pointer) + 1
+    return bool(mark.buffer[start: mark.pointer].strip())
 
 
 def _check_size(root: yaml.Node, file: str) -> None:
@@ -214,8 +230,8 @@ def _check_size(root: yaml.Node, file: str) -> None:
         total = 1
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             active.add(key)
-            children = (n for pair in node.value for n in pair) if isinstance(node, yaml.MappingNode) \
-                else iter(node.value)
+            # Keys are not counted: only text keys are accepted, and those are never walked into.
+            children = (v for _, v in node.value) if isinstance(node, yaml.MappingNode) else iter(node.value)
             for child in children:
                 total += size(child)
                 if total > MAX_NODES:
@@ -290,13 +306,12 @@ class _Walker:
                     self.problems.append(Problem(_location(self.file, key_node.start_mark),
                                                  "YAML merge keys ('<<') are not supported"))
                     continue
-                if not isinstance(key_node, yaml.ScalarNode):
-                    self.problems.append(Problem(_location(self.file, key_node.start_mark),
-                                                 "a mapping key must be plain text"))
-                    continue
                 key_where = _location(self.file, key_node.start_mark)
                 if key_node.tag not in _PLAIN_TAGS:
                     self.problems.append(_tag_problem(key_node, key_where))
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problems.append(Problem(key_where, "a mapping key must be plain text"))
                     continue
                 key = self.scalar(key_node)
                 if key in first:

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass
+from typing import Iterable
 
 from raci_gen import __version__, clock
+from raci_gen.analysis import Finding
 from raci_gen.model import Letter, Matrix, Project
 
 
@@ -30,6 +32,10 @@ class Document:
     template_dir: str | None = None
     """The project's template folder, whose files override the built-in ones."""
     generator: str = f"raci-gen {__version__}"
+    findings: tuple[Finding, ...] = ()
+    """Lint findings not silenced by lint-ignore, for the analysis section."""
+    analysis: bool = True
+    """Whether the documents carry the analysis section."""
 
     @property
     def letters(self) -> tuple[Letter, ...]:
@@ -40,7 +46,7 @@ class Document:
         return self.matrix.letter(letters[0]) if letters else None
 
 
-def make_document(project: Project) -> Document:
+def make_document(project: Project, findings: Iterable[Finding] = ()) -> Document:
     settings = project.settings
     created = clock.now()
     template_dir = os.path.join(project.root, settings.templates)
@@ -55,4 +61,6 @@ def make_document(project: Project) -> Document:
         page=settings.page,
         sources=tuple(os.path.relpath(s, project.root).replace(os.sep, "/") for s in project.sources),
         template_dir=template_dir if os.path.isdir(template_dir) else None,
+        findings=tuple(f for f in findings if f.ignored is None),
+        analysis=settings.analysis,
     )

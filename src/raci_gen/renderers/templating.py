@@ -17,8 +17,9 @@ from raci_gen.errors import RenderError
 from raci_gen.model import Location
 from raci_gen.renderers.document import Document
 
-# Characters that start an inline construct in GitHub-flavoured Markdown.
-_MD_INLINE = re.compile(r"([\\`*_\[\]<|~&$])")
+# Characters that start an inline construct in GitHub-flavoured Markdown, and '#', which
+# closes an ATX heading when it ends one ("### Phase ##" would show as "Phase").
+_MD_INLINE = re.compile(r"([\\`*_\[\]<|~&$#])")
 _MD_BLOCK_START = re.compile(r"^(\s*)([-+=>#]|\d+[.)])")
 
 
@@ -36,6 +37,13 @@ def md_paragraph(text: object) -> str:
     """Text that GFM shows literally as a paragraph (no list, heading or quote starts)."""
     escaped = md_escape(text)
     return _MD_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def html_comment(text: object) -> str:
+    """Text that stays inside an HTML comment: no ``-->`` (or ``--!>``) and no line break."""
+    text = "" if text is None else str(text)
+    text = re.sub(r"[\r\n]+", " ", text)
+    return text.replace(">", "&gt;")
 
 
 def css_string(text: object) -> Markup:
@@ -66,6 +74,7 @@ def environment(document: Document, autoescape: bool) -> SandboxedEnvironment:
     env.filters["md"] = md_escape
     env.filters["md_paragraph"] = md_paragraph
     env.filters["css_string"] = css_string
+    env.filters["html_comment"] = html_comment
     return env
 
 

@@ -1,0 +1,155 @@
+"""Lint a matrix the way an experienced project manager would.
+
+Rules live in :mod:`raci_gen.rules`, one small module each, registered in one
+dict. A rule yields :class:`Hit` objects; this module attaches the rule id and
+the configured severity, applies ``lint-ignore`` entries, and returns
+:class:`Finding` objects. Nothing here raises for a finding; only a wrong
+``lint:`` configuration raises :class:`~raci_gen.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable, Union
+
+from raci_gen.errors import InputError, Problem
+from raci_gen.model import Activity, Location, Matrix, Role, RuleSetting, Settings
+
+SEVERITIES = ("error", "warning", "info")
+"""From most to least severe; ``off`` disables a rule."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule reports: where, about what, and why."""
+
+    subject: Union[Role, Activity]
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    location: Location
+    rule: str
+    severity: str
+    message: str
+    ignored: str | None = None
+    """The reason from ``lint-ignore`` when the finding is silenced there."""
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message} [{self.rule}]"
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    severity: str
+    options: dict[str, object]
+
+
+def configure(settings: Iterable[RuleSetting]) -> dict[str, RuleConfig]:
+    """The effective severity and options of every rule, after raci.yaml's ``lint:`` section."""
+    from raci_gen.rules import RULES
+
+    config = {rid: RuleConfig(rule.SEVERITY, dict(rule.OPTIONS)) for rid, rule in RULES.items()}
+    problems: list[Problem] = []
+    for setting in settings:
+        if setting.rule not in RULES:
+            problems.append(Problem(setting.location, _unknown_rule(setting.rule)))
+            continue
+        rule = RULES[setting.rule]
+        current = config[setting.rule]
+        severity = setting.severity or current.severity
+        if severity not in SEVERITIES + ("off",):
+            problems.append(Problem(setting.location, f"severity {severity!r} of {setting.rule} is not one of "
+                                                      f"{', '.join(SEVERITIES)}, off"))
+            continue
+        options = dict(current.options)
+        for name, value, where in setting.options:
+            if name not in rule.OPTIONS:
+                known = ", ".join(rule.OPTIONS) or "none"
+                close = difflib.get_close_matches(name, list(rule.OPTIONS), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"its options: {known}"
+                problems.append(Problem(where, f"rule {setting.rule} has no option {name!r}; {hint}"))
+                continue
+            problem = _check_option(setting.rule, name, value, rule.OPTIONS[name])
+            if problem:
+                problems.append(Problem(where, problem))
+                continue
+            options[name] = value
+        config[setting.rule] = RuleConfig(severity, options)
+    if problems:
+        raise InputError(problems)
+    return config
+
+
+def _check_option(rule: str, name: str, value: object, default: object) -> str | None:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            return f"option {name} of {rule} takes true or false, got {value!r}"
+        return None
+    if isinstance(default, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"option {name} of {rule} takes a number, got {value!r}"
+        if isinstance(default, int) and not isinstance(value, int):
+            return f"option {name} of {rule} takes a whole number, got {value!r}"
+        if isinstance(default, float) and not 0 <= value <= 1:
+            return f"option {name} of {rule} is a share between 0 and 1, got {value!r}"
+        if value < 0:
+            return f"option {name} of {rule} cannot be negative, got {value!r}"
+    return None
+
+
+def _unknown_rule(rule: str) -> str:
+    from raci_gen.rules import RULES
+
+    close = difflib.get_close_matches(rule, list(RULES), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "run `raci-gen rules` for the list"
+    return f"unknown rule {rule!r}; {hint}"
+
+
+def check_ignores(matrix: Matrix) -> None:
+    """Every ``lint-ignore`` names a known rule (else the input is wrong)."""
+    from raci_gen.rules import RULES
+
+    problems = [Problem(ignore.location, _unknown_rule(ignore.rule))
+                for item in (*matrix.roles, *matrix.activities()) for ignore in item.ignores
+                if ignore.rule not in RULES]
+    if problems:
+        raise InputError(problems)
+
+
+def lint(matrix: Matrix, settings: Settings | None = None) -> list[Finding]:
+    """All findings for the matrix, silenced ones included (with their reason), in file order."""
+    from raci_gen.rules import RULES
+
+    config = configure(settings.lint if settings else ())
+    check_ignores(matrix)
+    findings = []
+    for rule_id, rule in RULES.items():
+        effective = config[rule_id]
+        if effective.severity == "off":
+            continue
+        for hit in rule.check(matrix, effective.options):
+            reason = next((i.reason for i in hit.subject.ignores if i.rule == rule_id), None)
+            findings.append(Finding(hit.location, rule_id, effective.severity, hit.message, reason))
+    return sorted(findings, key=lambda f: (f.location.sort_key(), SEVERITIES.index(f.severity), f.rule))
+
+
+def active(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings not silenced by ``lint-ignore``."""
+    return [f for f in findings if f.ignored is None]
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    result = {severity: 0 for severity in SEVERITIES}
+    for finding in active(findings):
+        result[finding.severity] += 1
+    return result
+
+
+def exit_status(findings: Iterable[Finding], strict: bool = False) -> bool:
+    """True when the findings should fail a check: any error, or any warning with ``strict``."""
+    c = counts(findings)
+    return bool(c["error"] or (strict and c["warning"]))

@@ -1,0 +1,33 @@
+"""Small helpers the rules share."""
+
+from __future__ import annotations
+
+from raci_gen.model import Activity, Cell, Matrix, Role, Variant
+
+
+def involved(cell: Cell, variant: Variant) -> tuple[str, ...]:
+    """The letters of a cell that mean taking part (O in CAIRO does not)."""
+    return tuple(code for code in cell.letters if code not in variant.not_involved)
+
+
+def holders(activity: Activity, codes: tuple[str, ...]) -> list[Cell]:
+    """The cells of an activity that hold any of ``codes``."""
+    return [cell for cell in activity.cells if any(code in cell.letters for code in codes)]
+
+
+def is_empty(activity: Activity, variant: Variant) -> bool:
+    return not any(involved(cell, variant) for cell in activity.cells)
+
+
+def letter_names(variant: Variant, codes: tuple[str, ...]) -> str:
+    """``Accountable (A)`` or ``Driver (D) or Approver (A)``."""
+    return " or ".join(f"{variant.letter(c).name} ({c})" for c in codes)
+
+
+def role_cells(matrix: Matrix, role: Role) -> list[tuple[Activity, Cell]]:
+    return [(activity, cell) for activity in matrix.activities()
+            for cell in activity.cells if cell.role_id == role.id and involved(cell, matrix.variant)]
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part} of {whole} activities ({round(100 * part / whole) if whole else 0}%)"

@@ -1,0 +1,29 @@
+"""Every role takes part in something.
+
+A role with no letter at all is either missing from the matrix or not needed.
+
+Passes: a role with at least one letter somewhere.
+
+Fails::
+
+    roles: [{id: R8, name: Auditor}]   # and no activity mentions R8
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from raci_gen.analysis import Hit
+from raci_gen.model import Matrix
+from raci_gen.rules._common import role_cells
+
+ID = "idle-role"
+SEVERITY = "warning"
+OPTIONS: dict[str, object] = {}
+SUMMARY = "Each role has at least one letter somewhere."
+
+
+def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
+    for role in matrix.roles:
+        if not role_cells(matrix, role):
+            yield Hit(role, role.location, f"role {role.id} ({role.name}) takes part in no activity")

@@ -1,0 +1,39 @@
+"""A letter that depends on another has it in the same activity.
+
+In RASCI a Support (S) helps a Responsible, so an S without any R is suspect;
+in RACI-VS a Sign-off (S) approves a Verification (V). Custom variants declare
+such pairs with ``needs``.
+
+Passes (RASCI)::
+
+    raci: {R1: A, R3: R, R5: S}
+
+Fails (RASCI)::
+
+    raci: {R1: A/R, R5: S}   # A/R counts as R, so this passes; but
+    raci: {R1: A, R5: S}     # nobody Responsible for R5 to support
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from raci_gen.analysis import Hit
+from raci_gen.model import Matrix
+from raci_gen.rules._common import holders, letter_names
+
+ID = "letter-needs"
+SEVERITY = "warning"
+OPTIONS: dict[str, object] = {}
+SUMMARY = "A letter that needs another (S needs R in RASCI, S needs V in RACI-VS) has it in the same activity."
+
+
+def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
+    variant = matrix.variant
+    for activity in matrix.activities():
+        for code, needed in variant.needs:
+            cells = holders(activity, (code,))
+            if cells and not holders(activity, needed):
+                yield Hit(activity, cells[0].location,
+                          f"activity {activity.id} has {variant.letter(code).name} ({code}) but no "
+                          f"{letter_names(variant, needed)}")

@@ -1,0 +1,39 @@
+"""Not too many roles are consulted on one activity.
+
+Every Consulted role is a conversation before the work can go on; decisions
+slow down when more than two or three roles must be asked (a heuristic).
+
+Passes::
+
+    raci: {R1: A, R3: R, R2: C, R4: C}
+
+Fails (with the default max of 3)::
+
+    raci: {R1: A, R3: R, R2: C, R4: C, R5: C, R6: C}
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from raci_gen.analysis import Hit
+from raci_gen.model import Matrix
+from raci_gen.rules._common import holders, letter_names
+
+ID = "too-many-consulted"
+SEVERITY = "warning"
+OPTIONS: dict[str, object] = {"max": 3}
+SUMMARY = "At most `max` roles Consulted on one activity (default 3); more slows decisions down."
+
+
+def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
+    variant = matrix.variant
+    if not variant.consulted:
+        return
+    for activity in matrix.activities():
+        cells = holders(activity, variant.consulted)
+        if len(cells) > options["max"]:
+            ids = ", ".join(c.role_id for c in cells)
+            yield Hit(activity, cells[options["max"]].location,
+                      f"activity {activity.id} consults {len(cells)} roles ({ids}) as "
+                      f"{letter_names(variant, variant.consulted)}; more than {options['max']} slows it down")

@@ -1,0 +1,38 @@
+"""Not too many roles are informed about one activity.
+
+Routine informing of many roles is noise; ask whether each one needs to know.
+
+Passes::
+
+    raci: {R1: A, R3: R, R2: I}
+
+Fails (with the default max of 5)::
+
+    raci: {R1: A, R3: R, R2: I, R4: I, R5: I, R6: I, R7: I, R8: I}
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from raci_gen.analysis import Hit
+from raci_gen.model import Matrix
+from raci_gen.rules._common import holders, letter_names
+
+ID = "too-many-informed"
+SEVERITY = "info"
+OPTIONS: dict[str, object] = {"max": 5}
+SUMMARY = "At most `max` roles Informed on one activity (default 5); more is noise."
+
+
+def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
+    variant = matrix.variant
+    if not variant.informed:
+        return
+    for activity in matrix.activities():
+        cells = holders(activity, variant.informed)
+        if len(cells) > options["max"]:
+            ids = ", ".join(c.role_id for c in cells)
+            yield Hit(activity, cells[options["max"]].location,
+                      f"activity {activity.id} informs {len(cells)} roles ({ids}) as "
+                      f"{letter_names(variant, variant.informed)}; more than {options['max']} is noise")

@@ -1,0 +1,37 @@
+"""Not too many roles do the same activity.
+
+When three or more roles are Responsible, nobody quite is: the activity may
+need splitting (a practitioners' heuristic, hence the option).
+
+Passes::
+
+    raci: {R1: A, R3: R, R4: R}
+
+Fails (with the default max of 2)::
+
+    raci: {R1: A, R3: R, R4: R, R5: R}
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from raci_gen.analysis import Hit
+from raci_gen.model import Matrix
+from raci_gen.rules._common import holders, letter_names
+
+ID = "too-many-responsible"
+SEVERITY = "warning"
+OPTIONS: dict[str, object] = {"max": 2}
+SUMMARY = "At most `max` roles Responsible on one activity (default 2); more suggests splitting it."
+
+
+def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
+    variant = matrix.variant
+    for activity in matrix.activities():
+        cells = holders(activity, variant.doers)
+        if len(cells) > options["max"]:
+            ids = ", ".join(c.role_id for c in cells)
+            yield Hit(activity, cells[options["max"]].location,
+                      f"activity {activity.id} has {len(cells)} roles {letter_names(variant, variant.doers)} "
+                      f"({ids}); more than {options['max']} suggests splitting the activity")

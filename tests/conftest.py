@@ -1,0 +1,148 @@
+"""Shared fixtures: the repository's own example project, a document with a fixed
+clock, and a helper that writes small projects under ``tmp_path``.
+
+The repository root is itself a raci-gen project (the MLOps example), so the
+example is loaded from there, once per session.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import yaml
+
+from raci_gen.loader import load_project
+from raci_gen.model import Project
+from raci_gen.renderers.document import Document, make_document
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EPOCH = 1_700_000_000
+"""The fixed build time of every test document: 2023-11-14T22:13:20Z."""
+EPOCH_TIME = _dt.datetime.fromtimestamp(EPOCH, tz=_dt.timezone.utc)
+
+
+def fixed_document(project: Project) -> Document:
+    """make_document() with SOURCE_DATE_EPOCH set to :data:`EPOCH`, whatever the environment says."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        return make_document(project)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def example_project() -> Project:
+    """The MLOps example at the repository root."""
+    return load_project(str(REPO_ROOT))
+
+
+@pytest.fixture(scope="session")
+def example_document(example_project) -> Document:
+    """The example as renderers see it, built at :data:`EPOCH`."""
+    return fixed_document(example_project)
+
+
+def _dump(content: str | dict | list) -> str:
+    if isinstance(content, str):
+        return content
+    return yaml.safe_dump(content, allow_unicode=True, sort_keys=False)
+
+
+def write_project(tmp_path: Path, roles_yaml: str | dict | list, activities: dict[str, str | dict],
+                  raci_yaml: str | dict | None = None) -> Path:
+    """Write a small project under ``tmp_path`` and return its folder.
+
+    ``roles_yaml`` is the text of ``roles/roles.yaml`` (or data to dump as YAML; a
+    list is taken as the list of roles); ``activities`` maps a file stem (``"01-goal"``)
+    to the text or data of ``activities/STEM.yaml``; ``raci_yaml`` is the optional
+    ``raci.yaml``.
+    """
+    root = Path(tmp_path)
+    (root / "roles").mkdir(parents=True, exist_ok=True)
+    (root / "activities").mkdir(parents=True, exist_ok=True)
+    if isinstance(roles_yaml, list):
+        roles_yaml = {"roles": roles_yaml}
+    (root / "roles" / "roles.yaml").write_text(_dump(roles_yaml), encoding="utf-8")
+    for stem, content in activities.items():
+        name = stem if stem.endswith((".yaml", ".yml")) else stem + ".yaml"
+        (root / "activities" / name).write_text(_dump(content), encoding="utf-8")
+    if raci_yaml is not None:
+        (root / "raci.yaml").write_text(_dump(raci_yaml), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_project() -> Callable[..., Path]:
+    """``make_project(tmp_path, roles_yaml, activities, raci_yaml=None) -> Path``; see :func:`write_project`."""
+    return write_project
+
+
+@pytest.fixture
+def document_of() -> Callable[[os.PathLike | str], Document]:
+    """``document_of(folder)``: load the project in ``folder`` and make its document at :data:`EPOCH`."""
+    return lambda root: fixed_document(load_project(str(root)))
+
+
+# --- hostile text -------------------------------------------------------------------------------------------------
+
+HOSTILE = (
+    "a | b",
+    "*x*",
+    "<b>html</b>",
+    "first line\nsecond line",
+    "[link](http://x)",
+    "`code` and ``more``",
+    "&amp; &lt; &#60;",
+    "_under_ __bold__ ~~gone~~",
+    "back\\slash \\| \\*",
+    "![img](http://x/y.png)",
+    "<http://x> <!-- c --> <br>",
+    "$x^2$ and trailing #",
+    "Phase ##",
+    "<img src=x onerror=alert(1)>",
+    "</style><script>alert(1)</script>",
+    "\"quoted\" 'single' \\\" {{ curly }} {% raw %}",
+    '=HYPERLINK("http://x")',
+    "+1",
+    "-2",
+    "@SUM(A1)",
+    "Ünïcödé, 中文, Ελληνικά",
+)
+"""Names that mean something in Markdown, HTML, CSS, Jinja2 or a spreadsheet; all printable."""
+
+
+def hostile_data() -> tuple[dict, dict, dict]:
+    """(roles, activity files, raci.yaml) of a project made of :data:`HOSTILE` text."""
+    n = len(HOSTILE)
+    roles = [{"id": f"R{i}", "name": text, "similar": [HOSTILE[(i + 1) % n], HOSTILE[(i + 2) % n]],
+              "description": HOSTILE[(i + 3) % n]} for i, text in enumerate(HOSTILE)]
+    half = n // 2
+    activities = {}
+    for p, (phase_name, chunk) in enumerate([(HOSTILE[1], range(half)), (HOSTILE[12], range(half, n))]):
+        activities[f"{p + 1:02d}-phase"] = {
+            "phase": phase_name,
+            "description": HOSTILE[(p + 5) % n],
+            "activities": [{"id": f"H-{i}", "name": HOSTILE[i], "description": HOSTILE[(i + 4) % n],
+                            "raci": {f"R{i}": "A/R", f"R{(i + 1) % n}": "C", f"R{(i + 2) % n}": "I"}}
+                           for i in chunk],
+        }
+    config = {"title": HOSTILE[14], "project": HOSTILE[2], "version": HOSTILE[7], "author": HOSTILE[15]}
+    return {"roles": roles}, activities, config
+
+
+@pytest.fixture(scope="session")
+def hostile_root(tmp_path_factory) -> Path:
+    roles, activities, config = hostile_data()
+    return write_project(tmp_path_factory.mktemp("hostile"), roles, activities, config)
+
+
+@pytest.fixture(scope="session")
+def hostile_document(hostile_root) -> Document:
+    return fixed_document(load_project(str(hostile_root)))
