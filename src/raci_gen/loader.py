@@ -20,9 +20,10 @@ from pydantic import BaseModel, ValidationError
 from raci_gen import schema
 from raci_gen.errors import InputError, Problem
 from raci_gen.model import (
-    Activity, Cell, Location, Matrix, OutputSettings, Phase, Project, Role, Settings, Variant,
+    Activity, Cell, Ignore, Letter, Location, Matrix, OutputSettings, Phase, Project, Role, RuleSetting, Settings,
+    Variant,
 )
-from raci_gen.variants import RACI
+from raci_gen.variants import RACI, VARIANTS
 from raci_gen.yamlsource import Located, parse, read_text
 
 CONFIG_NAME = "raci.yaml"
@@ -62,8 +63,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
                 raise InputError(problems) from None
     else:
         project_file = schema.ProjectFile()
-    settings = _settings(project_file)
-    variant = RACI
+    settings = _settings(project_file, config_located)
+    variant = _variant(project_file.variant, config_located, problems)
 
     role_files = _input_files(root, settings.roles, "roles", config_located, problems)
     activity_files = _input_files(root, settings.activities, "activities", config_located, problems)
@@ -86,6 +87,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             role = Role(
                 id=entry.id, name=entry.name, similar=tuple(entry.similar),
                 description=entry.description, location=located.at(("roles", i)),
+                ignores=_ignores(entry.lint_ignore, located, ("roles", i, "lint-ignore")),
             )
             roles.append(role)
             role_id_at.append(located.at(("roles", i, "id")))
@@ -116,6 +118,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             activity = Activity(
                 id=entry.id, name=entry.name, description=entry.description,
                 cells=tuple(cells), location=located.at(("activities", i)),
+                ignores=_ignores(entry.lint_ignore, located, ("activities", i, "lint-ignore")),
             )
             activities.append(activity)
             activity_id_at.append(located.at(("activities", i, "id")))
@@ -151,12 +154,84 @@ def _parse_file(path: str, shown: str) -> Located:
     return parse(read_text(path, shown), shown)
 
 
-def _settings(f: schema.ProjectFile) -> Settings:
+def _settings(f: schema.ProjectFile, located: Located | None) -> Settings:
     date = f.date.isoformat() if isinstance(f.date, _dt.date) else f.date
+    here = located.at if located else (lambda path: Location(CONFIG_NAME))
+    key_at = located.key_at if located else (lambda path: Location(CONFIG_NAME))
+    lint = []
+    for rule, value in f.lint.items():
+        if isinstance(value, str):
+            lint.append(RuleSetting(rule, key_at(("lint", rule)), severity=value))
+            continue
+        severity = value.get("severity")
+        options = tuple((name, option, key_at(("lint", rule, name)))
+                        for name, option in value.items() if name != "severity")
+        lint.append(RuleSetting(rule, key_at(("lint", rule)),
+                                severity=str(severity) if severity is not None else None, options=options))
     return Settings(
         title=f.title, project=f.project, version=f.version, author=f.author, date=date,
         roles=f.roles, activities=f.activities, templates=f.templates, page=f.page,
         output=OutputSettings(dir=f.output.dir, name=f.output.name, formats=tuple(dict.fromkeys(f.output.formats))),
+        variant=f.variant if isinstance(f.variant, str) else f.variant.name,
+        lint=tuple(lint), analysis=f.analysis,
+    )
+
+
+def _ignores(entries: dict[str, str], located: Located, path: tuple) -> tuple[Ignore, ...]:
+    return tuple(Ignore(rule, reason, located.key_at(path + (rule,))) for rule, reason in entries.items())
+
+
+def _variant(declared: str | schema.CustomVariant, located: Located | None,
+             problems: list[Problem]) -> Variant:
+    """The built-in variant named in raci.yaml, or the custom one declared there."""
+    where = located.at(("variant",)) if located else Location(CONFIG_NAME)
+    if isinstance(declared, str):
+        if declared in VARIANTS:
+            return VARIANTS[declared]
+        by_case = {name.casefold(): name for name in VARIANTS}
+        close = by_case.get(declared.casefold()) or next(iter(difflib.get_close_matches(declared, list(VARIANTS), 1)), None)
+        hint = f"did you mean {close!r}?" if close else f"choose from {', '.join(VARIANTS)}, or declare one"
+        problems.append(Problem(where, f"unknown variant {declared!r}; {hint}"))
+        return RACI
+    codes = [letter.code for letter in declared.letters]
+    seen: set[str] = set()
+    for i, code in enumerate(codes):
+        if code in seen:
+            problems.append(Problem(located.at(("variant", "letters", i, "code")) if located else where,
+                                    f"letter {code!r} is declared twice"))
+        seen.add(code)
+
+    def declared_letters(key: str, values: list[str]) -> tuple[str, ...]:
+        for i, code in enumerate(values):
+            if code not in seen:
+                at = located.at(("variant", key, i)) if located else where
+                problems.append(Problem(at, f"{key} names {code!r}, which is not one of the variant's letters "
+                                            f"({', '.join(codes)})"))
+        return tuple(values)
+
+    combinations = []
+    for text in declared.combinations:
+        parts = tuple(LETTER_SEPARATORS.sub("", text))  # "A/R" and "AR" alike
+        combinations.append(declared_letters("combinations", list(parts)))
+    needs = []
+    for code, needed in declared.needs.items():
+        declared_letters("needs", [code, *needed])
+        needs.append((code, tuple(needed)))
+    order = "".join(declared_letters("exactly-one", declared.exactly_one)) + "".join(
+        c for c in codes if c not in declared.exactly_one)
+    return Variant(
+        name=declared.name,
+        letters=tuple(Letter(l.code, l.name, l.meaning, l.colour.upper()) for l in declared.letters),
+        order=order,
+        exactly_one=tuple(declared.exactly_one),
+        doers=declared_letters("does-the-work", declared.does_the_work),
+        consulted=declared_letters("consulted", declared.consulted),
+        informed=declared_letters("informed", declared.informed),
+        combinations=tuple(combinations),
+        at_most_one=declared_letters("at-most-one", declared.at_most_one),
+        needs=tuple(needs),
+        not_involved=declared_letters("not-involved", declared.not_involved),
+        description=declared.description,
     )
 
 
@@ -225,17 +300,52 @@ def _validate(model: type[M], located: Located, allow_empty: bool = False) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        # A union field (``date | str``) reports one error per member, with the member's
-        # name appended to the path; take it off, and remember which members failed.
+        errors = []
+        # A union field (``date | str``, ``name | custom variant``) reports one error per
+        # member, with the member's name in the path. Where the input is a mapping, only
+        # the mapping member's errors matter; otherwise the others'. Take the name off,
+        # and remember which members failed.
         members: dict[tuple, set[str]] = {}
-        for error in errors:
+        for error in exc.errors():
             loc = tuple(error["loc"])
-            if len(loc) >= 2 and _is_union(model, loc[:-1]):
-                error["loc"] = loc[:-1]
-                members.setdefault(loc[:-1], set()).add(str(loc[-1]))
+            for i in range(1, len(loc)):
+                if isinstance(loc[i], str) and _is_union(model, loc[:i]):
+                    is_mapping_member = loc[i][:1].isupper() or loc[i].startswith("dict")
+                    if isinstance(_value_at(data, loc[:i]), dict) != is_mapping_member:
+                        break
+                    members.setdefault(loc[:i], set()).add(loc[i])
+                    error["loc"] = loc[:i] + loc[i + 1:]
+                    break
+            else:
+                errors.append(error)
+                continue
+            if error["loc"] != loc:
+                errors.append(error)
         problems = [_problem(model, located, e, members) for e in errors]
         raise InputError(list(dict.fromkeys(problems))) from None
+
+
+def _value_at(data: Any, path: tuple) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _field(model: type[BaseModel] | None, key: object) -> Any:
+    """The field of ``model`` that the YAML key ``key`` names (by alias, e.g. lint-ignore)."""
+    if model is None:
+        return None
+    for name, field in model.model_fields.items():
+        if (field.alias or name) == key:
+            return field
+    return None
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
 
 
 def _is_union(model: type[BaseModel], loc: tuple) -> bool:
@@ -243,15 +353,15 @@ def _is_union(model: type[BaseModel], loc: tuple) -> bool:
     if not loc or isinstance(loc[-1], int):
         return False
     parent = _model_at(model, loc[:-1])
-    field = parent.model_fields.get(loc[-1]) if parent else None
+    field = _field(parent, loc[-1])
     if field is None or get_origin(field.annotation) not in (Union, types.UnionType):
         return False
     return len([a for a in get_args(field.annotation) if a is not type(None)]) > 1
 
 
 def _expected(model: type[BaseModel]) -> str:
-    required = [n for n, f in model.model_fields.items() if f.is_required()]
-    keys = ", ".join(f"'{k}:'" for k in required or list(model.model_fields))
+    required = [f.alias or n for n, f in model.model_fields.items() if f.is_required()]
+    keys = ", ".join(f"'{k}:'" for k in required or _keys(model))
     return f"a mapping with {keys}"
 
 
@@ -281,7 +391,7 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     for part in loc:
         if isinstance(part, int) or current is None:
             continue
-        field = current.model_fields.get(part)
+        field = _field(current, part)
         if field is None:
             return None
         current = _inner_model(field.annotation)
@@ -311,7 +421,7 @@ def _problem(model: type[BaseModel], located: Located, error: dict,
         return Problem(located.at(loc), f"expected a date (YYYY-MM-DD) or text, got {_describe(value)}")
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
-        known = list(parent.model_fields) if parent else []
+        known = _keys(parent) if parent else []
         key = str(loc[-1])
         hint = difflib.get_close_matches(key, known, n=1)
         text = f"unknown key {key!r}"
@@ -331,6 +441,12 @@ def _problem(model: type[BaseModel], located: Located, error: dict,
     if kind == "literal_error":
         allowed = error.get("ctx", {}).get("expected", "")
         return Problem(where, f"expected one of {allowed}, got {_describe(value)}")
+    if kind == "string_too_short" and loc[-2:-1] == ("lint-ignore",) or (len(loc) > 1 and loc[-2] == "lint-ignore"):
+        return Problem(where, "a lint-ignore needs a reason: say why the rule does not apply here")
+    if kind == "string_pattern_mismatch" and "#" in str(error.get("ctx", {}).get("pattern", "")):
+        return Problem(where, f"{_describe(value)} is not a colour; write it as #RRGGBB")
+    if kind == "string_pattern_mismatch" and "[A-Z]" in str(error.get("ctx", {}).get("pattern", "")):
+        return Problem(where, f"{_describe(value)} is not a letter; a variant's letters are single capitals A-Z")
     if kind == "string_pattern_mismatch":
         return Problem(where, f"{_describe(value)} is not allowed here; use letters, digits, '.', '_' and '-'")
     return Problem(where, f"{error['msg'].lower()}, got {_describe(value)}")

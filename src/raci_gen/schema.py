@@ -9,9 +9,9 @@ loader uses them; the rest of raci-gen sees :mod:`raci_gen.model`.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class _Strict(BaseModel):
@@ -20,11 +20,58 @@ class _Strict(BaseModel):
         strict=True,
         frozen=True,
         use_attribute_docstrings=True,
-        populate_by_name=True,
+        populate_by_name=False,
     )
 
 
 Text = str
+Reason = Annotated[str, StringConstraints(min_length=1)]
+Severity = Literal["error", "warning", "info", "off"]
+LetterCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+
+
+class VariantLetter(_Strict):
+    """One letter of a custom variant."""
+
+    code: LetterCode
+    """The letter: one capital A-Z."""
+    name: Text
+    """What it stands for, e.g. Responsible."""
+    meaning: Text = ""
+    """One sentence for the legend."""
+    colour: Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#E4E4E4"
+    """Cell colour as #RRGGBB."""
+
+
+class CustomVariant(_Strict):
+    """A letter set of your own, with the constraints the lint applies to it."""
+
+    name: Text
+    """Name shown in the legend, e.g. RAEW."""
+    letters: list[VariantLetter] = Field(min_length=1)
+    """The letters, in legend order."""
+    exactly_one: list[LetterCode] = Field([], alias="exactly-one")
+    """Letters every activity needs exactly once (the single owner, like A in RACI)."""
+    does_the_work: list[LetterCode] = Field([], alias="does-the-work")
+    """Letters that mean doing the work (like R); every activity needs one."""
+    consulted: list[LetterCode] = []
+    """Letters that mean being asked before (like C)."""
+    informed: list[LetterCode] = []
+    """Letters that mean being told after (like I)."""
+    combinations: list[Text] = []
+    """Multi-letter cells that are settled practice, e.g. ["A/R"]."""
+    at_most_one: list[LetterCode] = Field([], alias="at-most-one")
+    """Letters an activity may hold at most once."""
+    needs: dict[LetterCode, list[LetterCode]] = {}
+    """Letter to letters: where the first appears, one of the others must too, e.g. {S: [R]}."""
+    not_involved: list[LetterCode] = Field([], alias="not-involved")
+    """Letters that record a deliberate "not involved" (like O in CAIRO)."""
+    description: Text = ""
+    """One line about the variant."""
+
+
+RuleOptions = dict[Text, Union[bool, int, float, Text]]
+LintIgnore = dict[Text, Reason]
 
 
 class OutputFile(_Strict):
@@ -61,6 +108,12 @@ class ProjectFile(_Strict):
     """PDF page size; pages are landscape."""
     output: OutputFile = OutputFile()
     """Where and what `raci-gen build` writes."""
+    variant: Union[Text, CustomVariant] = "RACI"
+    """Letter set: RACI, RASCI, RACI-VS, CAIRO, DACI, RAPID, PARIS, PACSI, or a custom variant declared here."""
+    lint: dict[Text, Union[Severity, RuleOptions]] = {}
+    """Rule id to a severity (error, warning, info, off) or to {severity: ..., option: value}."""
+    analysis: bool = True
+    """Whether documents carry the analysis section (letters per role and open findings)."""
 
 
 class RoleEntry(_Strict):
@@ -74,6 +127,8 @@ class RoleEntry(_Strict):
     """Other names the same role goes by, e.g. [ML Specialist, ML Developer]."""
     description: Text | None = None
     """What the role does."""
+    lint_ignore: LintIgnore = Field({}, alias="lint-ignore")
+    """Rule id to the reason it does not apply to this role, e.g. {overloaded-role: "..."}."""
 
 
 class RolesFile(_Strict):
@@ -94,6 +149,8 @@ class ActivityEntry(_Strict):
     """Details, and where the assignment comes from."""
     raci: dict[Text, Text] = {}
     """Role id to letters, e.g. {R1: A, R3: R, R7: A/R}; a role left out takes no part."""
+    lint_ignore: LintIgnore = Field({}, alias="lint-ignore")
+    """Rule id to the reason it does not apply to this activity."""
 
 
 class PhaseFile(_Strict):
