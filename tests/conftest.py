@@ -113,7 +113,7 @@ HOSTILE = (
     "+1",
     "-2",
     "@SUM(A1)",
-    "Ünïcödé, 中文, Ελληνικά",
+    "Ünïcödé, Ελληνικά, Кириллица → ✓",
 )
 """Names that mean something in Markdown, HTML, CSS, Jinja2 or a spreadsheet; all printable."""
 
@@ -146,3 +146,19 @@ def hostile_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def hostile_document(hostile_root) -> Document:
     return fixed_document(load_project(str(hostile_root)))
+
+
+# --- renders shared across modules (a PDF costs about a second) -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def example_pdf(example_document) -> bytes:
+    """The example rendered to PDF once per session."""
+    from raci_gen.renderers.pdf import render_pdf
+    return render_pdf(example_document)
+
+
+@pytest.fixture(scope="session")
+def hostile_pdf(hostile_document) -> bytes:
+    from raci_gen.renderers.pdf import render_pdf
+    return render_pdf(hostile_document)

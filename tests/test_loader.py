@@ -173,7 +173,7 @@ CASES = [
         id="unknown-key-config-output"),
     pytest.param(
         {"raci.yaml": "output:\n  descripton: x\n"},
-        ["raci.yaml:2:3: error: unknown key 'descripton'; expected one of: dir, name, formats"],
+        ["raci.yaml:2:3: error: unknown key 'descripton'; expected one of: dir, name, formats, inject"],
         id="unknown-key-config-output-no-close-match"),
     pytest.param(
         {"roles/roles.yaml": dedent("""
@@ -261,7 +261,7 @@ CASES = [
         id="type-role-is-text"),
     pytest.param(
         {"raci.yaml": "output: [md, pdf]\n"},
-        ["raci.yaml:1:9: error: expected a mapping with 'dir:', 'name:', 'formats:', got a list"],
+        ["raci.yaml:1:9: error: expected a mapping with 'dir:', 'name:', 'formats:', 'inject:', got a list"],
         id="type-output-list"),
     pytest.param(
         {"raci.yaml": "version: 1.2\n"},

@@ -11,7 +11,6 @@ Exit codes, decided here and nowhere else:
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from importlib import resources
@@ -91,11 +90,19 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Output folder. Default: output.dir in raci.yaml (output/).")
 @click.option("-c", "--config", type=click.Path(dir_okay=False), default=None,
               help="Settings file. Default: PROJECT_DIR/raci.yaml, if present.")
+@click.option("--inject", "inject_pages", multiple=True, type=click.Path(dir_okay=False),
+              help="Also replace the text between <!-- BEGIN RACI --> and <!-- END RACI --> in this page "
+                   "(repeatable); added to output.inject in raci.yaml.")
+@click.option("--section", default="document", show_default=True,
+              help="What --inject puts in the page: document, title, legend, matrix or roles.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; report each document or page that is missing or out of date, exit 1 if any.")
 @click.option("--no-lint", is_flag=True, help="Build even when the lint finds errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.pass_context
 def build(ctx: click.Context, project_dir: str, formats: tuple[str, ...] | None, out_dir: str | None,
-          config: str | None, no_lint: bool, quiet: bool) -> None:
+          config: str | None, inject_pages: tuple[str, ...], section: str, check: bool, no_lint: bool,
+          quiet: bool) -> None:
     """Build the documents of the project in PROJECT_DIR (default: the current folder).
 
     The lint runs first: errors stop the build (exit 1, nothing written) unless
@@ -104,24 +111,58 @@ def build(ctx: click.Context, project_dir: str, formats: tuple[str, ...] | None,
     from raci_gen import output
     from raci_gen.analysis import active, lint
     from raci_gen.loader import load_project
+    from raci_gen.model import Injection
 
     started = time.perf_counter()
     project = load_project(project_dir, config)
     findings = lint(project.matrix, project.settings)
     shown = [f for f in active(findings) if f.severity != "info"]
-    for finding in shown:
-        click.echo(str(finding), err=True)
+    if not (check and quiet):
+        for finding in shown:
+            click.echo(str(finding), err=True)
     if any(f.severity == "error" for f in shown) and not no_lint:
         click.echo("lint found errors; nothing was written (fix them, or build with --no-lint)", err=True)
         ctx.exit(EXIT_CHECK_FAILED)
     formats = formats or project.settings.output.formats
-    outputs = output.generate(project, formats, out_dir, findings=findings)
+    injections = output.project_injections(project) + [Injection(page, section) for page in inject_pages]
+    outputs = output.generate(project, formats, out_dir, findings=findings, injections=injections)
+    if check:
+        stale = output.stale(outputs)
+        for line in stale:
+            click.echo(line, err=True)
+        if not quiet and not stale:
+            click.echo(f"{len(outputs)} file{'s' if len(outputs) != 1 else ''} up to date")
+        ctx.exit(EXIT_CHECK_FAILED if stale else EXIT_OK)
     output.write(outputs)
     if not quiet:
         for item in outputs:
             click.echo(f"wrote {item.path} ({_size(len(item.data))})")
-        click.echo(f"built {len(outputs)} document{'s' if len(outputs) != 1 else ''} "
+        click.echo(f"built {len(outputs)} file{'s' if len(outputs) != 1 else ''} "
                    f"in {time.perf_counter() - started:.2f} s")
+
+
+@main.command()
+@click.argument("directory", default="schemas", type=click.Path(file_okay=False))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a schema file is missing or out of date.")
+@click.pass_context
+def schema(ctx: click.Context, directory: str, check: bool) -> None:
+    """Write the JSON Schemas of raci.yaml, role files and activity files into DIRECTORY (default: schemas/).
+
+    Editors with the YAML language server (VS Code and others) use them for completion and checks.
+    """
+    from raci_gen import output
+    from raci_gen.schema import json_schemas
+
+    outputs = [output.Output(os.path.join(directory, name), text.encode("utf-8"), "schema")
+               for name, text in json_schemas().items()]
+    if check:
+        stale = output.stale(outputs)
+        for line in stale:
+            click.echo(line, err=True)
+        ctx.exit(EXIT_CHECK_FAILED if stale else EXIT_OK)
+    output.write(outputs)
+    for item in outputs:
+        click.echo(f"wrote {item.path}")
 
 
 @main.command(name="lint")
@@ -157,17 +198,25 @@ def rules(markdown: bool) -> None:
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init(directory: str) -> None:
-    """Start a project in DIRECTORY with the MLOps example (never overwrites a file)."""
+    """Start a project in DIRECTORY with the MLOps example (never overwrites a file).
+
+    Writes raci.yaml, roles/, activities/ and schemas/ (JSON Schemas, so that
+    editors with the YAML language server complete and check the keys).
+    """
+    from raci_gen.schema import json_schemas
+
     source = example_dir()
-    files = [Path("raci.yaml")] + sorted(p.relative_to(source) for folder in ("roles", "activities")
-                                         for p in (source / folder).glob("*.yaml"))
-    existing = [os.path.join(directory, str(f)) for f in files if os.path.exists(os.path.join(directory, str(f)))]
+    files = {str(rel): (source / rel).read_bytes() for rel in [Path("raci.yaml")] + sorted(
+        p.relative_to(source) for folder in ("roles", "activities") for p in (source / folder).glob("*.yaml"))}
+    files.update({os.path.join("schemas", name): text.encode("utf-8") for name, text in json_schemas().items()})
+    existing = [os.path.join(directory, f) for f in files if os.path.exists(os.path.join(directory, f))]
     if existing:
         raise RaciError("refusing to overwrite existing files: " + ", ".join(existing))
-    for rel in files:
-        target = os.path.join(directory, str(rel))
+    for rel, data in files.items():
+        target = os.path.join(directory, rel)
         os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-        shutil.copyfile(source / rel, target)
+        with open(target, "wb") as fh:
+            fh.write(data)
     click.echo(f"wrote {len(files)} files to {directory}; next: raci-gen build {directory}")
 
 

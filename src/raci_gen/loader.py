@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from raci_gen import schema
 from raci_gen.errors import InputError, Problem
 from raci_gen.model import (
-    Activity, Cell, Ignore, Letter, Location, Matrix, OutputSettings, Phase, Project, Role, RuleSetting, Settings,
+    Activity, Cell, Ignore, Injection, Letter, Location, Matrix, OutputSettings, Phase, Project, Role, RuleSetting, Settings,
     Variant,
 )
 from raci_gen.variants import RACI, VARIANTS
@@ -171,7 +171,12 @@ def _settings(f: schema.ProjectFile, located: Located | None) -> Settings:
     return Settings(
         title=f.title, project=f.project, version=f.version, author=f.author, date=date,
         roles=f.roles, activities=f.activities, templates=f.templates, page=f.page,
-        output=OutputSettings(dir=f.output.dir, name=f.output.name, formats=tuple(dict.fromkeys(f.output.formats))),
+        output=OutputSettings(
+            dir=f.output.dir, name=f.output.name, formats=tuple(dict.fromkeys(f.output.formats)),
+            inject=tuple(Injection(t, location=here(("output", "inject", i))) if isinstance(t, str)
+                         else Injection(t.file, t.section, here(("output", "inject", i)))
+                         for i, t in enumerate(f.output.inject)),
+        ),
         variant=f.variant if isinstance(f.variant, str) else f.variant.name,
         lint=tuple(lint), analysis=f.analysis,
     )

@@ -183,10 +183,20 @@ class RuleSetting:
 
 
 @dataclass(frozen=True)
+class Injection:
+    """A page that receives one section of the Markdown between its RACI markers."""
+
+    file: str
+    section: str = "document"
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
 class OutputSettings:
     dir: str = "output"
     name: str = "raci-matrix"
     formats: tuple[str, ...] = ("md", "xlsx", "pdf")
+    inject: tuple[Injection, ...] = ()
 
 
 @dataclass(frozen=True)

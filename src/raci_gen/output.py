@@ -15,7 +15,8 @@ from typing import Iterable
 
 from raci_gen.analysis import Finding
 from raci_gen.errors import RaciError
-from raci_gen.model import Project
+from raci_gen.inject import inject_file
+from raci_gen.model import Injection, Project
 from raci_gen.renderers import FORMATS
 from raci_gen.renderers.document import Document, make_document
 
@@ -30,16 +31,42 @@ class Output:
 def output_paths(project: Project, formats: Iterable[str], out_dir: str | None = None) -> dict[str, str]:
     """Where each format goes: ``OUT_DIR/NAME.SUFFIX``."""
     settings = project.settings.output
-    folder = out_dir if out_dir is not None else os.path.normpath(os.path.join(project.root, settings.dir))
+    folder = out_dir
+    if folder is None:
+        folder = os.path.normpath(os.path.join(project.root, settings.dir))
+        root = os.path.realpath(project.root)
+        if os.path.commonpath([root, os.path.realpath(folder)]) != root:
+            raise RaciError(f"{folder}: error: output.dir {settings.dir!r} leads outside the project folder; "
+                            "give --out on the command line to write elsewhere")
     return {f: os.path.join(folder, settings.name + FORMATS[f].suffix) for f in formats}
 
 
 def generate(project: Project, formats: Iterable[str], out_dir: str | None = None,
-             document: Document | None = None, findings: Iterable[Finding] = ()) -> list[Output]:
-    """Render the chosen formats in memory; nothing is written."""
+             document: Document | None = None, findings: Iterable[Finding] = (),
+             injections: Iterable[Injection] = ()) -> list[Output]:
+    """Render the chosen formats, and the pages that receive a section, in memory; nothing is written."""
     document = document or make_document(project, findings)
     paths = output_paths(project, formats, out_dir)
-    return [Output(path, FORMATS[f].render(document), f) for f, path in paths.items()]
+    outputs = [Output(path, FORMATS[f].render(document), f) for f, path in paths.items()]
+    for injection in injections:
+        from raci_gen.renderers.markdown import render_markdown_section
+
+        content = render_markdown_section(document, injection.section)
+        outputs.append(Output(injection.file, inject_file(injection.file, content), "inject"))
+    return outputs
+
+
+def project_injections(project: Project) -> list[Injection]:
+    """The pages named in raci.yaml's ``output.inject``, as paths from here; they must stay in the project."""
+    result = []
+    root = os.path.realpath(project.root)
+    for injection in project.settings.output.inject:
+        path = os.path.normpath(os.path.join(project.root, injection.file))
+        if os.path.commonpath([root, os.path.realpath(path)]) != root:
+            where = injection.location or path
+            raise RaciError(f"{where}: error: inject page {injection.file!r} is outside the project folder")
+        result.append(Injection(path, injection.section, injection.location))
+    return result
 
 
 def write(outputs: Iterable[Output]) -> None:

@@ -74,6 +74,15 @@ RuleOptions = dict[Text, Union[bool, int, float, Text]]
 LintIgnore = dict[Text, Reason]
 
 
+class InjectTarget(_Strict):
+    """A page that receives one section of the Markdown between its RACI markers."""
+
+    file: Text
+    """The page, relative to the project folder, e.g. docs/wiki/Responsibilities.md."""
+    section: Text = "document"
+    """Which part to inject: document, legend, matrix, roles (see `raci-gen build --help`)."""
+
+
 class OutputFile(_Strict):
     """Where `raci-gen build` writes, and which documents."""
 
@@ -83,6 +92,8 @@ class OutputFile(_Strict):
     """File stem: output/NAME.md, NAME.xlsx, NAME.pdf, NAME.html."""
     formats: list[Literal["md", "xlsx", "pdf", "html"]] = ["md", "xlsx", "pdf"]
     """Documents built when `--format` is not given."""
+    inject: list[Union[Text, InjectTarget]] = []
+    """Pages whose text between <!-- BEGIN RACI --> and <!-- END RACI --> is replaced by the Markdown."""
 
 
 class ProjectFile(_Strict):
@@ -162,3 +173,23 @@ class PhaseFile(_Strict):
     """What the phase covers."""
     activities: list[ActivityEntry]
     """The activities of the phase, in order."""
+
+
+SCHEMA_FILES: dict[str, type[_Strict]] = {
+    "raci.schema.json": ProjectFile,
+    "roles.schema.json": RolesFile,
+    "activities.schema.json": PhaseFile,
+}
+"""The JSON Schema files `raci-gen schema` writes, for editors (yaml-language-server)."""
+
+
+def json_schemas() -> dict[str, str]:
+    """Each schema file's text: generated from the models above, so it cannot disagree with the loader."""
+    import json
+
+    result = {}
+    for name, model in SCHEMA_FILES.items():
+        body = model.model_json_schema(by_alias=True, mode="validation")
+        document = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": name, **body}
+        result[name] = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return result

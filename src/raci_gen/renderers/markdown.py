@@ -14,5 +14,12 @@ def render_markdown_text(document: Document) -> str:
     return text.rstrip("\n") + "\n"
 
 
+def render_markdown_section(document: Document, section: str = "document") -> str:
+    """One part of the Markdown (a block of the template), or the whole document."""
+    if section == "document":
+        return render_markdown_text(document)
+    return render_template(document, TEMPLATE, autoescape=False, block=section).strip("\n") + "\n"
+
+
 def render_markdown(document: Document) -> bytes:
     return render_markdown_text(document).encode("utf-8")

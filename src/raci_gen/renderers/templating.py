@@ -78,11 +78,19 @@ def environment(document: Document, autoescape: bool) -> SandboxedEnvironment:
     return env
 
 
-def render_template(document: Document, name: str, autoescape: bool, **context: object) -> str:
+def render_template(document: Document, name: str, autoescape: bool, block: str | None = None,
+                    **context: object) -> str:
+    """Render template ``name``, or only its ``{% block %}`` called ``block``."""
     env = environment(document, autoescape)
     try:
         template = env.get_template(name)
-        return template.render(doc=document, matrix=document.matrix, **context)
+        variables = {"doc": document, "matrix": document.matrix, **context}
+        if block is None:
+            return template.render(variables)
+        if block not in template.blocks:
+            raise RenderError(f"{name}: error: the template has no section {block!r}; "
+                              f"its sections: {', '.join(template.blocks)}")
+        return "".join(template.blocks[block](template.new_context(variables)))
     except jinja2.TemplateSyntaxError as exc:
         where = Location(exc.filename or name, exc.lineno or 1, 1)
         raise RenderError(f"{where}: error: template syntax error: {exc.message}") from None
