@@ -78,13 +78,13 @@ def write_project(tmp_path: Path, roles_yaml: str | dict | list, activities: dic
     return root
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_project() -> Callable[..., Path]:
     """``make_project(tmp_path, roles_yaml, activities, raci_yaml=None) -> Path``; see :func:`write_project`."""
     return write_project
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def document_of() -> Callable[[os.PathLike | str], Document]:
     """``document_of(folder)``: load the project in ``folder`` and make its document at :data:`EPOCH`."""
     return lambda root: fixed_document(load_project(str(root)))
