@@ -241,3 +241,10 @@ def test_hostile_roles_come_back_literally(hostile_document, hostile_tree):
     rows = hostile_tree.root.find("table", "roles").kids("tbody")[0].kids("tr")
     got = [[c.text() for c in row.children if isinstance(c, Element)] for row in rows]
     assert got == [[r.id, r.name, ", ".join(r.similar), r.description or ""] for r in hostile_document.matrix.roles]
+
+
+def test_control_characters_become_replacement_characters(odd_document):
+    text = render_html_text(odd_document)
+    assert not [c for c in text if (ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F]
+    names = [cell_text(s) for s in parse(text).root.find_all("span", "rname")]
+    assert names[0] == "bell \ufffd nul \ufffd esc \ufffd del \ufffd csi \ufffd"

@@ -280,3 +280,13 @@ def test_source_names_cannot_end_the_comment(tmp_path, make_project, document_of
     tokens = gfm().parse(text)
     assert tokens[0].type == "html_block" and tokens[0].content.rstrip("\n") == first
     assert [t.type for t in tokens[1:3]] == ["heading_open", "inline"]
+
+
+def test_control_characters_become_replacement_characters(odd_document):
+    text = render_markdown_text(odd_document)
+    assert not [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F]
+    rows = parse(text).table_after("Roles").rows
+    assert rows[1][1] == "bell \ufffd nul \ufffd esc \ufffd del \ufffd csi \ufffd"
+    assert rows[2][1] == "Tabbed"  # a cell's leading white space is not content in GFM
+    grid = parse(text).table_after("Odd \ufffd phase").rows
+    assert [row[1] for row in grid[1:]] == ["\n=1+1", "line\nbreak \u2028 sep \ufeff bom \U0001F680"]

@@ -1,9 +1,10 @@
-"""The command line: ``raci-gen build``, ``raci-gen init``.
+"""The command line: build, lint, rules, diff, schema, init.
 
 Exit codes, decided here and nowhere else:
 
 * 0: success.
-* 1: the input is well-formed but a check failed (lint errors, stale documents).
+* 1: the input is well-formed but a check failed: lint errors (warnings with
+  ``--strict``), ``build --check`` found stale files, ``diff --exit-code`` found changes.
 * 2: bad input or bad usage: the message names ``FILE:LINE:COL``; nothing is written.
 * 3: an internal error (a bug in raci-gen); ``--debug`` shows the traceback.
 """
@@ -193,6 +194,30 @@ def rules(markdown: bool) -> None:
     from raci_gen.reports import rules_table
 
     click.echo(rules_table(markdown), nl=False)
+
+
+@main.command(name="diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("-p", "--project", "project_dir", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="The project folder whose revisions OLD and NEW name.")
+@click.option("-f", "--format", "diff_format", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="markdown for a pull-request comment.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes, 0 when there are none.")
+@click.pass_context
+def diff_command(ctx: click.Context, old: str, new: str, project_dir: str, diff_format: str,
+                 exit_code: bool) -> None:
+    """Show what changed in responsibilities from OLD to NEW.
+
+    OLD and NEW are project folders, or git revisions of the project in --project
+    (e.g. `raci-gen diff main HEAD`), read with git archive without touching the
+    working tree. An existing folder wins over a revision of the same name.
+    """
+    from raci_gen.diff import compare, format_markdown, format_text
+
+    result = compare(old, new, project_dir)
+    click.echo((format_markdown if diff_format == "markdown" else format_text)(result), nl=False)
+    ctx.exit(EXIT_CHECK_FAILED if exit_code and result.changed else EXIT_OK)
 
 
 @main.command()

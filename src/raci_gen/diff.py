@@ -144,8 +144,7 @@ def diff_projects(old: Project, new: Project, old_findings: Iterable[Finding] = 
     new_acts = _activities(nm)
 
     cells = []
-    # Columns in the new order, then the roles that are gone (their cells went with them).
-    role_order = [r.id for r in nm.roles] + [r.id for r in om.roles if r.id not in new_roles]
+    role_order = _role_order(om, nm)
     names = {**{r.id: r.name for r in om.roles}, **{r.id: r.name for r in nm.roles}}
     for act_id, (new_act, _) in new_acts.items():
         if act_id not in old_acts:
@@ -174,6 +173,19 @@ def diff_projects(old: Project, new: Project, old_findings: Iterable[Finding] = 
         findings_appeared=appeared,
         findings_gone=gone,
     )
+
+
+def _role_order(old: Matrix, new: Matrix) -> list[str]:
+    """The new columns, with each removed role after the column it followed in the old matrix."""
+    order = [r.id for r in new.roles]
+    after = -1  # the position in ``order`` of the last old role seen
+    for role in old.roles:
+        if role.id in order:
+            after = order.index(role.id)
+        else:
+            after += 1
+            order.insert(after, role.id)
+    return order
 
 
 def _activities(matrix: Matrix) -> dict[str, tuple[Activity, str]]:

@@ -21,6 +21,17 @@ from raci_gen.renderers.document import Document
 # closes an ATX heading when it ends one ("### Phase ##" would show as "Phase").
 _MD_INLINE = re.compile(r"([\\`*_\[\]<|~&$#])")
 _MD_BLOCK_START = re.compile(r"^(\s*)([-+=>#]|\d+[.)])")
+# Control characters other than tab and line breaks: invalid in HTML, and in a Markdown file
+# they reach the terminal of whoever runs `cat` on it. Shown as U+FFFD, as in the workbook.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _finalize(value: object) -> object:
+    """Applied to every ``{{ ... }}`` output: replaces control characters, keeps Markup as Markup."""
+    if isinstance(value, str) and _CONTROL.search(value):
+        cleaned = _CONTROL.sub("\ufffd", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def md_escape(text: object) -> str:
@@ -67,6 +78,7 @@ def environment(document: Document, autoescape: bool) -> SandboxedEnvironment:
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

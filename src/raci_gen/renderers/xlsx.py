@@ -154,6 +154,7 @@ def _legend_sheet(ws: Worksheet, document: Document) -> None:
         letter_cell.style = styles[code[0]].name
         put_text(ws.cell(row=row, column=2), name)
         put_text(ws.cell(row=row, column=3), meaning).alignment = Alignment(wrap_text=True)
+    _print_setup(ws, document)  # printed like the other sheets: landscape, the project's paper size
 
 
 def render_xlsx(document: Document) -> bytes:
