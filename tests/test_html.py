@@ -202,7 +202,7 @@ def test_img_role_name_is_escaped(hostile_document, hostile_html, hostile_tree):
 def test_hostile_text_makes_no_elements(hostile_tree):
     """Only the template's own elements exist: the data adds none."""
     allowed = {"html", "head", "meta", "title", "style", "body", "header", "div", "h1", "h2", "p", "table", "tr",
-               "th", "td", "section", "span", "b", "colgroup", "col", "thead", "tbody"}
+               "th", "td", "section", "span", "b", "colgroup", "col", "thead", "tbody", "wbr"}
     assert set(hostile_tree.start_tags) <= allowed
     assert hostile_tree.start_tags.count("script") == 0
     assert hostile_tree.start_tags.count("style") == 1
@@ -248,3 +248,20 @@ def test_control_characters_become_replacement_characters(odd_document):
     assert not [c for c in text if (ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F]
     names = [cell_text(s) for s in parse(text).root.find_all("span", "rname")]
     assert names[0] == "bell \ufffd nul \ufffd esc \ufffd del \ufffd csi \ufffd"
+
+
+def test_long_words_get_break_opportunities(odd_document):
+    """A word longer than 32 characters gets a <wbr> every 32 characters (WeasyPrint breaks
+    long words in time that grows with the square of their length); the text is unchanged."""
+    tree = parse(render_html_text(odd_document))
+    header = tree.root.find("table", "matrix").kids("thead")[0].find_all("span", "rname")[2]
+    assert header.text() == "x" * 200
+    pieces = [c for c in header.children]
+    assert [len(p) if isinstance(p, str) else p.tag for p in pieces] == [32, "wbr"] * 6 + [8]
+
+
+def test_ordinary_words_get_no_wbr(example_tree):
+    """Only the list of source paths (e.g. 'activities/03-model-engineering.yaml') holds words that long."""
+    generated = example_tree.root.find("p", "generated")
+    assert "wbr" not in {e.tag for e in example_tree.root.iter() if e is not generated and e.parent is not generated}
+    assert generated.find_all("wbr")

@@ -256,8 +256,10 @@ def test_tab_or_return_at_the_start_gets_the_quote_prefix(odd_project, text):
         assert cell.data_type == "s" and cell.quotePrefix
 
 
-def test_over_long_text_is_cut_to_excels_limit(odd_project):
-    wb = load(render_xlsx(odd_project))
+def test_over_long_text_is_cut_to_excels_limit(tmp_path, make_project, document_of):
+    root = make_project(tmp_path, [{"id": "R1", "name": "One"}, {"id": "R3", "name": "x" * 40_000}],
+                        {"01": {"phase": "P", "activities": [{"id": "A-1", "name": "a", "raci": {"R1": "A/R"}}]}})
+    wb = load(render_xlsx(document_of(root)))
     name = next(row[1].value for row in wb["Roles"].iter_rows(min_row=2) if row[0].value == "R3")
     assert len(name) == MAX_CELL_TEXT == 32_767
     assert name.endswith("…") and name.startswith("x" * 100)

@@ -39,7 +39,9 @@ class Finding:
     """The reason from ``lint-ignore`` when the finding is silenced there."""
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message} [{self.rule}]"
+        # One line per finding, whatever the names in the message hold: tools read FILE:LINE:COL per line.
+        message = " ".join(self.message.splitlines())
+        return f"{self.location}: {self.severity}: {message} [{self.rule}]"
 
 
 @dataclass(frozen=True)
@@ -110,12 +112,17 @@ def _unknown_rule(rule: str) -> str:
 
 
 def check_ignores(matrix: Matrix) -> None:
-    """Every ``lint-ignore`` names a known rule (else the input is wrong)."""
+    """Every ``lint-ignore`` names a known rule and says why (else the input is wrong)."""
     from raci_gen.rules import RULES
 
-    problems = [Problem(ignore.location, _unknown_rule(ignore.rule))
-                for item in (*matrix.roles, *matrix.activities()) for ignore in item.ignores
-                if ignore.rule not in RULES]
+    problems = []
+    for item in (*matrix.roles, *matrix.activities()):
+        for ignore in item.ignores:
+            if ignore.rule not in RULES:
+                problems.append(Problem(ignore.location, _unknown_rule(ignore.rule)))
+            elif not ignore.reason.strip():
+                problems.append(Problem(ignore.location, "a lint-ignore needs a reason: say why the rule does "
+                                                         "not apply here"))
     if problems:
         raise InputError(problems)
 

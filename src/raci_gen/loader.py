@@ -64,7 +64,14 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     else:
         project_file = schema.ProjectFile()
     settings = _settings(project_file, config_located)
+    before = len(problems)
     variant = _variant(project_file.variant, config_located, problems)
+    declares_variant = config_located is not None and isinstance(config_located.data, dict) \
+        and "variant" in config_located.data
+    if len(problems) > before or (problems and declares_variant):
+        # Without the right variant every letter would be judged by the wrong alphabet,
+        # burying the one real problem under a problem per cell.
+        raise InputError(problems)
 
     role_files = _input_files(root, settings.roles, "roles", config_located, problems)
     activity_files = _input_files(root, settings.activities, "activities", config_located, problems)
@@ -160,10 +167,10 @@ def _settings(f: schema.ProjectFile, located: Located | None) -> Settings:
     key_at = located.key_at if located else (lambda path: Location(CONFIG_NAME))
     lint = []
     for rule, value in f.lint.items():
-        if isinstance(value, str):
-            lint.append(RuleSetting(rule, key_at(("lint", rule)), severity=value))
+        if isinstance(value, (str, bool)):
+            lint.append(RuleSetting(rule, key_at(("lint", rule)), severity=_severity(value)))
             continue
-        severity = value.get("severity")
+        severity = _severity(value.get("severity"))
         options = tuple((name, option, key_at(("lint", rule, name)))
                         for name, option in value.items() if name != "severity")
         lint.append(RuleSetting(rule, key_at(("lint", rule)),
@@ -180,6 +187,15 @@ def _settings(f: schema.ProjectFile, located: Located | None) -> Settings:
         variant=f.variant if isinstance(f.variant, str) else f.variant.name,
         lint=tuple(lint), analysis=f.analysis,
     )
+
+
+def _severity(value: object) -> str | None:
+    """A severity as written in raci.yaml; YAML reads an unquoted ``off`` as false."""
+    if value is False:
+        return "off"
+    if value is True or value is None:
+        return None
+    return str(value)
 
 
 def _ignores(entries: dict[str, str], located: Located, path: tuple) -> tuple[Ignore, ...]:
@@ -206,21 +222,25 @@ def _variant(declared: str | schema.CustomVariant, located: Located | None,
                                     f"letter {code!r} is declared twice"))
         seen.add(code)
 
-    def declared_letters(key: str, values: list[str]) -> tuple[str, ...]:
+    def declared_letters(key: str, values: list[str], path: tuple | None = None) -> tuple[str, ...]:
+        """The letters of one declaration, each checked against the variant's letters."""
         for i, code in enumerate(values):
             if code not in seen:
-                at = located.at(("variant", key, i)) if located else where
+                at_path = path if path is not None else ("variant", key, i)
+                at = located.at(at_path) if located else where
                 problems.append(Problem(at, f"{key} names {code!r}, which is not one of the variant's letters "
                                             f"({', '.join(codes)})"))
         return tuple(values)
 
     combinations = []
-    for text in declared.combinations:
-        parts = tuple(LETTER_SEPARATORS.sub("", text))  # "A/R" and "AR" alike
-        combinations.append(declared_letters("combinations", list(parts)))
+    for i, text in enumerate(declared.combinations):
+        parts = list(LETTER_SEPARATORS.sub("", text))  # "A/R" and "AR" alike
+        combinations.append(declared_letters("combinations", parts, ("variant", "combinations", i)))
     needs = []
     for code, needed in declared.needs.items():
-        declared_letters("needs", [code, *needed])
+        declared_letters("needs", [code], ("variant", "needs", code))
+        for j, other in enumerate(needed):
+            declared_letters("needs", [other], ("variant", "needs", code, j))
         needs.append((code, tuple(needed)))
     order = "".join(declared_letters("exactly-one", declared.exactly_one)) + "".join(
         c for c in codes if c not in declared.exactly_one)
@@ -446,7 +466,7 @@ def _problem(model: type[BaseModel], located: Located, error: dict,
     if kind == "literal_error":
         allowed = error.get("ctx", {}).get("expected", "")
         return Problem(where, f"expected one of {allowed}, got {_describe(value)}")
-    if kind == "string_too_short" and loc[-2:-1] == ("lint-ignore",) or (len(loc) > 1 and loc[-2] == "lint-ignore"):
+    if len(loc) > 1 and loc[-2] == "lint-ignore" and kind in ("string_too_short", "string_type"):
         return Problem(where, "a lint-ignore needs a reason: say why the rule does not apply here")
     if kind == "string_pattern_mismatch" and "#" in str(error.get("ctx", {}).get("pattern", "")):
         return Problem(where, f"{_describe(value)} is not a colour; write it as #RRGGBB")

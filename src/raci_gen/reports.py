@@ -8,7 +8,9 @@ in JSON/SARIF with their reason, so dashboards can show what was waived.
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable, Iterable
+from urllib.parse import quote
 
 from raci_gen import __version__
 from raci_gen.analysis import SEVERITIES, Finding, active, counts
@@ -74,6 +76,19 @@ def format_github(findings: list[Finding], verbose: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _sarif_uri(path: str) -> str:
+    """A file path as SARIF wants it: a URI reference with ``/`` separators, spaces and the like percent-encoded.
+
+    A relative path stays relative (to the folder the lint ran in); an absolute one becomes a ``file:`` URI.
+    """
+    path = path.replace("\\", "/")
+    if re.match(r"[A-Za-z]:/", path):  # C:/project/roles.yaml
+        return "file:///" + path[:2] + quote(path[2:], safe="/")
+    if path.startswith("/"):
+        return "file://" + quote(path, safe="/")
+    return quote(path, safe="/")
+
+
 def format_sarif(findings: list[Finding], verbose: bool = False) -> str:
     from raci_gen.rules import RULES
 
@@ -87,7 +102,7 @@ def format_sarif(findings: list[Finding], verbose: bool = False) -> str:
             "level": level[f.severity],
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": f.location.file.replace("\\", "/")},
+                "artifactLocation": {"uri": _sarif_uri(f.location.file)},
                 "region": {"startLine": f.location.line, "startColumn": f.location.column},
             }}],
         }

@@ -121,7 +121,7 @@ class ProjectFile(_Strict):
     """Where and what `raci-gen build` writes."""
     variant: Union[Text, CustomVariant] = "RACI"
     """Letter set: RACI, RASCI, RACI-VS, CAIRO, DACI, RAPID, PARIS, PACSI, or a custom variant declared here."""
-    lint: dict[Text, Union[Severity, RuleOptions]] = {}
+    lint: dict[Text, Union[Severity, bool, RuleOptions]] = {}
     """Rule id to a severity (error, warning, info, off) or to {severity: ..., option: value}."""
     analysis: bool = True
     """Whether documents carry the analysis section (letters per role and open findings)."""

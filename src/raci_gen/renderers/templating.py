@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from jinja2.sandbox import SandboxedEnvironment
 
 from raci_gen.errors import RenderError
@@ -57,6 +57,31 @@ def html_comment(text: object) -> str:
     return text.replace(">", "&gt;")
 
 
+LONG_RUN = 32
+"""Longest run of non-space characters the HTML leaves without a line-break opportunity."""
+_LONG_RUN = re.compile(r"\S{%d,}" % (LONG_RUN + 1))
+
+
+def breakable(text: object) -> Markup:
+    """Escaped HTML text with a ``<wbr>`` after every :data:`LONG_RUN` characters of a longer word.
+
+    CSS ``overflow-wrap: anywhere`` already keeps a long word inside its column, but
+    WeasyPrint's time to break a word grows with the square of its length (minutes for
+    a few thousand characters); short runs keep that cost bounded. Words of ordinary
+    length are left alone.
+    """
+    text = "" if text is None else str(text)
+    parts: list[str] = []
+    last = 0
+    for match in _LONG_RUN.finditer(text):
+        run = match.group()
+        parts.append(escape(text[last:match.start()]))
+        parts.append(Markup("<wbr>").join(escape(run[i:i + LONG_RUN]) for i in range(0, len(run), LONG_RUN)))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("".join(parts))
+
+
 def css_string(text: object) -> Markup:
     """A quoted CSS string that shows ``text`` literally, safe inside an HTML <style>."""
     text = "" if text is None else str(text)
@@ -87,6 +112,7 @@ def environment(document: Document, autoescape: bool) -> SandboxedEnvironment:
     env.filters["md_paragraph"] = md_paragraph
     env.filters["css_string"] = css_string
     env.filters["html_comment"] = html_comment
+    env.filters["breakable"] = breakable
     return env
 
 

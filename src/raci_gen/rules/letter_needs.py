@@ -7,10 +7,10 @@ such pairs with ``needs``.
 Passes (RASCI)::
 
     raci: {R1: A, R3: R, R5: S}
+    raci: {R1: A/R, R5: S}   # A/R counts as R
 
 Fails (RASCI)::
 
-    raci: {R1: A/R, R5: S}   # A/R counts as R, so this passes; but
     raci: {R1: A, R5: S}     # nobody Responsible for R5 to support
 """
 

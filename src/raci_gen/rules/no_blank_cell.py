@@ -26,10 +26,12 @@ SUMMARY = "Every role has a letter on every activity; blank means undecided (off
 
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
+    absent = matrix.variant.not_involved
+    hint = (f"write {' or '.join(absent)} where a role is deliberately not involved" if absent
+            else "give every role a letter")
     for activity in matrix.activities():
         present = {cell.role_id for cell in activity.cells}
         missing = [role.id for role in matrix.roles if role.id not in present]
         if missing:
             yield Hit(activity, activity.location,
-                      f"activity {activity.id} has no letter for {', '.join(missing)}; "
-                      "write O where a role is deliberately not involved")
+                      f"activity {activity.id} has no letter for {', '.join(missing)}; {hint}")

@@ -30,6 +30,8 @@ SUMMARY = "Each activity has at least one Responsible (A/R counts)."
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     variant = matrix.variant
+    if not variant.doers:  # a custom variant that names no letter for doing the work
+        return
     for activity in matrix.activities():
         if is_empty(activity, variant) or holders(activity, variant.doers):
             continue

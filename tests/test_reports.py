@@ -1,0 +1,434 @@
+"""The lint reports (text, json, github, sarif) and the `raci-gen lint` / `raci-gen rules` commands.
+
+SARIF output is validated against the official OASIS SARIF 2.1.0 schema, vendored
+as tests/data/sarif-schema-2.1.0.json (errata 01, from oasis-tcs/sarif-spec,
+Schemata/sarif-schema-2.1.0.json); JSON output against our own
+tests/data/lint-report.schema.json, which README points to.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from raci_gen.analysis import active, counts, lint
+from raci_gen.cli import main
+from raci_gen.loader import load_project
+from raci_gen.reports import REPORTS, format_github, format_json, format_sarif, format_text, summary
+from raci_gen.rules import RULES
+
+DATA = Path(__file__).parent / "data"
+SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+REPORT_SCHEMA = json.loads((DATA / "lint-report.schema.json").read_text(encoding="utf-8"))
+
+IDLE_NAME = "Ops 100%\nnight, shift: B"
+"""A role name with what GitHub's workflow commands must escape: %, a line break, and a comma and colon."""
+ACTIVITY_FILE = "activities/01 plan, build.yaml"
+"""A file name with a space (for SARIF URIs) and a comma (a GitHub property separator)."""
+REASON = "100% needed: code, data and model tests have three authors."
+
+
+def write(root: Path, activities: dict[str, dict[str, str]], roles: list[tuple[str, str]] | None = None,
+          config: str | None = None, ignores: dict[str, dict[str, str]] | None = None,
+          activity_file: str = "activities/phase.yaml") -> Path:
+    """A one-phase project; ``roles`` is a list of (id, name), default the ids the activities use."""
+    root = Path(root)
+    (root / "roles").mkdir(parents=True, exist_ok=True)
+    (root / "activities").mkdir(parents=True, exist_ok=True)
+    if roles is None:
+        roles = [(rid, f"Role {rid}") for rid in dict.fromkeys(r for raci in activities.values() for r in raci)]
+    lines = ["roles:"]
+    for rid, name in roles:
+        lines += [f"  - id: {rid}", f"    name: {json.dumps(name)}"]
+    (root / "roles" / "roles.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = ["phase: One", "activities:"]
+    for aid, raci in activities.items():
+        lines += [f"  - id: {aid}", f"    name: Activity {aid}", "    raci:" if raci else "    raci: {}"]
+        lines += [f"      {rid}: {json.dumps(letters)}" for rid, letters in raci.items()]
+        if aid in (ignores or {}):
+            lines.append("    lint-ignore:")
+            lines += [f"      {rule}: {json.dumps(reason)}" for rule, reason in ignores[aid].items()]
+    (root / activity_file).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if config is not None:
+        (root / "raci.yaml").write_text(config, encoding="utf-8")
+    return root
+
+
+CLEAN = {
+    "T1": {"R1": "A/R", "R2": "C", "R3": "I"},
+    "T2": {"R2": "A/R", "R3": "C", "R4": "I"},
+    "T3": {"R3": "A/R", "R4": "C", "R1": "I"},
+    "T4": {"R4": "A/R", "R1": "C", "R2": "I"},
+}
+
+MIXED = {
+    "T1": {"R1": "A/R", "R2": "C", "R3": "I"},                 # clean
+    "T2": {"R2": "A", "R3": "C"},                              # error: someone-responsible
+    "T3": {"R3": "A/R", "R4": "C/I"},                          # warning: unresolved-cell
+    "T4": {"R4": "A/R"},                                       # info: no-communication
+    "T5": {"R1": "A", "R2": "R", "R3": "R", "R4": "R"},        # silenced warning; info: no-communication
+}
+MIXED_ROLES = [("R1", "Role R1"), ("R2", "Role R2"), ("R3", "Role R3"), ("R4", "Role R4"), ("R5", IDLE_NAME)]
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """A project with an error, two warnings (one from a role name full of special characters),
+    two infos, and a silenced warning; the activities live in a file whose name has a space and a comma."""
+    return write(tmp_path / "mixed", MIXED, roles=MIXED_ROLES, activity_file=ACTIVITY_FILE,
+                 ignores={"T5": {"too-many-responsible": REASON}})
+
+
+@pytest.fixture
+def mixed_findings(mixed):
+    project = load_project(str(mixed))
+    return lint(project.matrix, project.settings)
+
+
+def test_mixed_project_has_what_the_reports_need(mixed_findings):
+    assert [(f.rule, f.severity, f.ignored is not None) for f in mixed_findings] == [
+        ("someone-responsible", "error", False),
+        ("unresolved-cell", "warning", False),
+        ("no-communication", "info", False),
+        ("no-communication", "info", False),
+        ("too-many-responsible", "warning", True),
+        ("idle-role", "warning", False),
+    ]
+    assert counts(mixed_findings) == {"error": 1, "warning": 2, "info": 2}
+
+
+# --- SARIF -----------------------------------------------------------------------------------------------------------
+
+URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
+"""The characters RFC 3986 allows in a URI reference (the schema says "uri-reference"; jsonschema checks that
+format only with an optional package, so check the character set here)."""
+
+
+def sarif_errors(log: dict) -> list[str]:
+    validator = jsonschema.Draft4Validator(SARIF_SCHEMA)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)]
+
+
+def test_vendored_sarif_schema_is_the_oasis_one():
+    assert SARIF_SCHEMA["$schema"] == "http://json-schema.org/draft-04/schema#"
+    assert SARIF_SCHEMA["id"] == "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/" \
+                                 "sarif-schema-2.1.0.json"
+    jsonschema.Draft4Validator.check_schema(SARIF_SCHEMA)
+    assert len(SARIF_SCHEMA["definitions"]) == 52
+
+
+def test_sarif_validator_rejects_a_broken_log():
+    """The validation below would catch a wrong level, a missing message or a region line of 0."""
+    log = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [
+        {"level": "fatal", "message": {"text": "m"}},
+        {"ruleId": "r"},
+        {"message": {"text": "m"}, "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": "a"}, "region": {"startLine": 0}}}]},
+    ]}]}
+    assert len(sarif_errors(log)) == 3
+
+
+def test_sarif_validates_against_the_official_schema(mixed_findings):
+    log = json.loads(format_sarif(mixed_findings))
+    assert sarif_errors(log) == []
+
+
+def test_sarif_of_no_findings_validates():
+    log = json.loads(format_sarif([]))
+    assert sarif_errors(log) == [] and log["runs"][0]["results"] == []
+
+
+def test_sarif_of_the_example_validates(example_project):
+    log = json.loads(format_sarif(lint(example_project.matrix, example_project.settings)))
+    assert sarif_errors(log) == []
+
+
+def test_sarif_content(mixed, mixed_findings):
+    log = json.loads(format_sarif(mixed_findings))
+    assert log["version"] == "2.1.0"
+    [run] = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "raci-gen"
+    assert [r["id"] for r in driver["rules"]] == list(RULES)
+    for descriptor in driver["rules"]:
+        rule = RULES[descriptor["id"]]
+        assert descriptor["shortDescription"]["text"] == rule.SUMMARY
+        assert descriptor["defaultConfiguration"]["enabled"] == (rule.SEVERITY != "off")
+    results = run["results"]
+    assert len(results) == len(mixed_findings)
+    levels = {"error": "error", "warning": "warning", "info": "note"}
+    for result, finding in zip(results, mixed_findings):
+        assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"] == finding.rule
+        assert result["level"] == levels[finding.severity]
+        assert result["message"]["text"] == finding.message
+        [location] = result["locations"]
+        region = location["physicalLocation"]["region"]
+        assert (region["startLine"], region["startColumn"]) == (finding.location.line, finding.location.column)
+        if finding.ignored is None:
+            assert "suppressions" not in result
+        else:
+            assert result["suppressions"] == [{"kind": "inSource", "justification": REASON}]
+
+
+def test_sarif_uris_are_uri_references(mixed_findings):
+    """A path with a space, a comma or non-ASCII letters is percent-encoded (SARIF wants a URI, not a path)."""
+    log = json.loads(format_sarif(mixed_findings))
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]]
+    assert all(URI_REFERENCE.fullmatch(uri) for uri in uris), uris
+    assert any(uri.endswith("/activities/01%20plan%2C%20build.yaml") or
+               uri.endswith("/activities/01%20plan,%20build.yaml") for uri in uris), uris
+
+
+def test_sarif_relative_paths_stay_relative(tmp_path, monkeypatch):
+    write(tmp_path / "my proj", CLEAN, roles=[("R1", "a"), ("R2", "b"), ("R3", "c"), ("R4", "d"), ("R5", "é")])
+    monkeypatch.chdir(tmp_path)
+    project = load_project("my proj")
+    log = json.loads(format_sarif(lint(project.matrix, project.settings)))
+    [result] = log["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "my%20proj/roles/roles.yaml"
+
+
+# --- JSON ------------------------------------------------------------------------------------------------------------
+
+def report_errors(document: dict) -> list[str]:
+    validator = jsonschema.Draft202012Validator(REPORT_SCHEMA)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def test_report_schema_is_a_valid_schema():
+    jsonschema.Draft202012Validator.check_schema(REPORT_SCHEMA)
+
+
+def test_json_validates_against_our_schema(mixed_findings):
+    document = json.loads(format_json(mixed_findings))
+    assert report_errors(document) == []
+    assert document["version"] == 1 and document["tool"]["name"] == "raci-gen"
+    assert document["summary"] == {"error": 1, "warning": 2, "info": 2}
+    assert len(document["findings"]) == len(mixed_findings) == 6
+    [silenced] = [f for f in document["findings"] if f["silenced"]]
+    assert silenced["reason"] == REASON and silenced["rule"] == "too-many-responsible"
+    idle = next(f for f in document["findings"] if f["rule"] == "idle-role")
+    assert IDLE_NAME in idle["message"]
+
+
+def test_json_of_no_findings_validates():
+    assert report_errors(json.loads(format_json([]))) == []
+
+
+@pytest.mark.parametrize("breakage", [
+    lambda d: d.pop("summary"),
+    lambda d: d.update(version=2),
+    lambda d: d["summary"].update(error=-1),
+    lambda d: d["findings"][0].update(line=0),
+    lambda d: d["findings"][0].update(severity="fatal"),
+    lambda d: d["findings"][0].update(rule="Not A Rule"),
+    lambda d: d["findings"][0].update(extra=1),
+    lambda d: d["findings"][0].update(silenced=True, reason=None),
+    lambda d: d["findings"][0].update(silenced=False, reason="why"),
+    lambda d: d["findings"][0].pop("column"),
+])
+def test_report_schema_rejects_a_wrong_report(mixed_findings, breakage):
+    document = json.loads(format_json(mixed_findings))
+    breakage(document)
+    assert report_errors(document)
+
+
+# --- GitHub annotations ---------------------------------------------------------------------------------------------
+
+GITHUB_LINE = re.compile(r"::(error|warning|notice) file=([^,:]+),line=(\d+),col=(\d+),title=([a-z-]+)::(.*)")
+
+
+def _unescape(data: str) -> str:
+    return data.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+
+
+def test_github_lines(mixed_findings):
+    lines = format_github(mixed_findings).splitlines()
+    *annotations, last = lines
+    assert last == summary(mixed_findings)
+    shown = active(mixed_findings)
+    assert len(annotations) == len(shown)  # silenced findings are not annotated
+    for line, finding in zip(annotations, shown):
+        match = GITHUB_LINE.fullmatch(line)
+        assert match, line
+        level, file, line_no, col, title, message = match.groups()
+        assert level == {"error": "error", "warning": "warning", "info": "notice"}[finding.severity]
+        assert _unescape(file) == finding.location.file
+        assert (int(line_no), int(col)) == (finding.location.line, finding.location.column)
+        assert title == finding.rule
+        assert _unescape(message) == finding.message
+        assert "\n" not in message and "\r" not in message
+
+
+def test_github_escapes_percent_newline_and_property_separators(mixed_findings):
+    text = format_github(mixed_findings)
+    idle = next(line for line in text.splitlines() if "title=idle-role" in line)
+    assert "Ops 100%25%0Anight, shift: B" in idle
+    assert "file=" in text and "01 plan%2C build.yaml,line=" in text
+
+
+# --- text --------------------------------------------------------------------------------------------------------------
+
+TEXT_LINE = re.compile(r"(.+):(\d+):(\d+): (error|warning|info): (.+) \[([a-z]+(?:-[a-z]+)*)\]")
+
+
+def test_text_lines_then_summary(mixed_findings):
+    lines = format_text(mixed_findings).splitlines()
+    shown = active(mixed_findings)
+    assert len(lines) == len(shown) + 1  # one line each, though a role name holds a line break
+    for line, finding in zip(lines, shown):
+        match = TEXT_LINE.fullmatch(line)
+        assert match, line
+        file, line_no, col, severity, _message, rule = match.groups()
+        assert (file, int(line_no), int(col), severity, rule) == (
+            finding.location.file, finding.location.line, finding.location.column, finding.severity, finding.rule)
+    assert lines[-1] == "1 error, 2 warnings, 2 info (1 silenced by lint-ignore)"
+
+
+def test_text_verbose_shows_silenced_findings_with_their_reason(mixed_findings):
+    lines = format_text(mixed_findings, verbose=True).splitlines()
+    assert len(lines) == len(mixed_findings) + 1
+    [silenced] = [line for line in lines if "[too-many-responsible]" in line]
+    assert silenced.endswith(f"[too-many-responsible] (silenced: {REASON})")
+
+
+@pytest.mark.parametrize("c, text", [
+    ({"error": 0, "warning": 0, "info": 0}, "0 errors, 0 warnings, 0 info"),
+    ({"error": 1, "warning": 1, "info": 1}, "1 error, 1 warning, 1 info"),
+    ({"error": 2, "warning": 3, "info": 4}, "2 errors, 3 warnings, 4 info"),
+])
+def test_summary_counts(c, text):
+    from raci_gen.analysis import Finding
+    from raci_gen.model import Location
+
+    findings = [Finding(Location("f.yaml", i + 1), "idle-role", severity, "m")
+                for severity, n in c.items() for i in range(n)]
+    assert summary(findings) == text
+
+
+def test_every_report_ends_with_a_newline(mixed_findings):
+    for name, report in REPORTS.items():
+        assert report(mixed_findings, False).endswith("\n"), name
+        assert report([], False).endswith("\n"), name
+
+
+# --- the command line -------------------------------------------------------------------------------------------------
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_exit_0_when_clean(tmp_path):
+    root = write(tmp_path, CLEAN)
+    result = run("lint", str(root))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "0 errors, 0 warnings, 0 info\n"
+    assert run("lint", str(root), "--strict").exit_code == 0
+
+
+def test_exit_1_with_an_error(tmp_path):
+    root = write(tmp_path, {**CLEAN, "T5": {"R1": "A", "R2": "C"}})
+    result = run("lint", str(root))
+    assert result.exit_code == 1
+    assert "error: activity T5 has nobody Responsible (R)" in result.stdout
+
+
+def test_exit_0_with_only_a_warning_and_1_with_strict(tmp_path):
+    roles = [(f"R{i}", f"Role R{i}") for i in range(1, 6)]  # R5 is idle: a warning
+    root = write(tmp_path, CLEAN, roles=roles)
+    result = run("lint", str(root))
+    assert result.exit_code == 0
+    assert "warning: role R5 (Role R5) takes part in no activity [idle-role]" in result.stdout
+    assert run("lint", str(root), "--strict").exit_code == 1
+
+
+def test_info_does_not_fail_even_with_strict(tmp_path):
+    root = write(tmp_path, {**CLEAN, "T5": {"R1": "A/R"}})
+    result = run("lint", str(root), "--strict")
+    assert result.exit_code == 0
+    assert "info:" in result.stdout and result.stdout.endswith("0 errors, 0 warnings, 1 info\n")
+
+
+def test_a_silenced_warning_does_not_fail_with_strict(tmp_path):
+    root = write(tmp_path, {**CLEAN, "T5": {"R1": "A", "R2": "R", "R3": "R", "R4": "R"}},
+                 ignores={"T5": {"too-many-responsible": "Three authors."}})
+    result = run("lint", str(root), "--strict")
+    assert result.exit_code == 0, result.output
+    assert "too-many-responsible" not in result.stdout
+    assert "(1 silenced by lint-ignore)" in result.stdout
+    verbose = run("lint", str(root), "--strict", "--verbose")
+    assert "(silenced: Three authors.)" in verbose.stdout
+
+
+def test_an_error_made_a_warning_by_the_config(tmp_path):
+    root = write(tmp_path, {**CLEAN, "T5": {"R1": "A", "R2": "C"}}, config="lint:\n  someone-responsible: warning\n")
+    assert run("lint", str(root)).exit_code == 0
+    assert run("lint", str(root), "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize("fmt", list(REPORTS))
+def test_exit_codes_are_the_same_in_every_format(tmp_path, fmt):
+    clean = write(tmp_path / "clean", CLEAN)
+    broken = write(tmp_path / "broken", {**CLEAN, "T5": {"R1": "A"}})
+    assert run("lint", str(clean), "--format", fmt).exit_code == 0
+    result = run("lint", str(broken), "--format", fmt)
+    assert result.exit_code == 1
+    if fmt in ("json", "sarif"):
+        json.loads(result.stdout)  # nothing but the document on stdout
+
+
+@pytest.mark.parametrize("case, says", [
+    ("letter", ":7:11: error: 'S' is not a RACI letter"),
+    ("rule", "raci.yaml:2:3: error: unknown rule 'bogus'"),
+    ("ignore", ":9:7: error: unknown rule 'bogus'"),
+    ("missing", "project folder not found"),
+])
+def test_exit_2_for_bad_input(tmp_path, case, says):
+    root = tmp_path / "p"
+    if case == "letter":
+        write(root, {"T1": {"R1": "A", "R2": "S"}})
+    elif case == "rule":
+        write(root, CLEAN, config="lint:\n  bogus: error\n")
+    elif case == "ignore":
+        write(root, {"T1": {"R1": "A/R", "R2": "C"}}, ignores={"T1": {"bogus": "why"}})
+    result = run("lint", str(root), "--format", "json")
+    assert result.exit_code == 2, result.output
+    assert says in result.stderr
+    assert result.stdout == ""  # no half report for a tool to misread
+
+
+def test_rules_lists_every_rule():
+    result = run("rules")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(RULES)
+    for line, (rid, rule) in zip(lines, RULES.items()):
+        assert line.split()[1] == rule.SEVERITY and line.endswith(rule.SUMMARY)
+
+
+def test_rules_markdown_lists_every_rule():
+    result = run("rules", "--markdown")
+    assert result.exit_code == 0
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| `")]
+    assert [re.match(r"\| `([a-z-]+)`", row).group(1) for row in rows] == list(RULES)
+
+
+# --- the repository's own example -------------------------------------------------------------------------------------
+
+def test_example_has_no_error_and_no_unsilenced_warning(example_project):
+    findings = lint(example_project.matrix, example_project.settings)
+    assert [str(f) for f in active(findings) if f.severity in ("error", "warning")] == []
+    for finding in findings:
+        if finding.ignored is not None:
+            assert finding.ignored.strip()
+
+
+def test_example_lints_clean_on_the_command_line(repo_root):
+    result = run("lint", str(repo_root), "--strict")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith("0 errors, 0 warnings")
