@@ -160,3 +160,71 @@ def exit_status(findings: Iterable[Finding], strict: bool = False) -> bool:
     """True when the findings should fail a check: any error, or any warning with ``strict``."""
     c = counts(findings)
     return bool(c["error"] or (strict and c["warning"]))
+
+
+@dataclass(frozen=True)
+class Workload:
+    """How many activities a role holds each letter on (A/R counts for A and for R)."""
+
+    role: Role
+    counts: dict[str, int]
+    activities: int
+    """Activities the role takes part in at all."""
+    owns: int
+    """Activities the role is Responsible or Accountable on (the variant's owner letters)."""
+
+
+def workload(matrix: Matrix) -> list[Workload]:
+    """Letters per role, in role order."""
+    variant = matrix.variant
+    owners = variant.owners()
+    result = []
+    for role in matrix.roles:
+        counts = {code: 0 for code in variant.codes()}
+        on = owns = 0
+        for activity in matrix.activities():
+            letters = activity.letters(role.id)
+            for code in letters:
+                counts[code] += 1
+            if any(code not in variant.not_involved for code in letters):
+                on += 1
+            if any(code in owners for code in letters):
+                owns += 1
+        result.append(Workload(role, counts, on, owns))
+    return result
+
+
+def phase_workload(matrix: Matrix) -> list[tuple[str, dict[str, int]]]:
+    """Letters per phase: how many cells of each letter the phase holds."""
+    result = []
+    for phase in matrix.phases:
+        counts = {code: 0 for code in matrix.variant.codes()}
+        for activity in phase.activities:
+            for cell in activity.cells:
+                for code in cell.letters:
+                    counts[code] += 1
+        result.append((phase.name, counts))
+    return result
+
+
+@dataclass(frozen=True)
+class RoleView:
+    """What one role is on the hook for: per letter, the activities grouped by phase."""
+
+    role: Role
+    by_letter: list[tuple[str, list[tuple[str, list[Activity]]]]]
+    """(letter code, [(phase name, [activities])]) in the variant's writing order; letters the role never holds are left out."""
+
+
+def role_view(matrix: Matrix, role: Role) -> RoleView:
+    variant = matrix.variant
+    by_letter = []
+    for code in variant.order:
+        phases = []
+        for phase in matrix.phases:
+            hits = [a for a in phase.activities if code in a.letters(role.id)]
+            if hits:
+                phases.append((phase.name, hits))
+        if phases:
+            by_letter.append((code, phases))
+    return RoleView(role, by_letter)

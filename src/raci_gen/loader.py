@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import hashlib
 import os
 import re
 import types
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from raci_gen import schema
 from raci_gen.errors import InputError, Problem
 from raci_gen.model import (
-    Activity, Cell, Ignore, Injection, Letter, Location, Matrix, OutputSettings, Phase, Project, Role, RuleSetting, Settings,
+    Activity, Cell, Ignore, Injection, Letter, Person, Signer, Location, Matrix, OutputSettings, Phase, Project, Role, RuleSetting, Settings,
     Variant,
 )
 from raci_gen.variants import RACI, VARIANTS
@@ -40,6 +41,7 @@ M = TypeVar("M", bound=BaseModel)
 def load_project(root: str = ".", config: str | None = None) -> Project:
     """Load the project in folder ``root``; ``config`` overrides the path of raci.yaml."""
     problems: list[Problem] = []
+    digest = hashlib.sha256()
     if not os.path.isdir(root):
         raise InputError([Problem(Location(root), "project folder not found")])
 
@@ -52,7 +54,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     if os.path.isfile(config_path):
         sources.append(shown_config)
         try:
-            config_located = _parse_file(config_path, shown_config)
+            config_located = _parse_file(config_path, shown_config, digest)
             project_file = _validate(schema.ProjectFile, config_located, allow_empty=True)
         except InputError as exc:
             # Report the settings' problems with everything else's, as long as
@@ -84,7 +86,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     for path, shown in role_files:
         sources.append(shown)
         try:
-            located = _parse_file(path, shown)
+            located = _parse_file(path, shown, digest)
             roles_file = _validate(schema.RolesFile, located)
         except InputError as exc:
             problems.extend(exc.problems)
@@ -94,6 +96,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             role = Role(
                 id=entry.id, name=entry.name, similar=tuple(entry.similar),
                 description=entry.description, location=located.at(("roles", i)),
+                people=tuple(Person(p) if isinstance(p, str) else Person(p.name, p.email, p.team)
+                             for p in entry.people),
                 ignores=_ignores(entry.lint_ignore, located, ("roles", i, "lint-ignore")),
             )
             roles.append(role)
@@ -114,7 +118,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     for path, shown in activity_files:
         sources.append(shown)
         try:
-            located = _parse_file(path, shown)
+            located = _parse_file(path, shown, digest)
             phase_file = _validate(schema.PhaseFile, located)
         except InputError as exc:
             problems.extend(exc.problems)
@@ -139,7 +143,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     if problems:
         raise InputError(problems)
     matrix = Matrix(roles=tuple(roles), phases=tuple(phases), variant=variant)
-    return Project(root=root, settings=settings, matrix=matrix, sources=tuple(sources))
+    return Project(root=root, settings=settings, matrix=matrix, sources=tuple(sources),
+                   digest=digest.hexdigest()[:12])
 
 
 def _fallback_settings(located: Located | None) -> schema.ProjectFile | None:
@@ -157,8 +162,11 @@ def _fallback_settings(located: Located | None) -> schema.ProjectFile | None:
         return None
 
 
-def _parse_file(path: str, shown: str) -> Located:
-    return parse(read_text(path, shown), shown)
+def _parse_file(path: str, shown: str, digest: "hashlib._Hash | None" = None) -> Located:
+    text = read_text(path, shown)
+    if digest is not None:
+        digest.update(os.path.basename(path).encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
+    return parse(text, shown)
 
 
 def _settings(f: schema.ProjectFile, located: Located | None) -> Settings:
@@ -186,6 +194,9 @@ def _settings(f: schema.ProjectFile, located: Located | None) -> Settings:
         ),
         variant=f.variant if isinstance(f.variant, str) else f.variant.name,
         lint=tuple(lint), analysis=f.analysis,
+        approval=tuple(Signer(a.name, a.role, a.date.isoformat() if isinstance(a.date, _dt.date) else a.date)
+                       for a in f.approval),
+        pdf_variant=f.pdf.variant, language=f.language,
     )
 
 

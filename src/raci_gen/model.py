@@ -92,6 +92,15 @@ class Ignore:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Somebody who fills a role."""
+
+    name: str
+    email: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
 class Role:
     id: str
     name: str
@@ -99,6 +108,7 @@ class Role:
     similar: tuple[str, ...] = ()
     description: str | None = None
     ignores: tuple[Ignore, ...] = ()
+    people: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,6 +210,15 @@ class OutputSettings:
 
 
 @dataclass(frozen=True)
+class Signer:
+    """A line of the approval block: who signs, in which capacity."""
+
+    name: str
+    role: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """The project settings from ``raci.yaml``, with defaults filled in."""
 
@@ -217,6 +236,12 @@ class Settings:
     lint: tuple[RuleSetting, ...] = ()
     analysis: bool = True
     """Whether documents carry the analysis section (counts per role, open findings)."""
+    approval: tuple[Signer, ...] = ()
+    """Signers of the approval block; none, no block."""
+    pdf_variant: str | None = None
+    """PDF flavour for archiving, e.g. pdf/a-3b; None for plain tagged PDF."""
+    language: str = "en"
+    """Language of the document text (BCP 47), for the PDF's and HTML's lang."""
 
 
 @dataclass(frozen=True)
@@ -228,3 +253,5 @@ class Project:
     matrix: Matrix
     sources: tuple[str, ...] = ()
     """The input files read, in the order read, as paths the user would recognise."""
+    digest: str = ""
+    """Short SHA-256 of the input files (names and bytes), so a stale printout can be recognised."""

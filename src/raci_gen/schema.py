@@ -96,6 +96,35 @@ class OutputFile(_Strict):
     """Pages whose text between <!-- BEGIN RACI --> and <!-- END RACI --> is replaced by the Markdown."""
 
 
+class PersonEntry(_Strict):
+    """Somebody who fills a role."""
+
+    name: Text
+    """Full name."""
+    email: Text | None = None
+    """E-mail address."""
+    team: Text | None = None
+    """Team or department."""
+
+
+class SignerEntry(_Strict):
+    """One line of the approval block."""
+
+    name: Text
+    """Who signs."""
+    role: Text | None = None
+    """In which capacity, e.g. Project sponsor."""
+    date: _dt.date | Text | None = None
+    """Date of signature, if already known; otherwise a blank line is printed."""
+
+
+class PdfOptions(_Strict):
+    """PDF output options."""
+
+    variant: Literal["pdf/a-3b", "pdf/ua-1"] | None = None
+    """pdf/a-3b for archiving, pdf/ua-1 for strict accessibility; default: tagged PDF."""
+
+
 class ProjectFile(_Strict):
     """Project settings (raci.yaml). Every key is optional."""
 
@@ -125,6 +154,12 @@ class ProjectFile(_Strict):
     """Rule id to a severity (error, warning, info, off) or to {severity: ..., option: value}."""
     analysis: bool = True
     """Whether documents carry the analysis section (letters per role and open findings)."""
+    approval: list[SignerEntry] = []
+    """Signers of the approval block printed at the end of the documents; none, no block."""
+    pdf: PdfOptions = PdfOptions()
+    """PDF options."""
+    language: Text = Field("en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    """Language of the text, as a BCP 47 tag (en, de, fr-CA); used by screen readers."""
 
 
 class RoleEntry(_Strict):
@@ -140,6 +175,8 @@ class RoleEntry(_Strict):
     """What the role does."""
     lint_ignore: LintIgnore = Field({}, alias="lint-ignore")
     """Rule id to the reason it does not apply to this role, e.g. {overloaded-role: "..."}."""
+    people: list[Union[Text, PersonEntry]] = []
+    """Who fills the role: names, or {name, email, team}."""
 
 
 class RolesFile(_Strict):

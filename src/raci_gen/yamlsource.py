@@ -10,12 +10,18 @@ imports PyYAML.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+try:
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # a PyYAML built without libyaml
+    _CParser = None
 
 from raci_gen.errors import InputError, Problem
 from raci_gen.model import Location
@@ -26,6 +32,14 @@ MAX_NODES = 200_000
 """Most YAML values one file may expand to, aliases included (stops "billion laughs")."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists accepted."""
+MAX_TEXT_CHARS = 4 * MAX_FILE_BYTES
+"""Most characters of text (keys and values) one file may expand to, aliases included: stops a
+long text repeated by aliases ("quadratic blowup"), which few values would not."""
+FAST_PARSE_FROM = 64 * 1024
+"""Files longer than this (in characters) are parsed by libyaml when PyYAML has it: PyYAML's own
+parser reads about 50 KB a second, libyaml a hundred times faster. Smaller files, and errors
+found in their first FAST_PARSE_FROM characters, go through PyYAML's parser, which words
+errors better."""
 
 Path = tuple  # a path into the data: keys and list indexes
 
@@ -89,50 +103,140 @@ def read_text(path: str, shown: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        line = raw[: exc.start].count(b"\n") + 1
+        before = raw[: exc.start].decode("utf-8", errors="replace")
         # Columns count characters, as PyYAML's do, not bytes.
-        column = len(raw[line_start: exc.start].decode("utf-8", errors="replace")) + 1
+        line, column = _line_column(before, len(before))
         raise InputError([Problem(Location(shown, line, column),
                                   f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8")]) from None
 
 
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of ``text[position]``; lines end at LF, CRLF or a lone CR, as editors count."""
+    before = text[:position]
+    line = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    return line, position - start + 1
+
+
 def parse(text: str, file: str) -> Located:
     """Parse one YAML document into plain data with positions."""
-    try:
-        loader = _Loader(text)
-    except yaml.reader.ReaderError as exc:  # a control character; PyYAML gives only its offset
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:  # PyYAML refuses these too, but libyaml does not say where
+        line, column = _line_column(text, bad.start())
         raise InputError([Problem(Location(file, line, column),
-                                  f"control character U+{exc.character:04X} is not allowed in YAML; "
-                                  "remove it")]) from None
+                                  f"control character U+{ord(bad.group()):04X} is not allowed in YAML; "
+                                  "remove it")])
+    # Composing makes a few small objects per character and no reference cycles (a value that
+    # contains itself is refused below): the garbage collector would only double the time.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        node = loader.get_single_node()
+        node = _compose(text, file)
+        located = Located(data=None, file=file)
+        if node is None:
+            return located
+        _check_size(node, file)
+        located.values[()] = _location(file, node.start_mark)
+        walker = _Walker(file, located)
+        located.data = walker.value(node, (), 0)
+    finally:
+        if collecting:
+            gc.enable()
+    if walker.problems:
+        raise InputError(walker.problems)
+    return located
+
+
+_NOT_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+def _compose(text: str, file: str) -> yaml.Node | None:
+    """The node tree of ``text``: by libyaml when the text is long, else (or to word an early error) by PyYAML."""
+    if _FastLoader is not None and len(text) > FAST_PARSE_FROM:
+        fast = _FastLoader(text)
+        try:
+            return fast.get_single_node()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            if "maximum nesting depth" in (getattr(exc, "problem", None) or ""):
+                mark = _first_too_deep(text) or mark
+                raise InputError([Problem(_location(file, mark),
+                                          f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
+            if mark is not None and mark.index >= FAST_PARSE_FROM:
+                raise _syntax_problem(_in_pyyaml_words(exc, text), file) from None
+            # Found early: PyYAML's parser stops there too, and says it better.
+        finally:
+            fast.dispose()
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
     except _TooDeep as exc:
         raise InputError([Problem(_location(file, exc.mark),
                                   f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.problem == "could not find expected ':'" and exc.context_mark:
-            mark = exc.context_mark  # the text that wants to be a key, not where the search gave up
-        raise InputError([Problem(_location(file, mark), f"YAML syntax error: {_syntax_message(exc)}")]) from None
+        raise _syntax_problem(exc, file) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(Location(file), f"YAML error: {' '.join(str(exc).split())}")]) from None
     except RecursionError:
         raise InputError([Problem(Location(file), f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
     finally:
         loader.dispose()
-    located = Located(data=None, file=file)
-    if node is None:
-        return located
-    _check_size(node, file)
-    located.values[()] = _location(file, node.start_mark)
-    walker = _Walker(file, located)
-    located.data = walker.value(node, (), 0)
-    if walker.problems:
-        raise InputError(walker.problems)
-    return located
+
+
+def _first_too_deep(text: str) -> yaml.Mark | None:
+    """Where the first value more than MAX_DEPTH levels deep starts, from libyaml's events
+    (where PyYAML's composer would stop), or None."""
+    parser = _CParser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+                depth += isinstance(event, yaml.CollectionStartEvent)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.StreamEndEvent):
+                return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        parser.dispose()
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> InputError:
+    mark = exc.problem_mark or exc.context_mark
+    if exc.problem == "could not find expected ':'" and exc.context_mark:
+        mark = exc.context_mark  # the text that wants to be a key, not where the search gave up
+    return InputError([Problem(_location(file, mark), f"YAML syntax error: {_syntax_message(exc)}")])
+
+
+def _in_pyyaml_words(exc: yaml.MarkedYAMLError, text: str) -> yaml.MarkedYAMLError:
+    """libyaml's complaint reworded as PyYAML's parser words it, which _syntax_message understands.
+
+    libyaml's marks count characters, like PyYAML's, so ``text[mark.index]`` is where it stopped.
+    """
+    mark = exc.problem_mark
+    at = text[mark.index:] if mark is not None else ""
+    found = repr(at[0]) if at else "'<stream end>'"
+    problem = exc.problem or ""
+    if problem == "found character that cannot start any token" and at:
+        problem = f"found character {at[0]!r} that cannot start any token"
+    elif problem == "mapping values are not allowed in this context":
+        problem = "mapping values are not allowed here"
+    elif problem in ("did not find expected key", "did not find expected '-' indicator"):
+        problem = f"expected <block end>, but found {found}"
+    elif problem.startswith("did not find expected "):
+        problem = f"expected {problem[len('did not find expected '):]}, but found {found}"
+    elif problem == "found undefined alias":
+        name = re.match(r"\*([^\s,\[\]{}]+)", at)
+        problem += f" {name.group(1)!r}" if name else ""
+    if exc.context == "found duplicate anchor; first occurrence":
+        name = re.match(r"&([^\s,\[\]{}]+)", at)
+        exc.context = f"found duplicate anchor {name.group(1)!r}; first occurrence" if name else exc.context
+    exc.problem = problem
+    return exc
 
 
 _KINDS = {
@@ -212,45 +316,74 @@ def _mid_line(mark: yaml.Mark | None) -> bool:
 
 
 def _check_size(root: yaml.Node, file: str) -> None:
-    """Refuse a tree that aliases expand beyond MAX_NODES values, or that contains itself.
+    """Refuse a tree that aliases expand beyond MAX_NODES values or MAX_TEXT_CHARS characters,
+    that nests deeper than MAX_DEPTH, or that contains itself.
 
     Sizes are computed once per node (aliases share nodes), so this is quick even
     for a "billion laughs" file; the problem points at the smallest value too big.
+    Depth is checked here too, before anything recurses further: anchors defined in
+    keys (never walked into) can chain aliases far deeper than the composer saw.
     """
-    sizes: dict[int, int] = {}
+    sizes: dict[int, tuple[int, int]] = {}
     active: set[int] = set()
 
-    def size(node: yaml.Node) -> int:
+    def size(node: yaml.Node, depth: int) -> tuple[int, int]:
         key = id(node)
         if key in sizes:
             return sizes[key]
         if key in active:
             raise InputError([Problem(_location(file, node.start_mark),
                                       "this value contains itself through an alias; that is not allowed")])
-        total = 1
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if depth > MAX_DEPTH:
+            raise InputError([Problem(_location(file, node.start_mark),
+                                      f"nesting is too deep (limit {MAX_DEPTH} levels)")])
+        total, chars = 1, 0
+        if isinstance(node, yaml.ScalarNode):
+            chars = len(node.value)
+        else:
             active.add(key)
-            # Keys are not counted: only text keys are accepted, and those are never walked into.
-            children = (v for _, v in node.value) if isinstance(node, yaml.MappingNode) else iter(node.value)
-            for child in children:
-                total += size(child)
-                if total > MAX_NODES:
+            # Keys count as text only: just text keys are accepted, and those are never walked into.
+            pairs = node.value if isinstance(node, yaml.MappingNode) else ((None, v) for v in node.value)
+            for key_node, child in pairs:
+                if isinstance(key_node, yaml.ScalarNode):
+                    chars += len(key_node.value)
+                values, text = size(child, depth + 1)
+                total += values
+                chars += text
+                if total > MAX_NODES or chars > MAX_TEXT_CHARS:
                     break
             active.discard(key)
         if total > MAX_NODES:
             raise InputError([Problem(_location(file, node.start_mark),
                                       f"too many values: this expands to more than {MAX_NODES:,} "
                                       "(each use of an alias counts); it is refused")])
-        sizes[key] = total
-        return total
+        if chars > MAX_TEXT_CHARS:
+            raise InputError([Problem(_location(file, node.start_mark),
+                                      f"too much text: this expands to more than {MAX_TEXT_CHARS:,} characters "
+                                      "(each use of an alias counts); it is refused")])
+        sizes[key] = (total, chars)
+        return total, chars
 
-    size(root)
+    size(root, 0)
 
 
 class _TooDeep(Exception):
     def __init__(self, mark: yaml.Mark | None):
         super().__init__("too deep")
         self.mark = mark
+
+
+if _CParser is not None:
+    class _FastLoader(_CParser, yaml.resolver.Resolver):
+        """libyaml's parser and composer, with PyYAML's safe resolver: only plain tags are
+        resolved, and constructors are never used. libyaml stops at 1,000 levels of nesting;
+        _check_size applies MAX_DEPTH."""
+
+        def __init__(self, stream: str):
+            _CParser.__init__(self, stream)
+            yaml.resolver.Resolver.__init__(self)
+else:  # pragma: no cover - PyYAML without libyaml
+    _FastLoader = None
 
 
 class _Loader(yaml.SafeLoader):

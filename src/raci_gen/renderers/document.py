@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
 from raci_gen import __version__, clock
-from raci_gen.analysis import Finding
-from raci_gen.model import Letter, Matrix, Project
+from raci_gen.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
+from raci_gen.model import Letter, Matrix, Project, Role, Signer
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,30 @@ class Document:
     """Lint findings not silenced by lint-ignore, for the analysis section."""
     analysis: bool = True
     """Whether the documents carry the analysis section."""
+    digest: str = ""
+    """Short hash of the input files, printed in the provenance line."""
+    approval: tuple[Signer, ...] = ()
+    """Signers of the approval block."""
+    pdf_variant: str | None = None
+    language: str = "en"
+
+    @property
+    def provenance(self) -> str:
+        """One line that identifies the build: tool version and input hash."""
+        return f"{self.generator} · input {self.digest}" if self.digest else self.generator
+
+    def workload(self) -> list[Workload]:
+        return workload(self.matrix)
+
+    def phase_workload(self) -> list[tuple[str, dict[str, int]]]:
+        return phase_workload(self.matrix)
+
+    def role_views(self) -> list[RoleView]:
+        return [role_view(self.matrix, role) for role in self.matrix.roles]
+
+    def anchor(self, role: Role) -> str:
+        """A stable anchor for a role's section: ``role-r1``."""
+        return "role-" + re.sub(r"[^a-z0-9-]+", "-", role.id.lower()).strip("-")
 
     @property
     def letters(self) -> tuple[Letter, ...]:
@@ -63,4 +88,8 @@ def make_document(project: Project, findings: Iterable[Finding] = ()) -> Documen
         template_dir=template_dir if os.path.isdir(template_dir) else None,
         findings=tuple(f for f in findings if f.ignored is None),
         analysis=settings.analysis,
+        digest=project.digest,
+        approval=settings.approval,
+        pdf_variant=settings.pdf_variant,
+        language=settings.language,
     )
