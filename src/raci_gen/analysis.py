@@ -209,22 +209,26 @@ def phase_workload(matrix: Matrix) -> list[tuple[str, dict[str, int]]]:
 
 @dataclass(frozen=True)
 class RoleView:
-    """What one role is on the hook for: per letter, the activities grouped by phase."""
+    """What one role is on the hook for: per part it plays, the activities grouped by phase."""
 
     role: Role
-    by_letter: list[tuple[str, list[tuple[str, list[Activity]]]]]
-    """(letter code, [(phase name, [activities])]) in the variant's writing order; letters the role never holds are left out."""
+    parts: list[tuple[str, str, list[tuple[str, list[Activity]]]]]
+    """(cell text such as ``A/R``, its name such as "Accountable and Responsible", [(phase name, [activities])]),
+    owner parts first, in the variant's writing order; parts the role never plays are left out."""
 
 
 def role_view(matrix: Matrix, role: Role) -> RoleView:
     variant = matrix.variant
-    by_letter = []
-    for code in variant.order:
-        phases = []
-        for phase in matrix.phases:
-            hits = [a for a in phase.activities if code in a.letters(role.id)]
-            if hits:
-                phases.append((phase.name, hits))
-        if phases:
-            by_letter.append((code, phases))
-    return RoleView(role, by_letter)
+    texts: dict[str, dict[str, list[Activity]]] = {}
+    for phase in matrix.phases:
+        for activity in phase.activities:
+            letters = activity.letters(role.id)
+            if letters:
+                texts.setdefault("/".join(letters), {}).setdefault(phase.name, []).append(activity)
+    # A/R before A before R: by the first letter's place in the writing order, longer cells first.
+    ordered = sorted(texts, key=lambda t: (variant.order.index(t[0]), -len(t)))
+    parts = []
+    for text in ordered:
+        name = " and ".join(variant.letter(code).name for code in text.split("/"))
+        parts.append((text, name, list(texts[text].items())))
+    return RoleView(role, parts)

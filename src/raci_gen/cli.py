@@ -12,6 +12,7 @@ Exit codes, decided here and nowhere else:
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from importlib import resources
@@ -185,6 +186,32 @@ def lint_command(ctx: click.Context, project_dir: str, report_format: str, confi
     findings = lint(project.matrix, project.settings)
     click.echo(REPORTS[report_format](findings, verbose), nl=False)
     ctx.exit(EXIT_CHECK_FAILED if exit_status(findings, strict) else EXIT_OK)
+
+
+@main.command()
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False))
+@click.option("-r", "--role", "role_id", default=None, help="Show what this role (by id) is on the hook for.")
+@click.option("-w", "--width", type=click.IntRange(40, 400), default=None,
+              help="Columns to fit in. Default: the terminal's width, at most 100 (80 when not a terminal).")
+@click.option("-c", "--config", type=click.Path(dir_okay=False), default=None,
+              help="Settings file. Default: PROJECT_DIR/raci.yaml, if present.")
+def show(project_dir: str, role_id: str | None, width: int | None, config: str | None) -> None:
+    """Print the matrix, or one role's responsibilities by letter and phase, in the terminal."""
+    from raci_gen.loader import load_project
+    from raci_gen.show import show_matrix, show_role
+
+    project = load_project(project_dir, config)
+    if width is None:
+        width = min(shutil.get_terminal_size((80, 24)).columns, 100) if sys.stdout.isatty() else 80
+    if role_id is None:
+        click.echo(show_matrix(project.matrix, width), nl=False)
+        return
+    roles = {r.id.casefold(): r for r in project.matrix.roles}
+    role = roles.get(role_id.casefold())
+    if role is None:
+        known = ", ".join(r.id for r in project.matrix.roles)
+        raise click.BadParameter(f"no role {role_id!r}; known roles: {known}", param_hint="--role")
+    click.echo(show_role(project.matrix, role, width), nl=False)
 
 
 @main.command()

@@ -158,11 +158,12 @@ def _compose(text: str, file: str) -> yaml.Node | None:
             return fast.get_single_node()
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            if "maximum nesting depth" in (getattr(exc, "problem", None) or ""):
-                mark = _first_too_deep(text) or mark
-                raise InputError([Problem(_location(file, mark),
-                                          f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
-            if mark is not None and mark.index >= FAST_PARSE_FROM:
+            if "maximum nesting depth" in (getattr(exc, "problem", None) or ""):  # libyaml's limit: 1,000
+                deepest = _first_too_deep(text)
+                if deepest is not None or mark is None or mark.index >= FAST_PARSE_FROM:
+                    raise InputError([Problem(_location(file, deepest or mark),
+                                              f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
+            elif mark is not None and mark.index >= FAST_PARSE_FROM:
                 raise _syntax_problem(_in_pyyaml_words(exc, text), file) from None
             # Found early: PyYAML's parser stops there too, and says it better.
         finally:
@@ -218,11 +219,18 @@ def _in_pyyaml_words(exc: yaml.MarkedYAMLError, text: str) -> yaml.MarkedYAMLErr
     libyaml's marks count characters, like PyYAML's, so ``text[mark.index]`` is where it stopped.
     """
     mark = exc.problem_mark
+    if mark is not None:  # PyYAML's kind of mark, which _mid_line can look along the line of
+        mark = exc.problem_mark = yaml.Mark(mark.name, mark.index, mark.line, mark.column, text, mark.index)
     at = text[mark.index:] if mark is not None else ""
     found = repr(at[0]) if at else "'<stream end>'"
-    problem = exc.problem or ""
+    problem = (exc.problem or "").replace("expected node content", "expected the node content")
     if problem == "found character that cannot start any token" and at:
         problem = f"found character {at[0]!r} that cannot start any token"
+    elif problem == "found a tab character that violates indentation":
+        problem = "found character '\\t' that cannot start any token"
+    elif problem == "found unknown escape character" and at[:1] == "\\" and len(at) > 1:
+        problem = f"found unknown escape character {at[1]!r}"  # PyYAML points at the character, after the \\
+        exc.problem_mark = yaml.Mark(mark.name, mark.index + 1, mark.line, mark.column + 1, text, mark.index + 1)
     elif problem == "mapping values are not allowed in this context":
         problem = "mapping values are not allowed here"
     elif problem in ("did not find expected key", "did not find expected '-' indicator"):

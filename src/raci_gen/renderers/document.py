@@ -59,8 +59,23 @@ class Document:
         return [role_view(self.matrix, role) for role in self.matrix.roles]
 
     def anchor(self, role: Role) -> str:
-        """A stable anchor for a role's section: ``role-r1``."""
-        return "role-" + re.sub(r"[^a-z0-9-]+", "-", role.id.lower()).strip("-")
+        """The anchor of a role's section, ``role-r1``: the slug GitHub, GitLab and Azure DevOps
+        give the heading "Role R1", so it holds as long as the id does."""
+        return "role-" + re.sub(r"[^a-z0-9_-]", "", role.id.lower())
+
+    def combinations(self) -> list[tuple[str, str, Letter]]:
+        """The variant's accepted multi-letter cells: (``A/R``, "Accountable and Responsible", colour letter)."""
+        variant = self.matrix.variant
+        result = []
+        for combo in variant.combinations:
+            ordered = sorted(combo, key=variant.order.index)
+            result.append(("/".join(ordered), " and ".join(variant.letter(c).name for c in ordered),
+                           variant.letter(ordered[0])))
+        return result
+
+    def people(self, role: Role) -> str:
+        """The people of a role on one line: ``Ada Lovelace (Data), Alan Turing``."""
+        return ", ".join(p.name + (f" ({p.team})" if p.team else "") for p in role.people)
 
     @property
     def letters(self) -> tuple[Letter, ...]:
