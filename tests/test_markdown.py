@@ -95,8 +95,11 @@ def phase_grid(matrix, phase) -> list[list[str]]:
 
 
 def roles_grid(matrix) -> list[list[str]]:
-    return [["ID", "Role", "Similar roles", "Description"]] + [
-        [r.id, r.name, ", ".join(r.similar), r.description or ""] for r in matrix.roles
+    def people(role):
+        return ", ".join(p.name + (f" ({p.team})" if p.team else "") + (f" <{p.email}>" if p.email else "")
+                         for p in role.people)
+    return [["ID", "Role", "People", "Similar roles", "Description"]] + [
+        [r.id, r.name, people(r), ", ".join(r.similar), r.description or ""] for r in matrix.roles
     ]
 
 
@@ -146,7 +149,8 @@ def test_title_and_meta_line(example_document, example_parsed):
 def test_every_phase_has_a_heading_and_a_table(example_document, example_parsed):
     matrix = example_document.matrix
     h3 = [text for tag, text in example_parsed.headings if tag == "h3"]
-    assert h3 == [p.name for p in matrix.phases]
+    # the phases under "Matrix", then a section per role under "By role"
+    assert h3 == [p.name for p in matrix.phases] + [f"Role {r.id}" for r in matrix.roles]
     for phase in matrix.phases:
         assert example_parsed.table_after(phase.name).rows == phase_grid(matrix, phase)
 
@@ -213,7 +217,8 @@ def test_hostile_role_names_come_back_literally(hostile, hostile_parsed):
 
 def test_hostile_headings_come_back_literally(hostile, hostile_parsed):
     assert hostile_parsed.headings[0] == ("h1", hostile.title)
-    assert [text for tag, text in hostile_parsed.headings if tag == "h3"] == [p.name for p in hostile.matrix.phases]
+    assert [text for tag, text in hostile_parsed.headings if tag == "h3"][:len(hostile.matrix.phases)] == [
+        p.name for p in hostile.matrix.phases]
 
 
 def test_hostile_phase_description_is_one_literal_paragraph(hostile, hostile_parsed):
@@ -228,8 +233,11 @@ def test_hostile_phase_description_is_one_literal_paragraph(hostile, hostile_par
 
 
 def test_hostile_text_makes_no_markup(hostile_parsed):
-    """No links, images, emphasis, code or HTML come out of the data: only text and <br>."""
-    allowed_inline = {"text", "softbreak", "strong_open", "strong_close"}
+    """No links, images, emphasis, code or HTML come out of the data: only text and <br>.
+
+    The only links are the template's own, from the role key to each role's section (#role-...).
+    """
+    allowed_inline = {"text", "softbreak", "strong_open", "strong_close", "em_open", "em_close"}
     html_blocks = [t for t in hostile_parsed.tokens if t.type == "html_block"]
     assert len(html_blocks) == 1 and html_blocks[0] is hostile_parsed.tokens[0]
     block_types = {t.type for t in hostile_parsed.tokens}
@@ -238,6 +246,10 @@ def test_hostile_text_makes_no_markup(hostile_parsed):
         for child in tok.children or []:
             if child.type == "html_inline":
                 assert child.content == "<br>"
+            elif child.type == "link_open":
+                assert child.attrGet("href").startswith("#role-"), child.attrGet("href")
+            elif child.type == "link_close":
+                pass
             else:
                 assert child.type in allowed_inline, (child.type, child.content, tok.content)
     for table in hostile_parsed.tables:

@@ -29,7 +29,7 @@ from raci_gen.yamlsource import Located, parse, read_text
 
 CONFIG_NAME = "raci.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")  # \Z: "$" would let "R1\n" through
 """Ids are 1 to 32 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit."""
 MAX_ROLES = 200
 MAX_ACTIVITIES = 5_000
@@ -106,7 +106,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         problems.append(Problem(Location(role_files[0][1]),
                                 "no roles defined; a role file needs 'roles:' with at least one role"))
         roles_ok = False
-    _check_ids(roles, role_id_at, "role", problems)
+    if not _check_ids(roles, role_id_at, "role", problems):
+        roles_ok = False  # a role whose id is not allowed is unknown too, like the roles of a broken file
     if len(roles) > MAX_ROLES:
         problems.append(Problem(roles[MAX_ROLES].location, f"more than {MAX_ROLES} roles; the limit is {MAX_ROLES}"))
     # When a role file could not be read, its roles are unknown: checking the
@@ -385,14 +386,25 @@ def _keys(model: type[BaseModel]) -> list[str]:
 
 
 def _is_union(model: type[BaseModel], loc: tuple) -> bool:
-    """Whether ``loc`` names a field declared as a union of several types (not just ``X | None``)."""
-    if not loc or isinstance(loc[-1], int):
+    """Whether ``loc`` names a field declared as a union of several types (not just ``X | None``),
+    or an item of a list of such a union (``inject: list[str | InjectTarget]``)."""
+    if not loc:
         return False
-    parent = _model_at(model, loc[:-1])
-    field = _field(parent, loc[-1])
-    if field is None or get_origin(field.annotation) not in (Union, types.UnionType):
+    if isinstance(loc[-1], int):
+        if len(loc) < 2 or isinstance(loc[-2], int):
+            return False
+        field = _field(_model_at(model, loc[:-2]), loc[-2])
+        if field is None or get_origin(field.annotation) is not list:
+            return False
+        annotation = get_args(field.annotation)[0]
+    else:
+        field = _field(_model_at(model, loc[:-1]), loc[-1])
+        if field is None:
+            return False
+        annotation = field.annotation
+    if get_origin(annotation) not in (Union, types.UnionType):
         return False
-    return len([a for a in get_args(field.annotation) if a is not type(None)]) > 1
+    return len([a for a in get_args(annotation) if a is not type(None)]) > 1
 
 
 def _expected(model: type[BaseModel]) -> str:
@@ -418,7 +430,14 @@ def _describe(value: Any) -> str:
         return f"the date and time {value.isoformat(' ')} (put it in quotes to make it text)"
     if isinstance(value, _dt.date):
         return f"the date {value.isoformat()} (put it in quotes to make it text)"
-    return repr(value)
+    return _quoted(value) if isinstance(value, str) else repr(value)
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    """``repr(text)``, cut short when long: a message stays one readable line, however big the input."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
@@ -460,7 +479,7 @@ def _problem(model: type[BaseModel], located: Located, error: dict,
         known = _keys(parent) if parent else []
         key = str(loc[-1])
         hint = difflib.get_close_matches(key, known, n=1)
-        text = f"unknown key {key!r}"
+        text = f"unknown key {_quoted(key)}"
         text += f"; did you mean {hint[0]!r}?" if hint else f"; expected one of: {', '.join(known)}"
         return Problem(located.key_at(loc), text)
     if kind == "missing":
@@ -497,13 +516,16 @@ def _key_path(located: Located, loc: tuple, key: Any) -> tuple:
 
 
 def _check_ids(items: list[Role] | list[Activity], id_at: list[Location], what: str,
-               problems: list[Problem]) -> None:
-    """Ids must be well formed and unique, ignoring case; ``id_at[i]`` is where item i's id is."""
+               problems: list[Problem]) -> bool:
+    """Ids must be well formed and unique, ignoring case; ``id_at[i]`` is where item i's id is.
+    Whether every id is well formed."""
     seen: dict[str, tuple[str, Location]] = {}
+    well_formed = True
     for item, where in zip(items, id_at):
         if not ID_PATTERN.match(item.id):
-            problems.append(Problem(where, f"{what} id {item.id!r} is not allowed; ids are 1 to 32 ASCII "
+            problems.append(Problem(where, f"{what} id {_quoted(item.id)} is not allowed; ids are 1 to 32 ASCII "
                                            "letters, digits, '.', '_' or '-', starting with a letter or digit"))
+            well_formed = False
             continue
         folded = item.id.casefold()
         if folded not in seen:
@@ -515,6 +537,7 @@ def _check_ids(items: list[Role] | list[Activity], id_at: list[Location], what: 
         else:
             problems.append(Problem(where, f"duplicate {what} id {item.id!r}: it differs only by case from "
                                            f"{first_id!r} at {first}; ids must differ in more than case"))
+    return well_formed
 
 
 def _cells(raci: dict[str, str], located: Located, path: tuple, roles: list[Role] | None,
@@ -526,7 +549,7 @@ def _cells(raci: dict[str, str], located: Located, path: tuple, roles: list[Role
         key_where = located.key_at(path + (role_id,))
         where = located.at(path + (role_id,))
         if roles is not None and role_id not in role_ids:
-            problems.append(Problem(key_where, f"unknown role {role_id!r}; {_role_hint(role_id, roles)}"))
+            problems.append(Problem(key_where, f"unknown role {_quoted(role_id)}; {_role_hint(role_id, roles)}"))
             continue
         letters = parse_letters(text, variant)
         if isinstance(letters, str):
@@ -546,7 +569,9 @@ def _role_hint(wrong: str, roles: list[Role]) -> str:
     for role in roles:
         for name in (role.name, *role.similar):
             by_name.setdefault(name.casefold().strip(), role.id)
-    close = difflib.get_close_matches(folded, list(by_name), n=1)  # an exact match comes first
+    # difflib takes time in the product of the lengths: compare only what could be a typed name.
+    close = difflib.get_close_matches(folded, [n for n in by_name if len(n) <= 100], n=1) \
+        if len(folded) <= 100 else []  # an exact match comes first
     if close:
         return f"did you mean {by_name[close[0]]!r}?"
     return f"known roles: {', '.join(r.id for r in roles)}"
@@ -565,10 +590,10 @@ def parse_letters(text: str, variant: Variant) -> tuple[str, ...] | str:
         if char not in valid:
             shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
             if compact != char:
-                shown += f" in {text!r}"
+                shown += f" in {_quoted(text)}"
             hint = " (letters are upper case)" if char.upper() in valid else ""
             return f"{shown} is not a {variant.name} letter{hint}; {expected}"
         if char in seen:
-            return f"letter {char!r} is given twice in {text!r}; write each letter once"
+            return f"letter {char!r} is given twice in {_quoted(text)}; write each letter once"
         seen.append(char)
     return tuple(sorted(seen, key=variant.order.index))
