@@ -11,6 +11,7 @@ Exit codes, decided here and nowhere else:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -99,12 +100,15 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="What --inject puts in the page: document, title, legend, matrix or roles.")
 @click.option("--check", is_flag=True,
               help="Write nothing; report each document or page that is missing or out of date, exit 1 if any.")
+@click.option("--pdf-variant", type=click.Choice(["pdf/a-3b", "pdf/ua-1"]), default=None,
+              help="PDF for archiving (pdf/a-3b) or strict accessibility (pdf/ua-1). Default: pdf.variant in "
+                   "raci.yaml, else tagged PDF.")
 @click.option("--no-lint", is_flag=True, help="Build even when the lint finds errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.pass_context
 def build(ctx: click.Context, project_dir: str, formats: tuple[str, ...] | None, out_dir: str | None,
-          config: str | None, inject_pages: tuple[str, ...], section: str, check: bool, no_lint: bool,
-          quiet: bool) -> None:
+          config: str | None, inject_pages: tuple[str, ...], section: str, check: bool, pdf_variant: str | None,
+          no_lint: bool, quiet: bool) -> None:
     """Build the documents of the project in PROJECT_DIR (default: the current folder).
 
     The lint runs first: errors stop the build (exit 1, nothing written) unless
@@ -117,6 +121,8 @@ def build(ctx: click.Context, project_dir: str, formats: tuple[str, ...] | None,
 
     started = time.perf_counter()
     project = load_project(project_dir, config)
+    if pdf_variant:
+        project = dataclasses.replace(project, settings=dataclasses.replace(project.settings, pdf_variant=pdf_variant))
     findings = lint(project.matrix, project.settings)
     shown = [f for f in active(findings) if f.severity != "info"]
     if not (check and quiet):
