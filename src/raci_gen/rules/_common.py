@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from raci_gen.model import Activity, Cell, Matrix, Role, Variant
 
 
@@ -31,3 +33,21 @@ def role_cells(matrix: Matrix, role: Role) -> list[tuple[Activity, Cell]]:
 
 def share(part: int, whole: int) -> str:
     return f"{part} of {whole} activities ({round(100 * part / whole) if whole else 0}%)"
+
+
+def too_many(matrix: Matrix, codes: tuple[str, ...], limit: int, verb: str, why: str) -> Iterator["Hit"]:
+    """Activities where more than ``limit`` roles hold one of ``codes``, pointing at the first one too many.
+
+    The message reads: ``activity T1 VERB 4 roles (R1, R2, R3, R4) as NAMES; more than LIMIT WHY``.
+    """
+    from raci_gen.analysis import Hit
+
+    if not codes:
+        return
+    names = letter_names(matrix.variant, codes)
+    for activity in matrix.activities():
+        cells = holders(activity, codes)
+        if len(cells) > limit:
+            ids = ", ".join(c.role_id for c in cells)
+            yield Hit(activity, cells[limit].location,
+                      f"activity {activity.id} {verb} {len(cells)} roles ({ids}) as {names}; more than {limit} {why}")

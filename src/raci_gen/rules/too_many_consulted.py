@@ -18,7 +18,7 @@ from typing import Iterator
 
 from raci_gen.analysis import Hit
 from raci_gen.model import Matrix
-from raci_gen.rules._common import holders, letter_names
+from raci_gen.rules._common import too_many
 
 ID = "too-many-consulted"
 SEVERITY = "warning"
@@ -27,13 +27,4 @@ SUMMARY = "At most `max` roles Consulted on one activity (default 3); more slows
 
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
-    variant = matrix.variant
-    if not variant.consulted:
-        return
-    for activity in matrix.activities():
-        cells = holders(activity, variant.consulted)
-        if len(cells) > options["max"]:
-            ids = ", ".join(c.role_id for c in cells)
-            yield Hit(activity, cells[options["max"]].location,
-                      f"activity {activity.id} consults {len(cells)} roles ({ids}) as "
-                      f"{letter_names(variant, variant.consulted)}; more than {options['max']} slows it down")
+    yield from too_many(matrix, matrix.variant.consulted, options["max"], "consults", "slows it down")

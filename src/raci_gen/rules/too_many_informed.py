@@ -17,7 +17,7 @@ from typing import Iterator
 
 from raci_gen.analysis import Hit
 from raci_gen.model import Matrix
-from raci_gen.rules._common import holders, letter_names
+from raci_gen.rules._common import too_many
 
 ID = "too-many-informed"
 SEVERITY = "info"
@@ -26,13 +26,4 @@ SUMMARY = "At most `max` roles Informed on one activity (default 5); more is noi
 
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
-    variant = matrix.variant
-    if not variant.informed:
-        return
-    for activity in matrix.activities():
-        cells = holders(activity, variant.informed)
-        if len(cells) > options["max"]:
-            ids = ", ".join(c.role_id for c in cells)
-            yield Hit(activity, cells[options["max"]].location,
-                      f"activity {activity.id} informs {len(cells)} roles ({ids}) as "
-                      f"{letter_names(variant, variant.informed)}; more than {options['max']} is noise")
+    yield from too_many(matrix, matrix.variant.informed, options["max"], "informs", "is noise")

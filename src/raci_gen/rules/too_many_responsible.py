@@ -18,7 +18,7 @@ from typing import Iterator
 
 from raci_gen.analysis import Hit
 from raci_gen.model import Matrix
-from raci_gen.rules._common import holders, letter_names
+from raci_gen.rules._common import too_many
 
 ID = "too-many-responsible"
 SEVERITY = "warning"
@@ -27,11 +27,4 @@ SUMMARY = "At most `max` roles Responsible on one activity (default 2); more sug
 
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
-    variant = matrix.variant
-    for activity in matrix.activities():
-        cells = holders(activity, variant.doers)
-        if len(cells) > options["max"]:
-            ids = ", ".join(c.role_id for c in cells)
-            yield Hit(activity, cells[options["max"]].location,
-                      f"activity {activity.id} has {len(cells)} roles {letter_names(variant, variant.doers)} "
-                      f"({ids}); more than {options['max']} suggests splitting the activity")
+    yield from too_many(matrix, matrix.variant.doers, options["max"], "has", "suggests splitting the activity")
