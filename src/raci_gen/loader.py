@@ -496,6 +496,9 @@ def _problem(model: type[BaseModel], located: Located, error: dict,
     if kind == "literal_error":
         allowed = error.get("ctx", {}).get("expected", "")
         return Problem(where, f"expected one of {allowed}, got {_describe(value)}")
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        return Problem(where, f"text of {len(value):,} characters is too long here; the limit is {limit:,}")
     if len(loc) > 1 and loc[-2] == "lint-ignore" and kind in ("string_too_short", "string_type"):
         return Problem(where, "a lint-ignore needs a reason: say why the rule does not apply here")
     if kind == "string_pattern_mismatch" and "#" in str(error.get("ctx", {}).get("pattern", "")):

@@ -24,8 +24,14 @@ class _Strict(BaseModel):
     )
 
 
-Text = str
-Reason = Annotated[str, StringConstraints(min_length=1)]
+MAX_NAME = 300
+"""Longest name, title or short text accepted, in characters (a name is one line of a table)."""
+MAX_DESCRIPTION = 5000
+"""Longest description or reason accepted, in characters."""
+
+Text = Annotated[str, StringConstraints(max_length=MAX_NAME)]
+LongText = Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION)]
 Severity = Literal["error", "warning", "info", "off"]
 LetterCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
 
@@ -37,7 +43,7 @@ class VariantLetter(_Strict):
     """The letter: one capital A-Z."""
     name: Text
     """What it stands for, e.g. Responsible."""
-    meaning: Text = ""
+    meaning: LongText = ""
     """One sentence for the legend."""
     colour: Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#E4E4E4"
     """Cell colour as #RRGGBB."""
@@ -66,7 +72,7 @@ class CustomVariant(_Strict):
     """Letter to letters: where the first appears, one of the others must too, e.g. {S: [R]}."""
     not_involved: list[LetterCode] = Field([], alias="not-involved")
     """Letters that record a deliberate "not involved" (like O in CAIRO)."""
-    description: Text = ""
+    description: LongText = ""
     """One line about the variant."""
 
 
@@ -171,7 +177,7 @@ class RoleEntry(_Strict):
     """Role name, e.g. Data Scientist."""
     similar: list[Text] = []
     """Other names the same role goes by, e.g. [ML Specialist, ML Developer]."""
-    description: Text | None = None
+    description: LongText | None = None
     """What the role does."""
     lint_ignore: LintIgnore = Field({}, alias="lint-ignore")
     """Rule id to the reason it does not apply to this role, e.g. {overloaded-role: "..."}."""
@@ -193,7 +199,7 @@ class ActivityEntry(_Strict):
     """Short unique id, e.g. GD-1."""
     name: Text
     """What is done, e.g. Define the business goal."""
-    description: Text | None = None
+    description: LongText | None = None
     """Details, and where the assignment comes from."""
     raci: dict[Text, Text] = {}
     """Role id to letters, e.g. {R1: A, R3: R, R7: A/R}; a role left out takes no part."""
@@ -206,7 +212,7 @@ class PhaseFile(_Strict):
 
     phase: Text
     """Phase name, e.g. Goal definition."""
-    description: Text | None = None
+    description: LongText | None = None
     """What the phase covers."""
     activities: list[ActivityEntry]
     """The activities of the phase, in order."""
