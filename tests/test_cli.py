@@ -278,3 +278,78 @@ def test_main_help_lists_every_command(runner):
     assert result.exit_code == 0
     for command in main.commands:
         assert re.search(rf"^\s+{command}\s", result.stdout, re.M), command
+
+
+# --- lint before build, and init's schemas ------------------------------------------------------------------------
+
+
+def two_accountable(project: Path) -> str:
+    """Make R3 a second Accountable on GD-1 (R1 is A/R there); returns the activity file's relative path."""
+    path = project / "activities" / "01-goal-definition.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("R3: C\n") >= 1
+    path.write_text(text.replace("R3: C\n", "R3: A\n", 1), encoding="utf-8")
+    return "activities/01-goal-definition.yaml"
+
+
+def test_lint_on_the_example_exits_0(runner):
+    result = runner.invoke(main, ["lint", str(REPO_ROOT)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith("0 errors, 0 warnings, 0 info")
+
+
+def test_build_stops_on_a_lint_error_and_writes_nothing(runner, example_copy):
+    assert runner.invoke(main, ["build", str(example_copy), "-q", "-f", "md"]).exit_code == 0
+    before = snapshot(example_copy / "output")
+    relative = two_accountable(example_copy)
+    result = runner.invoke(main, ["build", str(example_copy), "-f", "md,html"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert re.search(rf"{re.escape(relative)}:\d+:\d+: error: .*\[one-accountable\]", result.stderr)
+    assert result.stderr.splitlines()[-1].startswith("lint found errors; nothing was written")
+    assert snapshot(example_copy / "output") == before  # the old Markdown untouched, no HTML
+    lint = runner.invoke(main, ["lint", str(example_copy)])
+    assert lint.exit_code == 1 and "[one-accountable]" in lint.stdout
+
+
+def test_build_with_no_lint_builds_anyway(runner, example_copy):
+    two_accountable(example_copy)
+    result = runner.invoke(main, ["build", str(example_copy), "--no-lint", "-f", "md"])
+    assert result.exit_code == 0, result.output
+    assert "[one-accountable]" in result.stderr  # still shown, but it does not stop the build
+    markdown = (example_copy / "output" / "raci-matrix.md").read_text(encoding="utf-8")
+    gd1 = next(line for line in markdown.splitlines() if line.startswith("| GD-1 |"))
+    assert gd1.split("|")[3:6] == [" A/R ", " C ", " A "]  # R1, R2, R3
+
+
+def test_check_stops_on_a_lint_error_too(runner, example_copy):
+    assert runner.invoke(main, ["build", str(example_copy), "-q", "-f", "md"]).exit_code == 0
+    two_accountable(example_copy)
+    result = runner.invoke(main, ["build", str(example_copy), "--check", "-f", "md"])
+    assert result.exit_code == 1
+    assert "one-accountable" in result.stderr
+
+
+def test_init_writes_the_schemas(runner, tmp_path):
+    from raci_gen.schema import json_schemas
+
+    target = tmp_path / "team"
+    result = runner.invoke(main, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    schemas = target / "schemas"
+    assert sorted(os.listdir(schemas)) == sorted(json_schemas())
+    for name, text in json_schemas().items():
+        assert (schemas / name).read_text(encoding="utf-8") == text
+    count = sum(1 for p in target.rglob("*") if p.is_file())
+    assert result.stdout.startswith(f"wrote {count} files to {target}")
+    assert runner.invoke(main, ["schema", str(schemas), "--check"]).exit_code == 0
+
+
+def test_init_refuses_when_only_a_schema_exists(runner, tmp_path):
+    target = tmp_path / "team"
+    (target / "schemas").mkdir(parents=True)
+    (target / "schemas" / "roles.schema.json").write_text("{}", encoding="utf-8")
+    result = runner.invoke(main, ["init", str(target)])
+    assert result.exit_code == 2
+    assert str(target / "schemas" / "roles.schema.json") in result.stderr
+    assert not (target / "raci.yaml").exists()

@@ -5,12 +5,17 @@ whatever the working directory, the process, its hash seed or the order of rende
 
 from __future__ import annotations
 
+import datetime as _dt
+import difflib
 import hashlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -96,3 +101,105 @@ def test_builds_in_separate_processes_are_identical(tmp_path, monkeypatch):
     assert names == sorted(f"raci-matrix{fmt.suffix}" for fmt in FORMATS.values())
     for name in names:
         assert (one / "output" / name).read_bytes() == (two / "output" / name).read_bytes(), name
+
+
+# --- the date: SOURCE_DATE_EPOCH, `date:` in raci.yaml, and neither ------------------------------------------------
+
+BUILD_TIMES = (_dt.datetime(2024, 6, 1, 12, 0, 0, tzinfo=_dt.timezone.utc),
+               _dt.datetime(2024, 6, 2, 13, 5, 7, tzinfo=_dt.timezone.utc))
+"""Two wall-clock times of two builds without SOURCE_DATE_EPOCH: another day, another second."""
+
+
+@pytest.fixture
+def dated(tmp_path, monkeypatch) -> Path:
+    """A copy of the example with `date: 2024-05-01` in raci.yaml, and no SOURCE_DATE_EPOCH."""
+    root = copy_example(tmp_path / "dated")
+    with open(root / "raci.yaml", "a", encoding="utf-8") as fh:
+        fh.write("date: 2024-05-01\n")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return root
+
+
+def render_at(root: Path, monkeypatch, formats, times=BUILD_TIMES) -> list[dict[str, bytes]]:
+    """The documents of ``root`` rendered at each of :data:`BUILD_TIMES` (the system clock, faked)."""
+    from raci_gen import clock
+
+    project = load_project(str(root))
+    result = []
+    for when in times:
+        monkeypatch.setattr(clock, "_dt", SimpleNamespace(datetime=_frozen_datetime(when), timezone=_dt.timezone, date=_dt.date))
+        document = make_document(project)
+        # `date:` in raci.yaml fixes the stamp (midnight UTC of that date), whatever the clock says
+        assert document.created == _dt.datetime(2024, 5, 1, tzinfo=_dt.timezone.utc)
+        result.append({f: FORMATS[f].render(document) for f in formats})
+    return result
+
+
+def _frozen_datetime(when: _dt.datetime) -> type:
+    class Frozen(_dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return when.astimezone(tz) if tz else when.replace(tzinfo=None)
+    return Frozen
+
+
+def test_date_in_raci_yaml_makes_markdown_reproducible_without_the_epoch(dated, monkeypatch):
+    first, second = render_at(dated, monkeypatch, ["md"])
+    assert first["md"] == second["md"]
+    assert "**Date:** 2024-05-01" in first["md"].decode("utf-8")
+
+
+def test_date_in_raci_yaml_makes_html_reproducible_without_the_epoch(dated, monkeypatch):
+    first, second = render_at(dated, monkeypatch, ["html"])
+    assert first["html"] == second["html"]
+    assert b'content="2024-05-01T00:00:00Z"' in first["html"]
+
+
+def test_date_in_raci_yaml_makes_the_workbook_reproducible_without_the_epoch(dated, monkeypatch):
+    """The workbook's properties and zip entry times are the document's date, not the build time."""
+    first, second = render_at(dated, monkeypatch, ["xlsx"])
+    assert first["xlsx"] == second["xlsx"]
+    archive = zipfile.ZipFile(io.BytesIO(first["xlsx"]))
+    core = archive.read("docProps/core.xml").decode("utf-8")
+    assert "2024-05-01T00:00:00Z" in core and "2024-06-0" not in core
+    assert archive.infolist()[0].date_time == (2024, 5, 1, 0, 0, 0)
+
+
+def test_date_in_raci_yaml_stamps_the_pdf(dated, monkeypatch):
+    """The PDF's CreationDate and ModDate are the document's date. One render (they are slow)."""
+    import pypdf
+
+    (pdf,) = [r["pdf"] for r in render_at(dated, monkeypatch, ["pdf"], BUILD_TIMES[:1])]
+    metadata = pypdf.PdfReader(io.BytesIO(pdf)).metadata
+    assert metadata["/CreationDate"] == metadata["/ModDate"] == "D:20240501000000Z"
+
+
+def changed_lines(a: bytes, b: bytes) -> list[str]:
+    """The lines of ``a`` and ``b`` that differ (difflib), without the diff's own markers."""
+    diff = difflib.unified_diff(a.decode("utf-8").splitlines(), b.decode("utf-8").splitlines(), lineterm="", n=0)
+    return [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def test_another_epoch_changes_only_the_date_line_of_the_markdown(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    a = render_all(str(REPO_ROOT), ["md", "html"])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 3 * 86_400))
+    b = render_all(str(REPO_ROOT), ["md", "html"])
+    changed = changed_lines(a["md"], b["md"])
+    assert len(changed) == 2, changed
+    old, new = changed
+    assert old.startswith("-") and "**Date:** 2023-11-14" in old
+    assert new.startswith("+") and "**Date:** 2023-11-17" in new
+    assert old.replace("2023-11-14", "2023-11-17")[1:] == new[1:]
+    # The HTML: the date shown and the build time in the metadata, nothing else.
+    assert all("2023-11-14" in line or "2023-11-17" in line for line in changed_lines(a["html"], b["html"]))
+
+
+def test_another_epoch_changes_the_pdf(monkeypatch, example_pdf):
+    import pypdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86_400))
+    other = FORMATS["pdf"].render(make_document(load_project(str(REPO_ROOT))))
+    assert hashlib.sha256(other).hexdigest() != hashlib.sha256(example_pdf).hexdigest()
+    assert pypdf.PdfReader(io.BytesIO(example_pdf)).metadata["/CreationDate"] == "D:20231114221320Z"
+    assert pypdf.PdfReader(io.BytesIO(other)).metadata["/CreationDate"] == "D:20231115221320Z"

@@ -226,7 +226,8 @@ def role_view(matrix: Matrix, role: Role) -> RoleView:
             if letters:
                 texts.setdefault("/".join(letters), {}).setdefault(phase.name, []).append(activity)
     # A/R before A before R: by the first letter's place in the writing order, longer cells first.
-    ordered = sorted(texts, key=lambda t: (variant.order.index(t[0]), -len(t)))
+    ordered = sorted(texts, key=lambda t: (variant.order.index(t[0]), -len(t),
+                                           [variant.order.index(c) for c in t.split("/")]))
     parts = []
     for text in ordered:
         name = " and ".join(variant.letter(code).name for code in text.split("/"))

@@ -131,6 +131,8 @@ def build(ctx: click.Context, project_dir: str, formats: tuple[str, ...] | None,
     if any(f.severity == "error" for f in shown) and not no_lint:
         click.echo("lint found errors; nothing was written (fix them, or build with --no-lint)", err=True)
         ctx.exit(EXIT_CHECK_FAILED)
+    if section != "document" and not inject_pages:
+        raise click.UsageError("--section chooses what --inject puts in a page; give --inject PAGE too")
     formats = formats or project.settings.output.formats
     injections = output.project_injections(project) + [Injection(page, section) for page in inject_pages]
     outputs = output.generate(project, formats, out_dir, findings=findings, injections=injections)

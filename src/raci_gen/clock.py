@@ -25,5 +25,21 @@ def now() -> _dt.datetime:
     return _dt.datetime.now(tz=_dt.timezone.utc).replace(microsecond=0)
 
 
+def document_time(date: str | None = None) -> _dt.datetime:
+    """The time a document is stamped with: SOURCE_DATE_EPOCH, else midnight UTC of the
+    document's own date (``date:`` in raci.yaml, when it is an ISO date), else the build time.
+
+    A project that fixes its date so gets the same bytes in every format, every day.
+    """
+    if not os.environ.get("SOURCE_DATE_EPOCH", "").strip() and date:
+        try:
+            day = _dt.date.fromisoformat(date)
+        except ValueError:
+            pass
+        else:
+            return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc)
+    return now()
+
+
 def today() -> _dt.date:
     return now().date()

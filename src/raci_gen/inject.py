@@ -8,8 +8,9 @@ The page keeps every byte outside the markers, line endings included::
     <!-- END RACI -->
     More text.
 
-A page without the markers, with a BEGIN and no END, or with two pairs is an
-error: raci-gen never appends to a page it does not understand.
+A page without the markers, with a BEGIN and no END, with an END before its
+BEGIN, or with two pairs is an error: raci-gen never appends to a page it does
+not understand.
 """
 
 from __future__ import annotations
@@ -20,34 +21,59 @@ from raci_gen.model import Location
 BEGIN = "<!-- BEGIN RACI -->"
 END = "<!-- END RACI -->"
 HOW = f"add a line {BEGIN} and, below it, a line {END} where the matrix should go"
+ONE_PAIR = "keep exactly one pair of markers per page"
 
 
 def _location(path: str, text: str, index: int) -> Location:
     line = text.count("\n", 0, index) + 1
-    return Location(path, line, index - (text.rfind("\n", 0, index) + 1) + 1)
+    start = text.rfind("\n", 0, index) + 1
+    column = index - start + 1
+    if start == 0 and text.startswith("\ufeff"):
+        column -= 1  # a byte order mark is not a column anyone's editor shows
+    return Location(path, line, column)
+
+
+def _newline(page: str, begin: int) -> str:
+    """The line ending the page uses where the markers are: that of the BEGIN line, else the page's first."""
+    for start in (begin, 0):
+        index = page.find("\n", start)
+        if index != -1:
+            return "\r\n" if index > 0 and page[index - 1] == "\r" else "\n"
+    return "\n"
+
+
+def _neutralise(content: str) -> str:
+    """``content`` without the marker text, so that the page keeps exactly one pair.
+
+    Generated Markdown holds a marker only inside user text (a role named
+    ``<!-- END RACI -->``), where ``<`` is already escaped; its ``>`` becomes the
+    entity ``&gt;``, which Markdown shows as the same character.
+    """
+    for marker in (BEGIN, END):
+        content = content.replace(marker, marker[:-1] + "&gt;")
+    return content
 
 
 def inject_text(page: str, content: str, path: str = "<page>") -> str:
     """``page`` with the text between the markers replaced by ``content``."""
-    begins = _find_all(page, BEGIN)
-    ends = _find_all(page, END)
-    if not begins and not ends:
+    markers = sorted([(i, BEGIN) for i in _find_all(page, BEGIN)] + [(i, END) for i in _find_all(page, END)])
+    if not markers:
         raise RaciError(f"{path}:1:1: error: no {BEGIN} marker in the page; {HOW}")
-    if len(begins) > 1:
-        raise RaciError(f"{_location(path, page, begins[1])}: error: a second {BEGIN} marker; "
-                        "keep exactly one pair of markers per page")
-    if len(ends) > 1:
-        raise RaciError(f"{_location(path, page, ends[1])}: error: a second {END} marker; "
-                        "keep exactly one pair of markers per page")
-    if not ends:
-        raise RaciError(f"{_location(path, page, begins[0])}: error: {BEGIN} has no {END} after it; {HOW}")
-    if not begins:
-        raise RaciError(f"{_location(path, page, ends[0])}: error: {END} has no {BEGIN} before it; {HOW}")
-    begin, end = begins[0], ends[0]
-    if end < begin:
-        raise RaciError(f"{_location(path, page, end)}: error: {END} comes before {BEGIN}; {HOW}")
-    newline = "\r\n" if "\r\n" in page else "\n"
-    body = content.replace("\r\n", "\n").rstrip("\n").replace("\n", newline)
+    (begin, first), rest = markers[0], markers[1:]
+    if first == END:
+        if any(kind == BEGIN for _, kind in rest):
+            raise RaciError(f"{_location(path, page, begin)}: error: {END} comes before {BEGIN}; {HOW}")
+        raise RaciError(f"{_location(path, page, begin)}: error: {END} has no {BEGIN} before it; {HOW}")
+    if not rest:
+        raise RaciError(f"{_location(path, page, begin)}: error: {BEGIN} has no {END} after it; {HOW}")
+    end, second = rest[0]
+    if second == BEGIN:
+        raise RaciError(f"{_location(path, page, end)}: error: a second {BEGIN} marker before {END}; {ONE_PAIR}")
+    if len(rest) > 1:
+        index, kind = rest[1]
+        raise RaciError(f"{_location(path, page, index)}: error: a second {kind} marker; {ONE_PAIR}")
+    newline = _newline(page, begin)
+    body = _neutralise(content).replace("\r\n", "\n").rstrip("\n").replace("\n", newline)
     return page[: begin + len(BEGIN)] + newline + body + newline + page[end:]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from raci_gen.analysis import Finding
-from raci_gen.errors import RaciError
+from raci_gen.errors import RaciError, RenderError
 from raci_gen.inject import inject_file
 from raci_gen.model import Injection, Project
 from raci_gen.renderers import FORMATS
@@ -51,7 +51,11 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
     for injection in injections:
         from raci_gen.renderers.markdown import render_markdown_section
 
-        content = render_markdown_section(document, injection.section)
+        try:
+            content = render_markdown_section(document, injection.section)
+        except RenderError as exc:
+            where = injection.location or "--section"
+            raise RenderError(f"{where}: error: {exc}") from None
         outputs.append(Output(injection.file, inject_file(injection.file, content), "inject"))
     return outputs
 
@@ -72,7 +76,10 @@ def project_injections(project: Project) -> list[Injection]:
 def write(outputs: Iterable[Output]) -> None:
     """Write each output atomically (temporary file in the same folder, then rename)."""
     for output in outputs:
-        folder = os.path.dirname(output.path) or "."
+        # A page kept as a symbolic link (a wiki checkout linked into the project) is updated
+        # where it lives; replacing the link with a file would silently detach it.
+        target = os.path.realpath(output.path) if os.path.islink(output.path) else output.path
+        folder = os.path.dirname(target) or "."
         try:
             os.makedirs(folder, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".raci-gen-", suffix=".tmp", dir=folder)
@@ -83,8 +90,8 @@ def write(outputs: Iterable[Output]) -> None:
                 fh.write(output.data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, output.path)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
+            os.replace(tmp, target)
         except OSError as exc:
             _remove(tmp)
             raise RaciError(f"{output.path}: error: cannot write: {exc.strerror}") from None
@@ -103,9 +110,17 @@ def stale(outputs: Iterable[Output]) -> list[str]:
         except FileNotFoundError:
             lines.append(f"{output.path} is missing")
             continue
+        except OSError as exc:  # a folder where the file should be, no permission, ...
+            raise RaciError(f"{output.path}: error: cannot read: {exc.strerror}") from None
         if current != output.data:
             lines.append(f"{output.path} is out of date")
     return lines
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _remove(path: str) -> None:

@@ -227,12 +227,54 @@ SCHEMA_FILES: dict[str, type[_Strict]] = {
 
 
 def json_schemas() -> dict[str, str]:
-    """Each schema file's text: generated from the models above, so it cannot disagree with the loader."""
+    """Each schema file's text: generated from the models above, so it cannot disagree with the loader.
+
+    The loader checks a few things beyond the models (the form of ids and cells, the names of
+    variants and rules); those the JSON Schema can say are added from the loader's own constants,
+    so an editor flags them too.
+    """
     import json
 
     result = {}
     for name, model in SCHEMA_FILES.items():
         body = model.model_json_schema(by_alias=True, mode="validation")
+        _add_loader_checks(body, model)
         document = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": name, **body}
         result[name] = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     return result
+
+
+def _add_loader_checks(body: dict, model: type[_Strict]) -> None:
+    """Add to the generated schema ``body`` of ``model`` what the loader checks outside pydantic."""
+    from raci_gen.loader import ID_PATTERN, LETTER_SEPARATORS
+    from raci_gen.rules import RULES
+    from raci_gen.variants import VARIANTS
+
+    # Python's \Z is ECMA-262's $ (no multiline flag): the end of the text, not of a line.
+    id_pattern = ID_PATTERN.pattern.replace("\\Z", "$")
+    sep = LETTER_SEPARATORS.pattern.rstrip("+")  # a character class such as [\s/,+&]
+    cell_pattern = f"^{sep}*[A-Z]([A-Z]|{sep})*$"  # one or more capital letters, with separators between
+    rule_ids = sorted(RULES)
+
+    def definition(name: str) -> dict | None:
+        return body if name == model.__name__ else body.get("$defs", {}).get(name)
+
+    def prop(model_name: str, key: str) -> dict | None:
+        found = definition(model_name)
+        return found.get("properties", {}).get(key) if found else None
+
+    for name in ("RoleEntry", "ActivityEntry"):
+        if (field := prop(name, "id")) is not None:
+            field["pattern"] = id_pattern
+        if (field := prop(name, "lint-ignore")) is not None:
+            field.setdefault("propertyNames", {})["enum"] = rule_ids
+    if (field := prop("ActivityEntry", "raci")) is not None:
+        field.setdefault("propertyNames", {})["pattern"] = id_pattern
+        if isinstance(field.get("additionalProperties"), dict):
+            field["additionalProperties"]["pattern"] = cell_pattern
+    if (field := prop("ProjectFile", "lint")) is not None:
+        field.setdefault("propertyNames", {})["enum"] = rule_ids
+    if (field := prop("ProjectFile", "variant")) is not None:
+        for option in field.get("anyOf", []):
+            if option.get("type") == "string":
+                option["enum"] = list(VARIANTS)

@@ -88,7 +88,7 @@ class Document:
 
 def make_document(project: Project, findings: Iterable[Finding] = ()) -> Document:
     settings = project.settings
-    created = clock.now()
+    created = clock.document_time(settings.date)
     template_dir = os.path.join(project.root, settings.templates)
     return Document(
         title=settings.title,

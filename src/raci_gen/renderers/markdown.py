@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from raci_gen.renderers.document import Document
-from raci_gen.renderers.templating import render_template
+from raci_gen.errors import RenderError
+from raci_gen.renderers.templating import render_template, template_blocks
 
 TEMPLATE = "raci.md.j2"
 
@@ -14,10 +15,17 @@ def render_markdown_text(document: Document) -> str:
     return text.rstrip("\n") + "\n"
 
 
+def sections(document: Document) -> list[str]:
+    """What can be injected: the whole ``document``, or one block of the Markdown template."""
+    return ["document", *template_blocks(document, TEMPLATE)]
+
+
 def render_markdown_section(document: Document, section: str = "document") -> str:
     """One part of the Markdown (a block of the template), or the whole document."""
     if section == "document":
         return render_markdown_text(document)
+    if section not in sections(document):
+        raise RenderError(f"unknown section {section!r}; choose from {', '.join(sections(document))}")
     return render_template(document, TEMPLATE, autoescape=False, block=section).strip("\n") + "\n"
 
 

@@ -45,9 +45,21 @@ def md_escape(text: object) -> str:
 
 
 def md_paragraph(text: object) -> str:
-    """Text that GFM shows literally as a paragraph (no list, heading or quote starts)."""
-    escaped = md_escape(text)
-    return _MD_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    """Text that GFM shows literally as a paragraph (no list, heading or quote starts).
+
+    Blank lines at either end are dropped: a paragraph of only ``<br>`` would be a raw HTML block.
+    A list number is escaped at its punctuation (``1\\.``): a backslash escapes punctuation only,
+    so ``\\1.`` would show the backslash.
+    """
+    escaped = md_escape(("" if text is None else str(text)).strip())
+
+    def escape(m: re.Match) -> str:
+        marker = m.group(2)
+        if marker[0].isdigit():
+            return m.group(1) + marker[:-1] + "\\" + marker[-1]
+        return m.group(1) + "\\" + marker
+
+    return _MD_BLOCK_START.sub(escape, escaped)
 
 
 def html_comment(text: object) -> str:
@@ -114,6 +126,14 @@ def environment(document: Document, autoescape: bool) -> SandboxedEnvironment:
     env.filters["html_comment"] = html_comment
     env.filters["breakable"] = breakable
     return env
+
+
+def template_blocks(document: Document, name: str) -> list[str]:
+    """The ``{% block %}`` names of a template, in the order they appear."""
+    try:
+        return list(environment(document, autoescape=False).get_template(name).blocks)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"{name}: error: template failed: {exc}") from None
 
 
 def render_template(document: Document, name: str, autoescape: bool, block: str | None = None,

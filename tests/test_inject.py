@@ -1,0 +1,225 @@
+"""raci_gen.inject: a section goes between <!-- BEGIN RACI --> and <!-- END RACI -->, nothing else changes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from raci_gen.errors import RaciError
+from raci_gen.inject import BEGIN, END, inject_file, inject_text
+
+CONTENT = "## Matrix\n\n| ID | Activity | R1 |\n|---|---|:---:|\n| A-1 | Do it | A/R |\n"
+
+
+def around(page: str) -> tuple[str, str]:
+    """The text before the end of BEGIN and from the start of END: what injection must keep."""
+    return page[: page.index(BEGIN) + len(BEGIN)], page[page.index(END):]
+
+
+def between(page: str) -> str:
+    return page[page.index(BEGIN) + len(BEGIN): page.index(END)]
+
+
+def error_of(page: str, path: str = "docs/Team.md") -> str:
+    with pytest.raises(RaciError) as info:
+        inject_text(page, CONTENT, path)
+    return str(info.value)
+
+
+# --- what changes and what does not -------------------------------------------------------------------------------
+
+
+def test_only_the_text_between_the_markers_is_replaced():
+    page = f"# Team\n\nWe wrote this.\n\n{BEGIN}\nold table\nmore old\n{END}\n\nAnd this, after.\n"
+    result = inject_text(page, CONTENT)
+    assert around(result) == around(page)
+    assert between(result) == "\n" + CONTENT
+    assert "old table" not in result
+    assert result == (f"# Team\n\nWe wrote this.\n\n{BEGIN}\n## Matrix\n\n| ID | Activity | R1 |\n|---|---|:---:|\n"
+                      f"| A-1 | Do it | A/R |\n{END}\n\nAnd this, after.\n")
+
+
+def test_crlf_page_keeps_crlf_everywhere():
+    page = f"# Team\r\n\r\nIntro.\r\n{BEGIN}\r\nold\r\n{END}\r\nOutro.\r\n"
+    result = inject_text(page, CONTENT)
+    assert around(result) == around(page)
+    assert "\n" not in result.replace("\r\n", "")  # no bare LF anywhere
+    assert between(result) == "\r\n" + CONTENT.replace("\n", "\r\n")
+
+
+def test_crlf_content_into_an_lf_page_becomes_lf():
+    page = f"a\n{BEGIN}\n{END}\nb\n"
+    result = inject_text(page, CONTENT.replace("\n", "\r\n"))
+    assert "\r" not in result
+    assert between(result) == "\n" + CONTENT
+
+
+def test_mixed_line_endings_take_the_one_of_the_marker_line():
+    """A page that is LF where the markers are, with one CRLF line pasted elsewhere."""
+    page = f"pasted\r\nintro\n{BEGIN}\n{END}\n"
+    result = inject_text(page, CONTENT)
+    assert around(result) == around(page)
+    assert between(result) == "\n" + CONTENT
+
+
+def test_markers_at_the_very_start_and_the_very_end():
+    page = f"{BEGIN}\nold\n{END}"
+    result = inject_text(page, CONTENT)
+    assert result == f"{BEGIN}\n{CONTENT}{END}"
+    assert result.startswith(BEGIN) and result.endswith(END)
+
+
+def test_markers_on_the_same_line():
+    page = f"Before {BEGIN}{END} after\n"
+    result = inject_text(page, CONTENT)
+    assert around(result) == around(page)
+    assert result == f"Before {BEGIN}\n{CONTENT}{END} after\n"
+    assert inject_text(result, CONTENT) == result
+
+
+def test_markers_on_the_same_line_of_a_crlf_page():
+    page = f"Title\r\n{BEGIN}{END}"
+    result = inject_text(page, CONTENT)
+    assert result == f"Title\r\n{BEGIN}\r\n{CONTENT.replace(chr(10), chr(13) + chr(10))}{END}"
+
+
+def test_page_without_a_trailing_newline_keeps_none():
+    page = f"intro\n{BEGIN}\nold\n{END}\noutro"
+    result = inject_text(page, CONTENT)
+    assert result.endswith(f"{END}\noutro")
+    assert around(result) == around(page)
+
+
+def test_page_with_a_trailing_blank_lines_keeps_them():
+    page = f"{BEGIN}\n{END}\n\n\n"
+    assert inject_text(page, CONTENT).endswith(f"{END}\n\n\n")
+
+
+def test_unicode_outside_and_inside():
+    page = f"# Équipe 团队 🚀\n\nÜber uns — ελληνικά.\n{BEGIN}\nalt\n{END}\nНиже: конец ✓\n"
+    content = "| Rolle | Daten­wissenschaftlerin 数据科学家 🚀 |\n"
+    result = inject_text(page, content)
+    assert around(result) == around(page)
+    assert between(result) == "\n" + content
+
+
+def test_empty_content_leaves_the_markers_on_their_own_lines():
+    result = inject_text(f"x\n{BEGIN}\nold\n{END}\n", "")
+    assert result == f"x\n{BEGIN}\n\n{END}\n"
+
+
+@pytest.mark.parametrize("page", [
+    f"a\n{BEGIN}\nold\n{END}\nb\n",
+    f"a\r\n{BEGIN}\r\nold\r\n{END}\r\nb",
+    f"{BEGIN}{END}",
+    f"  {BEGIN}\n\n\n  {END}  \n",
+])
+def test_injecting_twice_is_idempotent(page):
+    once = inject_text(page, CONTENT)
+    assert inject_text(once, CONTENT) == once
+    assert inject_text(inject_text(once, "other\n"), CONTENT) == once
+
+
+def test_content_that_holds_a_marker_keeps_the_page_injectable():
+    """A role named "<!-- END RACI -->" must not end the section early, nor make the next build fail."""
+    content = f"| R1 | \\{END} and \\{BEGIN} |\n"
+    once = inject_text(f"a\n{BEGIN}\n{END}\nb\n", content)
+    assert once.count(BEGIN) == 1 and once.count(END) == 1
+    assert inject_text(once, content) == once
+    assert "&gt;" in between(once)  # GFM shows the entity as '>': the reader still sees the name
+
+
+# --- errors -------------------------------------------------------------------------------------------------------
+
+
+def test_no_markers_says_how_to_add_them():
+    message = error_of("# Team\n\nNo markers here.\n")
+    assert message.startswith("docs/Team.md:1:1: error: ")
+    assert f"add a line {BEGIN}" in message and END in message
+
+
+def test_begin_without_end():
+    message = error_of(f"# Team\n\n  {BEGIN}\nrest\n")
+    assert message.startswith("docs/Team.md:3:3: error: ")
+    assert "has no" in message and END in message
+
+
+def test_end_without_begin():
+    message = error_of(f"# Team\n{END}\n")
+    assert message.startswith("docs/Team.md:2:1: error: ")
+    assert f"has no {BEGIN}" in message
+
+
+def test_end_before_begin():
+    message = error_of(f"one\ntwo\nxx{END}\n{BEGIN}\n")
+    assert message.startswith("docs/Team.md:3:3: error: ")
+    assert "comes before" in message
+
+
+def test_stray_end_before_a_good_pair_points_at_the_stray_one():
+    message = error_of(f"{END}\n{BEGIN}\n{END}\n")
+    assert message.startswith("docs/Team.md:1:1: error: ")
+
+
+def test_two_pairs():
+    message = error_of(f"{BEGIN}\n{END}\ntext\n{BEGIN}\n{END}\n")
+    assert message.startswith("docs/Team.md:4:1: error: ")
+    assert "exactly one pair" in message
+
+
+def test_two_begins_before_an_end():
+    message = error_of(f"{BEGIN}\n{BEGIN}\n{END}\n")
+    assert message.startswith("docs/Team.md:2:1: error: ")
+    assert "second" in message
+
+
+def test_a_second_end():
+    message = error_of(f"{BEGIN}\n{END}\nx {END}\n")
+    assert message.startswith("docs/Team.md:3:3: error: ")
+    assert "second" in message
+
+
+def test_error_position_in_a_crlf_page():
+    message = error_of(f"a\r\nb\r\n\t{BEGIN}\r\n")
+    assert message.startswith("docs/Team.md:3:2: error: ")
+
+
+def test_error_column_counts_characters_not_bytes_nor_the_bom():
+    assert error_of(f"\ufeffÄÖü {BEGIN}\n").startswith("docs/Team.md:1:5: error: ")
+    assert error_of(f"x\n团队 {END}\n").startswith("docs/Team.md:2:4: error: ")
+
+
+@pytest.mark.parametrize("page", ["plain\n", f"{BEGIN}\n", f"{END}\n{BEGIN}\n", f"{BEGIN}{END}{BEGIN}{END}"])
+def test_every_error_is_a_raci_error_with_path_line_col(page):
+    message = error_of(page, "wiki/Page.md")
+    assert re.match(r"wiki/Page\.md:\d+:\d+: error: \S", message)
+    assert "\n" not in message
+
+
+# --- files --------------------------------------------------------------------------------------------------------
+
+
+def test_inject_file_keeps_bytes_and_writes_nothing(tmp_path):
+    page = tmp_path / "Team.md"
+    raw = f"\ufeff# Ünïcode\r\n{BEGIN}\r\n{END}\r\nend".encode("utf-8")
+    page.write_bytes(raw)
+    new = inject_file(str(page), CONTENT)
+    assert page.read_bytes() == raw  # nothing written
+    head, tail = raw.split(BEGIN.encode())[0], raw.split(END.encode())[1]
+    assert new.startswith(head + BEGIN.encode() + b"\r\n") and new.endswith(END.encode() + tail)
+    assert new.startswith(b"\xef\xbb\xbf")
+
+
+def test_inject_file_errors(tmp_path):
+    with pytest.raises(RaciError, match="page not found"):
+        inject_file(str(tmp_path / "nope.md"), CONTENT)
+    latin = tmp_path / "latin.md"
+    latin.write_bytes(f"caf\xe9 {BEGIN}{END}".encode("latin-1"))
+    with pytest.raises(RaciError, match="not UTF-8"):
+        inject_file(str(latin), CONTENT)
+    bare = tmp_path / "bare.md"
+    bare.write_text("no markers\n", encoding="utf-8")
+    with pytest.raises(RaciError) as info:
+        inject_file(str(bare), CONTENT)
+    assert str(info.value).startswith(f"{bare}:1:1: error: ")
