@@ -174,3 +174,14 @@ def odd_document(tmp_path_factory) -> Document:
         {"id": "O-2", "name": "line\nbreak \u2028 sep \ufeff bom \U0001F680", "raci": {"R2": "A/R"}}]}}
     root = write_project(tmp_path_factory.mktemp("odd"), roles, activities)
     return fixed_document(load_project(str(root)))
+
+
+@pytest.fixture(scope="session")
+def daci_document(tmp_path_factory) -> Document:
+    """A project in the DACI variant: Driver, Approver, Contributor, Informed; no accepted combination."""
+    root = write_project(tmp_path_factory.mktemp("daci"), [{"id": "R1", "name": "Driver"}, {"id": "R2", "name": "Boss"},
+                                                           {"id": "R3", "name": "Expert"}],
+                         {"01": {"phase": "Decide", "activities": [
+                             {"id": "D-1", "name": "Pick the database", "raci": {"R1": "D", "R2": "A", "R3": "C"}}]}},
+                         {"variant": "DACI"})
+    return fixed_document(load_project(str(root)))

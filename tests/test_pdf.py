@@ -80,6 +80,23 @@ def footer_text(height: float, chars: list[dict]) -> str:
     return "".join(c["text"] for c in chars if c["top"] > height - FOOTER_BAND)
 
 
+SIDE_MARGIN = 12 / 25.4 * 72
+"""The left and right page margins (12 mm)."""
+
+
+def footer_boxes(width: float, height: float, chars: list[dict]) -> tuple[str, str, str]:
+    """The text of the footer's left, centre and right boxes (38 %, 24 % and 38 % of the width between
+    the margins, raci.css), without whitespace."""
+    inner = width - 2 * SIDE_MARGIN
+    cuts = (SIDE_MARGIN + 0.38 * inner, SIDE_MARGIN + 0.62 * inner)
+    boxes = ["", "", ""]
+    for c in chars:
+        if c["top"] > height - FOOTER_BAND and not c["text"].isspace():
+            middle = (c["x0"] + c["x1"]) / 2
+            boxes[0 if middle < cuts[0] else 1 if middle < cuts[1] else 2] += c["text"]
+    return boxes[0], boxes[1], boxes[2]
+
+
 def fonts(pdf: pypdf.PdfReader):
     """Every font dictionary used on every page (also inside form XObjects)."""
     seen = set()
@@ -103,13 +120,15 @@ def fonts(pdf: pypdf.PdfReader):
 
 
 def images(pdf: pypdf.PdfReader) -> list:
+    """Every image object in the file, wherever it is used (page, pattern, form)."""
     found = []
-    for page in pdf.pages:
-        xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
-        for xobject in xobjects.values():
-            xobject = xobject.get_object()
-            if xobject.get("/Subtype") == "/Image":
-                found.append(xobject)
+    for number in range(1, int(pdf.trailer["/Size"])):
+        try:
+            obj = pdf.get_object(number)
+        except Exception:  # noqa: BLE001 - a free entry in the cross-reference table
+            continue
+        if isinstance(obj, pypdf.generic.StreamObject) and obj.get("/Subtype") == "/Image":
+            found.append(obj)
     return found
 
 
@@ -190,6 +209,18 @@ def test_footer_numbers_every_page(example_document, example_pages):
         assert footer.startswith(f"{example_document.title} · {example_document.project} · {example_document.date}")
 
 
+def test_footer_carries_the_provenance(example_document, example_pages):
+    """Title, project and date on the left, the build (raci-gen version, input hash) in the middle, the page number
+    on the right: a printout says which input it was made from."""
+    assert example_document.digest and example_document.provenance == (f"raci-gen {__version__} · input "
+                                                                       f"{example_document.digest}")
+    total = len(example_pages)
+    for number, (width, height, chars) in enumerate(example_pages, start=1):
+        assert footer_boxes(width, height, chars) == (
+            squeeze(f"{example_document.title} · {example_document.project} · {example_document.date}"),
+            squeeze(example_document.provenance), f"Page{number}of{total}")
+
+
 def test_metadata_comes_from_raci_yaml(example_project, example_reader):
     settings = example_project.settings
     meta = example_reader.metadata
@@ -229,7 +260,7 @@ def test_text_stays_inside_the_page(example_pages):
 
 def test_pdf_is_tagged(example_reader):
     root = example_reader.trailer["/Root"]
-    assert root["/MarkInfo"]["/Marked"] is True or root["/MarkInfo"]["/Marked"] == pypdf.generic.BooleanObject(True)
+    assert bool(root["/MarkInfo"]["/Marked"]) is True
     assert "/StructTreeRoot" in root
     assert root.get("/Lang") == "en"
 
@@ -240,7 +271,8 @@ def test_matrix_starts_on_page_one_and_roles_follow(example_document, example_pa
     assert squeeze(example_document.title) in first
     assert next(matrix.activities()).id in first
     # The roles section starts on a new page (section.roles { break-before: page }).
-    roles_pages = [i for i, (_, _, chars) in enumerate(example_pages) if "RoleSimilarroles" in stream_text(chars)]
+    roles_pages = [i for i, (_, _, chars) in enumerate(example_pages)
+                   if "IDRolePeopleSimilarrolesDescription" in stream_text(chars)]
     assert roles_pages and roles_pages[0] > 0
     assert stream_text(example_pages[roles_pages[0]][2]).startswith("Roles")
 
@@ -298,22 +330,48 @@ def test_long_title_wraps_in_the_footer(wide_pages):
     """A 200-character title wraps inside the bottom margin; "Page N of M" stays on one line."""
     for number, (width, height, chars) in enumerate(wide_pages, start=1):
         footer = [c for c in chars if c["top"] > height - FOOTER_BAND]
-        assert squeeze("".join(c["text"] for c in footer)) == "T" * 200 + f"·2023-11-14Page{number}of{len(wide_pages)}"
+        left, _, right = footer_boxes(width, height, chars)
+        assert (left, right) == ("T" * 200 + "·2023-11-14", f"Page{number}of{len(wide_pages)}")
         assert all(c["bottom"] <= height - EDGE / 2 for c in footer)
-        page_no = [c for c in footer if c["x0"] > width / 2 and c["text"] != "T"]
+        page_no = [c for c in footer if c["x0"] > width - SIDE_MARGIN - 0.38 * (width - 2 * SIDE_MARGIN)]
         assert squeeze("".join(c["text"] for c in page_no)).endswith(f"Page{number}of{len(wide_pages)}")
         assert max(c["top"] for c in page_no) < min(c["bottom"] for c in page_no)  # one line
 
 
-def test_wide_matrix_columns_do_not_overlap(wide_pages):
-    """Each role's header stays in its own column: no two header characters overlap."""
+def overlapping(chars: list[dict], slack: float = 0.3) -> list[tuple[str, str]]:
+    """Pairs of characters whose boxes overlap by more than ``slack`` points both ways."""
+    found = []
+    chars = sorted(chars, key=lambda c: c["x0"])
+    for i, a in enumerate(chars):
+        for b in chars[i + 1:]:
+            if b["x0"] >= a["x1"] - slack:
+                break
+            if min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > slack:
+                found.append((a["text"], b["text"]))
+    return found
+
+
+def test_wide_matrix_columns_do_not_overlap(wide_pdf, wide_pages):
+    """Each role's header stays in its own column: no two header characters overlap, turned or not."""
     _, _, chars = wide_pages[0]
     header = [c for c in chars if c["text"] == "X"]  # only the role ids hold an X
     assert len(header) >= 28 * WIDE_ROLES
-    header.sort(key=lambda c: (round(c["top"]), c["x0"]))
-    for a, b in zip(header, header[1:]):
-        if round(a["top"]) == round(b["top"]):
-            assert a["x1"] <= b["x0"] + 0.5, (a["x0"], a["x1"], b["x0"])
+    assert not overlapping(header)
+    # Twelve roles: the headers are turned, so every character of an id or a name is drawn on its side.
+    with pdfplumber.open(io.BytesIO(wide_pdf)) as pdf:
+        turned = [c for c in pdf.pages[0].chars if not c["upright"] and not c["text"].isspace()]
+    assert squeeze("".join(c["text"] for c in turned)) == squeeze("".join(
+        f"R{i:02d}-" + "X" * 28 + f"Supercalifragilisticexpialidocious Representative {i}" for i in range(WIDE_ROLES)))
+    # pdfplumber's boxes are the glyphs' em squares, which touch inside a line: compare whole lines (the text
+    # drawn at one x), which must keep apart, within a column as between columns.
+    lines: dict[float, list[dict]] = {}
+    for c in turned:
+        lines.setdefault(round(c["x0"], 1), []).append(c)
+    boxes = [{"text": "".join(c["text"] for c in line), "x0": min(c["x0"] for c in line),
+              "x1": max(c["x1"] for c in line), "top": min(c["top"] for c in line),
+              "bottom": max(c["bottom"] for c in line)} for line in lines.values()]
+    assert len(boxes) >= 2 * WIDE_ROLES
+    assert not overlapping(boxes)
 
 
 def test_hostile_text_comes_back_literally(hostile_document, hostile_pages):
@@ -330,10 +388,10 @@ def test_hostile_text_comes_back_literally(hostile_document, hostile_pages):
 def test_hostile_title_in_footer_and_metadata(hostile_document, hostile_pdf, hostile_pages):
     """The footer is a CSS string: quotes, backslashes and '</style>' in the title come out as written."""
     pages = hostile_pages
-    for number, (_, height, chars) in enumerate(pages, start=1):
-        footer = squeeze(footer_text(height, chars))
-        assert footer == squeeze(f"{hostile_document.title} · {hostile_document.project} · {hostile_document.date}"
-                                 f"Page {number} of {len(pages)}")
+    for number, (width, height, chars) in enumerate(pages, start=1):
+        left, _, right = footer_boxes(width, height, chars)
+        assert left == squeeze(f"{hostile_document.title} · {hostile_document.project} · {hostile_document.date}")
+        assert right == f"Page{number}of{len(pages)}"
     meta = reader(hostile_pdf).metadata
     assert meta.title == f"{hostile_document.title} · {hostile_document.project}"
     assert meta.author == hostile_document.author
@@ -373,3 +431,339 @@ def test_control_characters_and_emoji_do_not_break_the_pdf(odd_document):
     assert len(pdf.pages) >= 1
     text = "".join(stream_text(chars) for _, _, chars in page_chars_pdfium(data))
     assert "bell" in text and "O-2" in text and "Tabbed" in text
+
+
+# --- outline, structure, charter details ----------------------------------------------------------------------------
+
+
+def outline(pdf: pypdf.PdfReader) -> list[tuple[str, int, list[tuple[str, int]]]]:
+    """The bookmarks: (title, 0-based page, [(title, page) of its children]) of each top-level entry."""
+    entries: list = []
+    for item in pdf.outline:
+        if isinstance(item, list):
+            entries[-1][2].extend((child.title, pdf.get_destination_page_number(child)) for child in item)
+        else:
+            entries.append((item.title, pdf.get_destination_page_number(item), []))
+    return entries
+
+
+def struct_elements(pdf: pypdf.PdfReader) -> list:
+    """Every element of the structure tree (tagged PDF), in document order."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.ArrayObject):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pypdf.generic.DictionaryObject):
+            if "/S" in node:
+                found.append(node)
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(pdf.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_outline_has_the_phases_and_the_role_views(example_document, example_reader, example_pages):
+    """Bookmarks: the sections, with one entry per phase under Matrix and one per role view under By role."""
+    matrix = example_document.matrix
+    top = outline(example_reader)
+    assert [title for title, _, _ in top] == ["Matrix", "Roles", "Notes on the activities", "By role", "Workload"]
+    children = {title: kids for title, _, kids in top}
+    assert [title for title, _ in children["Matrix"]] == [phase.name for phase in matrix.phases]
+    assert [title for title, _ in children["By role"]] == [f"{role.id} {role.name}" for role in matrix.roles]
+    assert not any(kids for title, _, kids in top if title not in ("Matrix", "By role"))
+    # Each entry leads to the page that shows it.
+    for (title, page), phase in zip(children["Matrix"], matrix.phases):
+        assert squeeze(phase.name) in stream_text(example_pages[page][2])
+    for (title, page), role in zip(children["By role"], matrix.roles):
+        assert squeeze(f"{role.id} {role.name}") in stream_text(example_pages[page][2])
+    by_role = next(page for title, page, _ in top if title == "By role")
+    assert min(page for _, page in children["By role"]) >= by_role > 0
+
+
+def test_structure_tree_has_table_headers_and_a_described_chart(example_document, example_reader):
+    matrix = example_document.matrix
+    elements = struct_elements(example_reader)
+    kinds: dict[str, int] = {}
+    for element in elements:
+        kinds[element["/S"]] = kinds.get(element["/S"], 0) + 1
+    # Column headers (ID, Activity, a role each) and a row header per activity, at least.
+    assert kinds.get("/TH", 0) >= 2 + len(matrix.roles) + len(list(matrix.activities()))
+    assert kinds.get("/Table", 0) >= 4 and kinds.get("/TD", 0) >= len(list(matrix.activities())) * len(matrix.roles)
+    assert kinds.get("/H1") == 1 and kinds.get("/H3", 0) >= len(matrix.roles)
+    # Data cells point at their headers.
+    cells = [e for e in elements if e["/S"] == "/TD"]
+    assert sum(1 for e in cells if e.get("/A") and e["/A"].get("/Headers")) >= len(cells) * 0.9
+    # The chart is a figure whose alternative text is the SVG's title.
+    assert [str(e.get("/Alt")) for e in elements if e["/S"] == "/Figure"] == ["Letters per role"]
+    # The role headers link to the role views.
+    assert kinds.get("/Link", 0) >= len(matrix.roles)
+    root = example_reader.trailer["/Root"]
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"]) is True
+    assert "/OutputIntents" not in root and "/Metadata" not in root  # plain tagged PDF: no archival claim
+
+
+def test_same_document_same_bytes(example_document, example_pdf):
+    assert render_pdf(example_document) == example_pdf
+
+
+@pytest.fixture(scope="module")
+def charter(tmp_path_factory, make_project, document_of):
+    """A project with people, findings, signers and German as its language: (document, PDF)."""
+    from dataclasses import replace
+
+    from raci_gen.analysis import active, lint
+    from raci_gen.loader import load_project
+
+    roles = [{"id": "R1", "name": "Owner", "people": [{"name": "Ada Lovelace", "team": "Data",
+                                                       "email": "ada@example.com"}, "Alan Turing"]},
+             {"id": "R2", "name": "Doer"}, {"id": "R3", "name": "Idle role"}]
+    activities = {"01-plan": {"phase": "Plan", "activities": [
+        {"id": "P-1", "name": "Set the goal", "raci": {"R1": "A", "R2": "R"}},
+        {"id": "P-2", "name": "Write the plan", "raci": {"R1": "A/R", "R2": "I"}}]}}
+    config = {"title": "Charter", "project": "Pilot", "language": "de", "author": "Ada Lovelace",
+              "approval": [{"name": "Grace Hopper", "role": "Sponsor", "date": "2025-11-26"}, {"name": "Alan Turing"}]}
+    root = make_project(tmp_path_factory.mktemp("charter"), roles, activities, config)
+    project = load_project(str(root))
+    document = replace(document_of(root), findings=tuple(active(lint(project.matrix, project.settings))))
+    return document, render_pdf(document)
+
+
+def test_charter_details_in_the_pdf(charter):
+    document, data = charter
+    pdf = reader(data)
+    root = pdf.trailer["/Root"]
+    assert root["/Lang"] == "de"
+    assert pdf.metadata.title == "Charter · Pilot" and pdf.metadata.author == "Ada Lovelace"
+    pages = page_chars_pdfium(data)
+    texts = [stream_text(chars) for _, _, chars in pages]
+    # People: under the role name in the matrix header, and in the roles table with team and email.
+    assert "R1OwnerAdaLovelace(Data),AlanTuring" in texts[0]
+    assert any("AdaLovelace·Data·ada@example.comAlanTuring" in t for t in texts)
+    # The open findings (the idle role) in the workload section.
+    assert document.findings
+    assert any("Openfindings" in t and squeeze(document.findings[0].message) in t for t in texts)
+    # The approval block closes the document: every signer, and a line to sign on.
+    assert [title for title, _, _ in outline(pdf)][-1] == "Approval"
+    assert "ApprovalNameRoleDateSignatureGraceHopperSponsor2025-11-26AlanTuring" in texts[-1]
+
+
+def test_signature_lines_are_drawn(charter):
+    """The approval block leaves an empty, ruled cell per signer (a 0.8pt line under "Signature")."""
+    _, data = charter
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[-1]
+        words = page.extract_words()
+        heading = next(w for w in words if w["text"] == "Signature")
+        rules = [r for r in page.rects + page.lines
+                 if r["x0"] <= heading["x0"] + 1 and r["x1"] > heading["x0"] + 50 and r["top"] > heading["bottom"]
+                 and abs(r["bottom"] - r["top"]) < 1.5]
+    signers = {round(r["top"]) for r in rules}
+    assert len(signers) >= 2, rules
+
+
+# --- PDF/A-3b and PDF/UA-1 ----------------------------------------------------------------------------------------
+
+
+def xmp(pdf: pypdf.PdfReader) -> str:
+    return pdf.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+
+
+def check_fonts_embedded(pdf: pypdf.PdfReader) -> None:
+    found = list(fonts(pdf))
+    assert found
+    for font in found:
+        descriptor = (font["/DescendantFonts"][0].get_object() if font["/Subtype"] == "/Type0" else font)
+        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor["/FontDescriptor"].get_object().keys())
+
+
+@pytest.fixture(scope="module")
+def variant_renders(tmp_path_factory, make_project, document_of):
+    """{variant: (document, PDF)}, each set in raci.yaml as ``pdf: {variant: ...}``."""
+    result = {}
+    for variant in ("pdf/a-3b", "pdf/ua-1"):
+        root = small_project(make_project, tmp_path_factory.mktemp("variant"),
+                             {"title": "Archive", "author": "Ada", "pdf": {"variant": variant}})
+        document = document_of(root)
+        assert document.pdf_variant == variant
+        result[variant] = (document, render_pdf(document))
+    return result
+
+
+def test_pdf_a_3b(variant_renders):
+    document, data = variant_renders["pdf/a-3b"]
+    assert render_pdf(document) == data  # still reproducible
+    pdf = reader(data)
+    assert pdf.pdf_header == "%PDF-1.7" and "/ID" in pdf.trailer
+    meta = xmp(pdf)
+    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="B"' in meta
+    # The XMP dates are the build time (SOURCE_DATE_EPOCH), as in the info dictionary.
+    assert "<xmp:CreateDate>2023-11-14T22:13:20Z</xmp:CreateDate>" in meta
+    assert "<xmp:ModifyDate>2023-11-14T22:13:20Z</xmp:ModifyDate>" in meta
+    assert pdf.metadata["/CreationDate"] == "D:20231114221320Z"
+    assert '<rdf:li xml:lang="x-default">Archive</rdf:li>' in meta and pdf.metadata.title == "Archive"
+    [intent] = pdf.trailer["/Root"]["/OutputIntents"]
+    assert intent["/S"] == "/GTS_PDFA1" and "/DestOutputProfile" in intent
+    root = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "en"
+    check_fonts_embedded(pdf)
+
+
+def test_pdf_ua_1(variant_renders):
+    document, data = variant_renders["pdf/ua-1"]
+    assert render_pdf(document) == data
+    pdf = reader(data)
+    meta = xmp(pdf)
+    assert 'pdfuaid:part="1"' in meta and "pdfaid" not in meta
+    root = pdf.trailer["/Root"]
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"]) and root["/Lang"] == "en"
+    assert pdf.metadata.title == "Archive"
+    assert any(e["/S"] == "/TH" for e in struct_elements(pdf))
+    check_fonts_embedded(pdf)
+
+
+def test_unknown_variant_is_refused(variant_renders):
+    from dataclasses import replace
+
+    from raci_gen.errors import RenderError
+
+    document, _ = variant_renders["pdf/ua-1"]
+    with pytest.raises(RenderError, match="unknown PDF variant 'pdf/x-4'"):
+        render_pdf(replace(document, pdf_variant="pdf/x-4"))
+
+
+# --- thirty roles, 120 activities on A4 landscape -----------------------------------------------------------------
+
+THIRTY_NAMES = ["Chief Information Security Officer", "Business Stakeholder", "Solution Architect", "Data Scientist",
+                "Data Engineer", "Software Engineer", "DevOps Engineer", "ML Engineer / MLOps Engineer",
+                "Product Owner", "Legal and Compliance Counsel", "Quality Assurance Lead", "Site Reliability Engineer",
+                "Data Protection Officer", "Head of Customer Support", "Finance Controller", "Procurement Manager",
+                "UX Researcher", "Platform Team Lead", "Internal Audit", "Enterprise Architect",
+                "Labelling Vendor Manager", "Domain Expert (Credit Risk)", "Model Risk Management",
+                "Security Operations Centre", "Release Manager", "Technical Writer", "Programme Sponsor",
+                "Works Council Representative", "Infrastructure Operations", "Analytics Translator"]
+WORDS = ["review", "the", "deployment", "pipeline", "and", "approve", "budget", "for", "model", "monitoring", "data",
+         "contract", "retraining", "incident", "postmortem"]
+
+
+@pytest.fixture(scope="module")
+def thirty(tmp_path_factory, make_project, document_of):
+    """30 roles (some with people) and 120 activities in 10 phases, names of 3 to 17 words: (document, PDF)."""
+    roles = [{"id": f"R{i + 1}", "name": name} for i, name in enumerate(THIRTY_NAMES)]
+    for i in range(0, 30, 4):
+        roles[i]["people"] = [{"name": f"Person {i} Lastname", "team": "Team X"}]
+    activities, n = {}, 0
+    for p in range(10):
+        items = []
+        for _ in range(12):
+            n += 1
+            name = f"Activity {n}: " + " ".join(WORDS[(n * 7 + k * 3) % len(WORDS)] for k in range(3 + (n * 5) % 15))
+            raci = {f"R{n % 30 + 1}": "A", f"R{(n + 5) % 30 + 1}": "R", f"R{(n + 11) % 30 + 1}": "C",
+                    f"R{(n + 17) % 30 + 1}": "I", f"R{(n + 23) % 30 + 1}": "C/I"[n % 2 * 2]}
+            items.append({"id": f"T{n:03d}", "name": name, "raci": raci})
+        activities[f"{p:02d}"] = {"phase": f"Stage {p + 1} of the programme", "description": "What happens here.",
+                                  "activities": items}
+    root = make_project(tmp_path_factory.mktemp("thirty"), roles, activities, {"title": "Thirty roles"})
+    document = document_of(root)
+    return document, render_pdf(document)
+
+
+@pytest.fixture(scope="module")
+def thirty_pages(thirty):
+    return page_chars_pdfium(thirty[1])
+
+
+@pytest.fixture(scope="module")
+def thirty_first_page(thirty) -> list[dict]:
+    """The characters of the first page, read by pdfplumber (which tells turned text from upright)."""
+    with pdfplumber.open(io.BytesIO(thirty[1]), pages=[1]) as pdf:
+        return list(pdf.pages[0].chars)
+
+
+@pytest.fixture(scope="module")
+def thirty_matrix_pages(thirty) -> range:
+    """The pages of the matrix: up to the roles section."""
+    roles = next(page for title, page, _ in outline(reader(thirty[1])) if title == "Roles")
+    return range(roles)
+
+
+def test_thirty_roles_fit_in_three_tables(thirty_pages, thirty_first_page, thirty_matrix_pages):
+    texts = [stream_text(thirty_pages[i][2]) for i in thirty_matrix_pages]
+    starts = [next(i for i, t in enumerate(texts) if f"RolesR{a}–R{b}({k}of3)" in t)
+              for k, (a, b) in enumerate([(1, 10), (11, 20), (21, 30)], start=1)]
+    assert starts[0] == 0 and starts == sorted(starts) and len(set(starts)) == 3
+    # Every page of the matrix repeats the header: ID, Activity and the roles of its table.
+    for i, text in enumerate(texts):
+        k = sum(1 for s in starts if s <= i)
+        first = (k - 1) * 10 + 1
+        assert "IDActivity" in text and all(f"R{r}" in text for r in range(first, first + 10)), i
+    # Legible: 120 activities three times over take at most 30 pages, nothing smaller than 6pt.
+    assert len(texts) <= 30
+    chars = thirty_first_page
+    assert min(c["size"] for c in chars if c["upright"]) >= 5.9
+    assert min(c["x1"] - c["x0"] for c in chars if not c["upright"]) >= 5.9  # a turned glyph's size lies across
+
+
+def test_thirty_roles_every_name_extractable(thirty, thirty_pages, thirty_first_page):
+    document, _ = thirty
+    text = "".join(stream_text(chars) for _, _, chars in thirty_pages)
+    for role in document.matrix.roles:
+        assert squeeze(role.name) in text, role.name
+        assert squeeze(f"{role.id}{role.name}") in text, role.id  # the header label, and the view's heading
+    # The headers are turned: drawn on their side, and still whole words for copy and search.
+    turned = "".join(c["text"] for c in thirty_first_page if not c["upright"])
+    labels = [f"{r.id}{r.name}{document.people(r)}" for r in document.matrix.roles[:10]]
+    assert squeeze("".join(labels)) == squeeze(turned)
+    assert "Person0Lastname(TeamX)" in squeeze(labels[0])
+
+
+def test_thirty_roles_nothing_outside_the_page(thirty_pages):
+    for number, (width, height, chars) in enumerate(thirty_pages, start=1):
+        assert chars
+        outside = [c["text"] for c in chars if not (EDGE <= c["x0"] and c["x1"] <= width - EDGE
+                                                   and EDGE <= c["top"] and c["bottom"] <= height - EDGE / 2)]
+        assert not outside, f"page {number}: {''.join(outside)[:80]}"
+
+
+def left_column(data: bytes, pages: range) -> list[list[tuple[float, str]]]:
+    """Per page, the runs of text that start in the ID column (ids and phase headings), top to bottom."""
+    x_max = SIDE_MARGIN + 14 / 25.4 * 72 - 2
+    result = []
+    document = pypdfium2.PdfDocument(data)
+    try:
+        for number in pages:
+            page = document[number]
+            height = page.get_size()[1]
+            textpage = page.get_textpage()
+            runs = []
+            for i in range(textpage.count_rects()):
+                left, bottom, right, top = textpage.get_rect(i)
+                if left < x_max and bottom > FOOTER_BAND:
+                    runs.append((height - top, textpage.get_text_bounded(left, bottom, right, top).strip()))
+            result.append(sorted(runs))
+    finally:
+        document.close()
+    return result
+
+
+def test_no_page_ends_on_a_phase_heading(thirty, thirty_matrix_pages):
+    """A phase's heading row always has its first activity below it, on the same page."""
+    for number, runs in zip(thirty_matrix_pages, left_column(thirty[1], thirty_matrix_pages)):
+        rows = [(top, "phase" if text.startswith("Stage") else "activity") for top, text in runs
+                if text.startswith("Stage") or re.fullmatch(r"T\d{3}", text)]
+        assert rows, number
+        assert rows[-1][1] == "activity", f"page {number + 1} ends on a phase heading"
+    phases = sum(text.startswith("Stage") for runs in left_column(thirty[1], thirty_matrix_pages) for _, text in runs)
+    assert phases == 10 * 3
+
+
+def test_no_row_is_cut_by_a_page_break(thirty, thirty_pages, thirty_matrix_pages):
+    """Each activity's row (id and whole name) is on one page, once in each of the three tables."""
+    document, _ = thirty
+    texts = [stream_text(thirty_pages[i][2]) for i in thirty_matrix_pages]
+    for activity in document.matrix.activities():
+        whole = squeeze(activity.id + activity.name)
+        assert sum(t.count(whole) for t in texts) == 3, activity.id

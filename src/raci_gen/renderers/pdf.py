@@ -34,14 +34,47 @@ def _weasyprint():
     return weasyprint
 
 
+REFUSAL = "raci-gen does not fetch resources while rendering"
+"""What the fetcher says for every URL; WeasyPrint logs it as it skips the image, stylesheet or attachment."""
+
+
 def _fetcher_class(weasyprint):
     class RefusingFetcher(weasyprint.urls.URLFetcher):
         """Refuses every URL: raci-gen documents carry everything they need inline."""
 
         def fetch(self, url, headers=None):
-            raise ValueError(f"raci-gen does not fetch resources while rendering: {url[:80]}")
+            raise ValueError(f"{REFUSAL}: {url[:80]}")
 
     return RefusingFetcher
+
+
+class QuietRefusals(logging.Filter):
+    """Drops WeasyPrint's reports of the URLs the fetcher refused, which are expected, and nothing else.
+
+    Everything else WeasyPrint logs stays visible to ``logging`` (the ``weasyprint`` logger):
+    above all the warning ``.notdef glyph rendered for Unicode string unsupported by fonts``,
+    which says a character shows as a blank box because no installed font has it (CJK and
+    emoji, with only DejaVu installed). The command line shows none of it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return REFUSAL not in record.getMessage()
+
+
+PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
+"""The archival and accessible flavours raci-gen offers (``pdf: {variant: ...}`` in raci.yaml).
+
+WeasyPrint writes their XMP metadata (the ``pdfaid``/``pdfuaid`` part) with the dates of the HTML's
+``dcterms.created`` and ``dcterms.modified``, which come from the document's build time, so they stay
+reproducible; PDF/A also gets the sRGB output intent. The document is tagged either way."""
+
+
+def _variant_options(document: Document) -> dict[str, str]:
+    if not document.pdf_variant:
+        return {}
+    if document.pdf_variant not in PDF_VARIANTS:
+        raise RenderError(f"unknown PDF variant {document.pdf_variant!r}; raci-gen writes {', '.join(PDF_VARIANTS)}")
+    return {"pdf_variant": document.pdf_variant}
 
 
 def render_pdf(document: Document) -> bytes:
@@ -52,16 +85,17 @@ def render_pdf(document: Document) -> bytes:
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     logger = logging.getLogger("weasyprint")
-    level = logger.level
-    logger.setLevel(logging.ERROR)  # WeasyPrint's warnings about refused URLs are expected
+    quiet = QuietRefusals()
+    logger.addFilter(quiet)
     try:
         fetcher = _fetcher_class(weasyprint)()
         pdf = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher).write_pdf(
             pdf_identifier=hashlib.md5(html.encode("utf-8"), usedforsecurity=False).hexdigest().encode("ascii"),
             pdf_tags=True,
+            **_variant_options(document),
         )
     finally:
-        logger.setLevel(level)
+        logger.removeFilter(quiet)
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
