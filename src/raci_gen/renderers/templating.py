@@ -156,3 +156,9 @@ def render_template(document: Document, name: str, autoescape: bool, block: str 
         raise RenderError(f"template {exc.name!r} not found") from None
     except jinja2.TemplateError as exc:
         raise RenderError(f"{name}: error: template failed: {exc}") from None
+    except RenderError:
+        raise
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, MemoryError) as exc:
+        # A template (possibly the user's) that fails while running: a division by zero, a
+        # sandboxed range() too long, pop() on an empty list. Said in one line, like any input error.
+        raise RenderError(f"{name}: error: template failed: {type(exc).__name__}: {exc}") from None
