@@ -1,6 +1,6 @@
 """Time `raci-gen build` per format, with peak memory, and print the figures.
 
-    python benchmarks/bench_build.py            # example + 300x30 generated matrix
+    python benchmarks/bench_build.py            # example + generated 120x30 and 300x30 matrices
     python benchmarks/bench_build.py --quick    # example only
 
 Each (case, format) runs in a fresh process, so import costs are counted the way
@@ -78,6 +78,7 @@ def main() -> None:
         tmp_path = Path(tmp)
         cases = [("example (39x7)", ROOT)]
         if not args.quick:
+            cases.append(("generated 120x30", generated_project(tmp_path / "wide", 120, 30)))
             cases.append(("generated 300x30", generated_project(tmp_path / "big", 300, 30)))
         print(f"{'case':<18} {'format':<6} {'load s':>7} {'render s':>9} {'total s':>8} {'size KiB':>9} {'peak MiB':>9}")
         for case, project in cases:
