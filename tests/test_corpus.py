@@ -16,9 +16,12 @@ For every case, ``python -m raci_gen build . --out OUT`` must: exit with the
 expected status; print the expected first line, naming FILE:LINE:COL; print no
 traceback; write nothing (neither OUT nor anything in the project); finish within
 :data:`TIME_LIMIT` seconds; and peak below :data:`MEMORY_LIMIT_MB` of resident
-memory (measured for that one process with ``os.wait4``), under an address-space
-limit of :data:`ADDRESS_SPACE_LIMIT` bytes so that a runaway build dies of
-MemoryError instead of taking the machine down.
+memory, under an address-space limit of :data:`ADDRESS_SPACE_LIMIT` bytes so that
+a runaway build dies of MemoryError instead of taking the machine down.
+
+Peak memory is the child's own VmHWM, which it writes on exit: the ``ru_maxrss`` of
+``os.wait4`` or ``RUSAGE_CHILDREN`` also counts the pages the child shared with
+this process between fork and exec, so it reads as big as pytest itself.
 """
 
 from __future__ import annotations
@@ -49,12 +52,19 @@ MEMORY_LIMIT_MB = 500
 ADDRESS_SPACE_LIMIT = 1536 * 1024 * 1024
 LOCATED = re.compile(r"^[^\s:][^:]*:\d+:\d+: (error|warning): \S")
 
-# The child sets its own address-space limit, then runs `python -m raci_gen` exactly as -m does
-# (runpy with alter_sys). Setting it in the child avoids preexec_fn, which is unsafe with the
-# threads that run the cases in parallel.
+# The child sets its own address-space limit, arranges to write its peak resident memory (kB)
+# to $RACI_TEST_PEAK on exit, then runs `python -m raci_gen` exactly as -m does (runpy with
+# alter_sys). Setting the limit in the child avoids preexec_fn, which is unsafe with the threads
+# that run the cases in parallel.
 CHILD = (
-    "import resource, runpy, sys\n"
+    "import atexit, os, resource, runpy\n"
     f"resource.setrlimit(resource.RLIMIT_AS, ({ADDRESS_SPACE_LIMIT}, {ADDRESS_SPACE_LIMIT}))\n"
+    "def peak():\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        kb = [line.split()[1] for line in status if line.startswith('VmHWM:')]\n"
+    "    with open(os.environ['RACI_TEST_PEAK'], 'w') as out:\n"
+    "        out.write(kb[0])\n"
+    "atexit.register(peak)\n"
     "runpy.run_module('raci_gen', run_name='__main__', alter_sys=True)\n"
 )
 
@@ -164,11 +174,23 @@ def roles_file_symlink_outside(project: Path, outside: Path) -> None:
     (project / "team.yaml").symlink_to(outside / "team.yaml")
 
 
+def config_symlink_outside(project: Path, outside: Path) -> None:
+    """raci.yaml is a symbolic link to /etc/passwd: read, its first line would show in the error."""
+    (project / "raci.yaml").symlink_to("/etc/passwd")
+
+
+def template_symlink_outside(project: Path, outside: Path) -> None:
+    """templates/raci.md.j2 is a symbolic link to /etc/passwd: used, it would be copied into the Markdown."""
+    (project / "templates").mkdir()
+    (project / "templates" / "raci.md.j2").symlink_to("/etc/passwd")
+
+
 GENERATORS: dict[str, Callable[[Path, Path], None]] = {
     f.__name__.replace("_", "-"): f for f in [
         alias_bomb, alias_text_bomb, alias_deep_through_keys, deep_nesting_block, deep_nesting_flow_config,
         huge_file_50mb, file_one_byte_over_limit, too_many_values, too_many_roles, too_many_activities,
         roles_dir_symlink_outside, activities_file_symlink_outside, roles_file_symlink_outside,
+        config_symlink_outside, template_symlink_outside,
     ]
 }
 
@@ -224,11 +246,12 @@ def run_case(case: str, work: Path) -> Run:
         GENERATORS[generate.read_text(encoding="utf-8").strip()](project, work / "outside")
     out_dir = work / "out"
     before = snapshot(project)
-    stdout_path, stderr_path = work / "stdout.txt", work / "stderr.txt"
+    stdout_path, stderr_path, peak_path = work / "stdout.txt", work / "stderr.txt", work / "peak.txt"
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
         started = time.monotonic()
         process = subprocess.Popen([sys.executable, "-c", CHILD, "build", ".", "--out", str(out_dir)],
-                                   cwd=project, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
+                                   cwd=project, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                                   env={**os.environ, "RACI_TEST_PEAK": str(peak_path)})
         status: int | None = None
         while True:
             pid, wait_status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -244,9 +267,11 @@ def run_case(case: str, work: Path) -> Run:
                 seconds = time.monotonic() - started
                 break
             time.sleep(0.02)
+    # Killed before it could say, the child's peak is at most what wait4 reports.
+    peak_kb = int(peak_path.read_text()) if peak_path.exists() else usage.ru_maxrss
     return Run(status=status, stdout=stdout_path.read_text(encoding="utf-8", errors="replace"),
                stderr=stderr_path.read_text(encoding="utf-8", errors="replace"), seconds=seconds,
-               max_rss_mb=usage.ru_maxrss / 1024, out_dir=out_dir, before=before, after=snapshot(project))
+               max_rss_mb=peak_kb / 1024, out_dir=out_dir, before=before, after=snapshot(project))
 
 
 @pytest.fixture(scope="module")

@@ -136,3 +136,10 @@ def test_generate_then_write_then_stale(small, document_of):
 def _project(root):
     from raci_gen.loader import load_project
     return load_project(str(root))
+
+
+def test_stale_on_an_unreadable_path_is_a_clean_error(tmp_path):
+    (tmp_path / "x.md").mkdir()
+    with pytest.raises(RaciError) as info:
+        stale([Output(str(tmp_path / "x.md"), b"data", "md")])
+    assert str(info.value).startswith(f"{tmp_path / 'x.md'}: error: cannot read")

@@ -49,6 +49,10 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     shown_config = os.path.normpath(config_path)
     if config is not None and not os.path.isfile(config_path):
         raise InputError([Problem(Location(shown_config), "config file not found")])
+    if config is None and _leads_outside(root, config_path):
+        # Read, a raci.yaml linked to /etc/passwd would show its first line in the error.
+        # (A file named with --config is the user's own choice, wherever it is.)
+        raise InputError([Problem(Location(shown_config), OUTSIDE_LINK)])
     config_located: Located | None = None
     sources: list[str] = []
     if os.path.isfile(config_path):
@@ -77,6 +81,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
 
     role_files = _input_files(root, settings.roles, "roles", config_located, problems)
     activity_files = _input_files(root, settings.activities, "activities", config_located, problems)
+    problems.extend(_template_problems(root, settings.templates, config_located))
     if not role_files or not activity_files:
         raise InputError(problems)
 
@@ -326,6 +331,44 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
     if not files:
         problems.append(Problem(where, f"no *.yaml files in the {what} folder {shown!r}"))
     return files
+
+
+OUTSIDE_LINK = "symbolic link leads outside the project folder; it is not read"
+
+
+def _leads_outside(root: str, path: str) -> bool:
+    """Whether ``path`` is (or passes through) a symbolic link to somewhere outside ``root``."""
+    try:
+        real_root = os.path.realpath(root)
+        return os.path.islink(path) and os.path.commonpath([real_root, os.path.realpath(path)]) != real_root
+    except (ValueError, OSError):
+        return False
+
+
+def _template_problems(root: str, configured: str, config: Located | None) -> list[Problem]:
+    """The templates folder and everything in it must stay inside the project, like the inputs:
+    a template is copied into the documents, so one linked to /etc/passwd would publish it."""
+    path = os.path.join(root, configured)
+    shown = os.path.normpath(path)
+    setting = config.at(("templates",)) if config is not None and isinstance(config.data, dict) \
+        and "templates" in config.data else None
+    try:
+        real_root = os.path.realpath(root)
+        if not os.path.lexists(path):
+            return []
+        if os.path.commonpath([real_root, os.path.realpath(path)]) != real_root:
+            how = "through a symbolic link" if os.path.islink(path) or not setting else repr(configured)
+            return [Problem(setting or Location(shown), f"the templates path leads outside the project folder "
+                                                        f"({how}); keep templates inside the project")]
+        problems = []
+        for folder, dirs, files in os.walk(path):
+            for name in sorted(dirs + files):
+                full = os.path.join(folder, name)
+                if _leads_outside(root, full):
+                    problems.append(Problem(Location(os.path.normpath(full)), OUTSIDE_LINK))
+        return problems
+    except (ValueError, OSError):
+        return [Problem(setting or Location(shown), f"the templates path {configured!r} is not a usable path")]
 
 
 def _validate(model: type[M], located: Located, allow_empty: bool = False) -> M:

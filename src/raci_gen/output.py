@@ -9,7 +9,10 @@ folder and renamed into place, so a reader never sees half a file.
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -73,8 +76,67 @@ def project_injections(project: Project) -> list[Injection]:
     return result
 
 
+TEMPORARY = re.compile(r"\.raci-gen-(?:(\d+)-)?[^/]*\.tmp")
+"""Temporary files write() makes: ``.raci-gen-PID-XXXXXXXX.tmp``, named after the writing process."""
+STALE_AFTER = 3600
+"""Seconds after which a temporary file that names no process counts as left over."""
+
+
+def remove_stale_temporaries(folder: str) -> list[str]:
+    """Remove the temporary files that builds killed while writing left in ``folder``; return their names.
+
+    A build killed (SIGKILL, power cut) between creating its temporary file and renaming it
+    leaves the file behind; the documents themselves are whole, old or new. A temporary file
+    is left over when the process it names is gone (or, for one that names none, when it is
+    older than STALE_AFTER); one whose process still runs belongs to a build writing now.
+    """
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = TEMPORARY.fullmatch(name)
+        if not match:
+            continue
+        path = os.path.join(folder, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        if match.group(1) is not None:
+            if _running(int(match.group(1))):
+                continue
+        elif time.time() - info.st_mtime < STALE_AFTER:
+            continue
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
+        removed.append(name)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # not ours to signal: it runs
+        return True
+    return True
+
+
 def write(outputs: Iterable[Output]) -> None:
-    """Write each output atomically (temporary file in the same folder, then rename)."""
+    """Write each output atomically (temporary file in the same folder, then rename).
+
+    Temporary files that killed builds left in a folder are removed before the first write there.
+    """
+    cleaned: set[str] = set()
     for output in outputs:
         # A page kept as a symbolic link (a wiki checkout linked into the project) is updated
         # where it lives; replacing the link with a file would silently detach it.
@@ -82,7 +144,10 @@ def write(outputs: Iterable[Output]) -> None:
         folder = os.path.dirname(target) or "."
         try:
             os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".raci-gen-", suffix=".tmp", dir=folder)
+            if folder not in cleaned:
+                cleaned.add(folder)
+                remove_stale_temporaries(folder)
+            fd, tmp = tempfile.mkstemp(prefix=f".raci-gen-{os.getpid()}-", suffix=".tmp", dir=folder)
         except OSError as exc:
             raise RaciError(f"{folder}: error: cannot write here: {exc.strerror}") from None
         try:
