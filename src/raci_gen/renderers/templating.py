@@ -11,6 +11,7 @@ import re
 
 import jinja2
 from markupsafe import Markup, escape
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from raci_gen.errors import RenderError
@@ -106,12 +107,33 @@ def css_string(text: object) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
+MAX_TEMPLATE_VALUE = 10_000_000
+"""Largest string or list a template may build with ``*`` or ``**`` (Jinja2's sandbox does not bound them)."""
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """Jinja2's sandbox, plus a bound on ``'x' * 10**9`` and ``10 ** 10**9``, which would exhaust memory or time."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
+                        and len(seq) * count > MAX_TEMPLATE_VALUE:
+                    raise SecurityError(f"the template builds a value of more than {MAX_TEMPLATE_VALUE:,} items")
+        if operator == "**" and isinstance(right, int) and abs(right) > 1000 and isinstance(left, int) \
+                and abs(left) > 1:
+            raise SecurityError("the template raises a number to a power over 1000")
+        return super().call_binop(context, operator, left, right)
+
+
 def environment(document: Document, autoescape: bool) -> SandboxedEnvironment:
     loaders: list[jinja2.BaseLoader] = []
     if document.template_dir:
         loaders.append(jinja2.FileSystemLoader(document.template_dir))
     loaders.append(jinja2.PackageLoader("raci_gen", "templates"))
-    env = SandboxedEnvironment(
+    env = _BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
