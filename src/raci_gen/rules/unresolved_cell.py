@@ -18,7 +18,6 @@ from typing import Iterator
 
 from raci_gen.analysis import Hit
 from raci_gen.model import Matrix
-from raci_gen.rules._common import involved
 
 ID = "unresolved-cell"
 SEVERITY = "warning"
@@ -32,9 +31,7 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     accepted = ", ".join("/".join(c) for c in variant.combinations) or "none"
     for activity in matrix.activities():
         for cell in activity.cells:
-            letters = involved(cell, variant)
             if len(cell.letters) > 1 and frozenset(cell.letters) not in allowed:
-                what = cell.text if len(letters) == len(cell.letters) else cell.text
                 yield Hit(activity, cell.location,
-                          f"{cell.role_id} holds {what} on activity {activity.id}; settle on one letter "
+                          f"{cell.role_id} holds {cell.text} on activity {activity.id}; settle on one letter "
                           f"(accepted combinations: {accepted})")
