@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +21,23 @@ from raci_gen.model import Project
 from raci_gen.renderers.document import Document, make_document
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_example(target: Path) -> Path:
+    """The example's inputs (raci.yaml, roles/, activities/) copied to ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "raci.yaml", target / "raci.yaml")
+    shutil.copytree(REPO_ROOT / "roles", target / "roles")
+    shutil.copytree(REPO_ROOT / "activities", target / "activities")
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``folder`` with its bytes and modification time (nanoseconds)."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 EPOCH = 1_700_000_000
 """The fixed build time of every test document: 2023-11-14T22:13:20Z."""
 EPOCH_TIME = _dt.datetime.fromtimestamp(EPOCH, tz=_dt.timezone.utc)

@@ -4,7 +4,6 @@ and `--inject` / `output.inject`, whose pages --check covers too."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 
 from raci_gen.cli import main
 from raci_gen.inject import BEGIN, END
+from conftest import copy_example, snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1700000000"
@@ -20,18 +20,6 @@ CHEAP = "md,html,xlsx"
 PAGE = f"# Team\n\nOur team wrote this.\n\n{BEGIN}\n{END}\n\nAnd this, after.\n"
 
 
-def copy_example(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO_ROOT / "raci.yaml", target / "raci.yaml")
-    shutil.copytree(REPO_ROOT / "roles", target / "roles")
-    shutil.copytree(REPO_ROOT / "activities", target / "activities")
-    return target
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under ``folder``: bytes and modification time (nanoseconds)."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def out(project: Path, suffix: str) -> str:

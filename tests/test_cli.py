@@ -6,7 +6,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -19,6 +18,7 @@ from click.testing import CliRunner
 from raci_gen import __version__
 from raci_gen.cli import main
 from raci_gen.renderers import FORMATS
+from conftest import copy_example, snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EPOCH = 1_700_000_000
@@ -26,21 +26,6 @@ EPOCH = 1_700_000_000
 WROTE = re.compile(r"^wrote (?P<path>.+) \((?P<size>\d+ B|\d+\.\d KiB)\)$")
 
 
-def copy_example(target: Path) -> Path:
-    """The example's inputs (raci.yaml, roles/, activities/) copied to ``target``."""
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO_ROOT / "raci.yaml", target / "raci.yaml")
-    shutil.copytree(REPO_ROOT / "roles", target / "roles")
-    shutil.copytree(REPO_ROOT / "activities", target / "activities")
-    return target
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under ``folder`` with its bytes and modification time."""
-    if not folder.exists():
-        return {}
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

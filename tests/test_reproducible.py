@@ -10,7 +10,6 @@ import difflib
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,6 +23,7 @@ from raci_gen.cli import main
 from raci_gen.loader import load_project
 from raci_gen.renderers import FORMATS
 from raci_gen.renderers.document import make_document
+from conftest import copy_example
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1700000000"
@@ -38,13 +38,6 @@ def render_all(root: str, formats=CHEAP) -> dict[str, bytes]:
 def digest(data: dict[str, bytes]) -> dict[str, str]:
     return {f: hashlib.sha256(b).hexdigest() for f, b in data.items()}
 
-
-def copy_example(target: Path) -> Path:
-    target.mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "raci.yaml", target / "raci.yaml")
-    shutil.copytree(REPO_ROOT / "roles", target / "roles")
-    shutil.copytree(REPO_ROOT / "activities", target / "activities")
-    return target
 
 
 @pytest.fixture

@@ -137,12 +137,7 @@ def build(ctx: click.Context, project_dir: str, formats: tuple[str, ...] | None,
     injections = output.project_injections(project) + [Injection(page, section) for page in inject_pages]
     outputs = output.generate(project, formats, out_dir, findings=findings, injections=injections)
     if check:
-        stale = output.stale(outputs)
-        for line in stale:
-            click.echo(line, err=True)
-        if not quiet and not stale:
-            click.echo(f"{len(outputs)} file{'s' if len(outputs) != 1 else ''} up to date")
-        ctx.exit(EXIT_CHECK_FAILED if stale else EXIT_OK)
+        _exit_if_stale(ctx, outputs, quiet)
     output.write(outputs)
     if not quiet:
         for item in outputs:
@@ -166,10 +161,7 @@ def schema(ctx: click.Context, directory: str, check: bool) -> None:
     outputs = [output.Output(os.path.join(directory, name), text.encode("utf-8"), "schema")
                for name, text in json_schemas().items()]
     if check:
-        stale = output.stale(outputs)
-        for line in stale:
-            click.echo(line, err=True)
-        ctx.exit(EXIT_CHECK_FAILED if stale else EXIT_OK)
+        _exit_if_stale(ctx, outputs, quiet=True)
     output.write(outputs)
     for item in outputs:
         click.echo(f"wrote {item.path}")
@@ -289,6 +281,18 @@ def example_dir() -> Path:
     if (checkout / "raci.yaml").is_file() and (checkout / "roles").is_dir():
         return checkout
     raise RaciError("the built-in example is missing from this installation; reinstall raci-gen")
+
+
+def _exit_if_stale(ctx: click.Context, outputs: list, quiet: bool) -> None:
+    """The check mode of build and schema: say which files differ from what would be written, and exit."""
+    from raci_gen import output
+
+    stale = output.stale(outputs)
+    for line in stale:
+        click.echo(line, err=True)
+    if not quiet and not stale:
+        click.echo(f"{len(outputs)} file{'s' if len(outputs) != 1 else ''} up to date")
+    ctx.exit(EXIT_CHECK_FAILED if stale else EXIT_OK)
 
 
 def _size(n: int) -> str:

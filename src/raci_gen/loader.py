@@ -277,6 +277,15 @@ def _variant(declared: str | schema.CustomVariant, located: Located | None,
     )
 
 
+def inside_project(root: str, path: str) -> bool:
+    """Whether ``path``, symbolic links resolved, is within the folder ``root``.
+
+    Raises ValueError or OSError for a path that cannot be resolved (a NUL byte, say).
+    """
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([real_root, os.path.realpath(path)]) == real_root
+
+
 def _input_files(root: str, configured: str, what: str, config: Located | None,
                  problems: list[Problem]) -> list[tuple[str, str]]:
     """The YAML files behind a `roles:` or `activities:` setting, as (real path, shown path).
@@ -289,9 +298,7 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
         and what in config.data else None
     where = setting or Location(shown)
     try:
-        real_root = os.path.realpath(root)
-        real = os.path.realpath(path)
-        inside = os.path.commonpath([real_root, real]) == real_root
+        inside = inside_project(root, path)
         is_file = os.path.isfile(path)
         is_dir = os.path.isdir(path)
     except (ValueError, OSError):  # a NUL byte, or an unreadable path
@@ -322,9 +329,8 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
         full = os.path.join(path, name)
         if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
             continue
-        if os.path.islink(full) and os.path.commonpath([real_root, os.path.realpath(full)]) != real_root:
-            problems.append(Problem(Location(os.path.join(shown, name)),
-                                    "symbolic link leads outside the project folder; it is not read"))
+        if _leads_outside(root, full):
+            problems.append(Problem(Location(os.path.join(shown, name)), OUTSIDE_LINK))
             continue
         if os.path.isfile(full):
             files.append((full, os.path.join(shown, name)))
@@ -339,8 +345,7 @@ OUTSIDE_LINK = "symbolic link leads outside the project folder; it is not read"
 def _leads_outside(root: str, path: str) -> bool:
     """Whether ``path`` is (or passes through) a symbolic link to somewhere outside ``root``."""
     try:
-        real_root = os.path.realpath(root)
-        return os.path.islink(path) and os.path.commonpath([real_root, os.path.realpath(path)]) != real_root
+        return os.path.islink(path) and not inside_project(root, path)
     except (ValueError, OSError):
         return False
 
@@ -353,10 +358,9 @@ def _template_problems(root: str, configured: str, config: Located | None) -> li
     setting = config.at(("templates",)) if config is not None and isinstance(config.data, dict) \
         and "templates" in config.data else None
     try:
-        real_root = os.path.realpath(root)
         if not os.path.lexists(path):
             return []
-        if os.path.commonpath([real_root, os.path.realpath(path)]) != real_root:
+        if not inside_project(root, path):
             how = "through a symbolic link" if os.path.islink(path) or not setting else repr(configured)
             return [Problem(setting or Location(shown), f"the templates path leads outside the project folder "
                                                         f"({how}); keep templates inside the project")]

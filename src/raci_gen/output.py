@@ -19,6 +19,7 @@ from typing import Iterable
 from raci_gen.analysis import Finding
 from raci_gen.errors import RaciError, RenderError
 from raci_gen.inject import inject_file
+from raci_gen.loader import inside_project
 from raci_gen.model import Injection, Project
 from raci_gen.renderers import FORMATS
 from raci_gen.renderers.document import Document, make_document
@@ -37,8 +38,7 @@ def output_paths(project: Project, formats: Iterable[str], out_dir: str | None =
     folder = out_dir
     if folder is None:
         folder = os.path.normpath(os.path.join(project.root, settings.dir))
-        root = os.path.realpath(project.root)
-        if os.path.commonpath([root, os.path.realpath(folder)]) != root:
+        if not inside_project(project.root, folder):
             raise RaciError(f"{folder}: error: output.dir {settings.dir!r} leads outside the project folder; "
                             "give --out on the command line to write elsewhere")
     return {f: os.path.join(folder, settings.name + FORMATS[f].suffix) for f in formats}
@@ -66,10 +66,9 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
 def project_injections(project: Project) -> list[Injection]:
     """The pages named in raci.yaml's ``output.inject``, as paths from here; they must stay in the project."""
     result = []
-    root = os.path.realpath(project.root)
     for injection in project.settings.output.inject:
         path = os.path.normpath(os.path.join(project.root, injection.file))
-        if os.path.commonpath([root, os.path.realpath(path)]) != root:
+        if not inside_project(project.root, path):
             where = injection.location or path
             raise RaciError(f"{where}: error: inject page {injection.file!r} is outside the project folder")
         result.append(Injection(path, injection.section, injection.location))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Iterable
+from typing import Callable
 from urllib.parse import quote
 
 from raci_gen import __version__

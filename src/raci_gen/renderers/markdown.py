@@ -24,8 +24,9 @@ def render_markdown_section(document: Document, section: str = "document") -> st
     """One part of the Markdown (a block of the template), or the whole document."""
     if section == "document":
         return render_markdown_text(document)
-    if section not in sections(document):
-        raise RenderError(f"unknown section {section!r}; choose from {', '.join(sections(document))}")
+    available = sections(document)
+    if section not in available:
+        raise RenderError(f"unknown section {section!r}; choose from {', '.join(available)}")
     return render_template(document, TEMPLATE, autoescape=False, block=section).strip("\n") + "\n"
 
 

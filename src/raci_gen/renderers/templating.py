@@ -160,16 +160,13 @@ def template_blocks(document: Document, name: str) -> list[str]:
 
 def render_template(document: Document, name: str, autoescape: bool, block: str | None = None,
                     **context: object) -> str:
-    """Render template ``name``, or only its ``{% block %}`` called ``block``."""
+    """Render template ``name``, or only its ``{% block %}`` called ``block`` (one of :func:`template_blocks`)."""
     env = environment(document, autoescape)
     try:
         template = env.get_template(name)
         variables = {"doc": document, "matrix": document.matrix, **context}
         if block is None:
             return template.render(variables)
-        if block not in template.blocks:
-            raise RenderError(f"{name}: error: the template has no section {block!r}; "
-                              f"its sections: {', '.join(template.blocks)}")
         return "".join(template.blocks[block](template.new_context(variables)))
     except jinja2.TemplateSyntaxError as exc:
         where = Location(exc.filename or name, exc.lineno or 1, 1)
@@ -178,8 +175,6 @@ def render_template(document: Document, name: str, autoescape: bool, block: str 
         raise RenderError(f"template {exc.name!r} not found") from None
     except jinja2.TemplateError as exc:
         raise RenderError(f"{name}: error: template failed: {exc}") from None
-    except RenderError:
-        raise
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, MemoryError) as exc:
         # A template (possibly the user's) that fails while running: a division by zero, a
         # sandboxed range() too long, pop() on an empty list. Said in one line, like any input error.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from raci_gen.model import Activity, Cell, Matrix, Role, Variant
+from raci_gen.model import Activity, Cell, Matrix, Variant
+
+if TYPE_CHECKING:
+    from raci_gen.analysis import Hit
 
 
 def involved(cell: Cell, variant: Variant) -> tuple[str, ...]:
@@ -24,11 +27,6 @@ def is_empty(activity: Activity, variant: Variant) -> bool:
 def letter_names(variant: Variant, codes: tuple[str, ...]) -> str:
     """``Accountable (A)`` or ``Driver (D) or Approver (A)``."""
     return " or ".join(f"{variant.letter(c).name} ({c})" for c in codes)
-
-
-def role_cells(matrix: Matrix, role: Role) -> list[tuple[Activity, Cell]]:
-    return [(activity, cell) for activity in matrix.activities()
-            for cell in activity.cells if cell.role_id == role.id and involved(cell, matrix.variant)]
 
 
 def share(part: int, whole: int) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from raci_gen.analysis import Hit
+from raci_gen.analysis import Hit, workload
 from raci_gen.model import Matrix
-from raci_gen.rules._common import role_cells, share
+from raci_gen.rules._common import share
 
 ID = "everywhere-role"
 SEVERITY = "warning"
@@ -24,8 +24,8 @@ SUMMARY = "No role has a letter on more than `max-share` of the activities (defa
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     total = sum(1 for _ in matrix.activities())
-    for role in matrix.roles:
-        on = len(role_cells(matrix, role))
+    for load in workload(matrix):
+        role, on = load.role, load.activities
         if total and on / total > options["max-share"]:
             yield Hit(role, role.location, f"role {role.id} ({role.name}) is on {share(on, total)}; "
                                            f"more than {options['max-share']:.0%} looks like letters by default")

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from raci_gen.analysis import Hit
+from raci_gen.analysis import Hit, workload
 from raci_gen.model import Matrix
-from raci_gen.rules._common import role_cells
 
 ID = "idle-role"
 SEVERITY = "warning"
@@ -24,6 +23,7 @@ SUMMARY = "Each role has at least one letter somewhere."
 
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
-    for role in matrix.roles:
-        if not role_cells(matrix, role):
+    for load in workload(matrix):
+        role = load.role
+        if not load.activities:
             yield Hit(role, role.location, f"role {role.id} ({role.name}) takes part in no activity")

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from raci_gen.analysis import Hit
+from raci_gen.analysis import Hit, workload
 from raci_gen.model import Matrix
-from raci_gen.rules._common import role_cells, share
+from raci_gen.rules._common import share
 
 ID = "overloaded-role"
 SEVERITY = "warning"
@@ -24,9 +24,8 @@ SUMMARY = "No role is Responsible or Accountable on more than `max-share` of the
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     total = sum(1 for _ in matrix.activities())
-    owners = matrix.variant.owners()
-    for role in matrix.roles:
-        owned = sum(1 for _, cell in role_cells(matrix, role) if any(c in owners for c in cell.letters))
+    for load in workload(matrix):
+        role, owned = load.role, load.owns
         if total and owned / total > options["max-share"]:
             yield Hit(role, role.location,
                       f"role {role.id} ({role.name}) does or owns {share(owned, total)}; "

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from raci_gen.analysis import Hit
+from raci_gen.analysis import Hit, workload
 from raci_gen.model import Matrix
-from raci_gen.rules._common import letter_names, role_cells
+from raci_gen.rules._common import letter_names
 
 ID = "role-without-ownership"
 SEVERITY = "warning"
@@ -30,8 +30,8 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     owners = variant.owners()
     if not owners:  # a custom variant that names no owner and no doer
         return
-    for role in matrix.roles:
-        cells = role_cells(matrix, role)
-        if cells and not any(code in owners for _, cell in cells for code in cell.letters):
+    for load in workload(matrix):
+        role = load.role
+        if load.activities and not load.owns:
             yield Hit(role, role.location, f"role {role.id} ({role.name}) is never {letter_names(variant, owners)}; "
                                            "it only follows the work")
