@@ -1,9 +1,9 @@
 """Lint a matrix the way an experienced project manager would.
 
 Rules live in :mod:`raci_gen.rules`, one small module each, registered in one
-dict. A rule yields :class:`Hit` objects; this module attaches the rule id and
-the configured severity, applies ``lint-ignore`` entries, and returns
-:class:`Finding` objects. Nothing here raises for a finding; only a wrong
+dict. A rule yields :class:`~raci_gen.findings.Hit` objects; this module attaches
+the rule id and the configured severity, applies ``lint-ignore`` entries, and
+returns :class:`~raci_gen.findings.Finding` objects. Nothing here raises for a finding; only a wrong
 ``lint:`` configuration raises :class:`~raci_gen.errors.InputError`.
 """
 
@@ -11,37 +11,16 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Iterable, Union
+from typing import Iterable
 
 from raci_gen.errors import InputError, Problem
-from raci_gen.model import Activity, Location, Matrix, Role, RuleSetting, Settings
+from raci_gen.findings import SEVERITIES, Finding, Hit, active, counts
+from raci_gen.model import Activity, Matrix, Role, RuleSetting, Settings
+from raci_gen.rules import RULES
+from raci_gen.workload import Workload, workload
 
-SEVERITIES = ("error", "warning", "info")
-"""From most to least severe; ``off`` disables a rule."""
-
-
-@dataclass(frozen=True)
-class Hit:
-    """What a rule reports: where, about what, and why."""
-
-    subject: Union[Role, Activity]
-    location: Location
-    message: str
-
-
-@dataclass(frozen=True)
-class Finding:
-    location: Location
-    rule: str
-    severity: str
-    message: str
-    ignored: str | None = None
-    """The reason from ``lint-ignore`` when the finding is silenced there."""
-
-    def __str__(self) -> str:
-        # One line per finding, whatever the names in the message hold: tools read FILE:LINE:COL per line.
-        message = " ".join(self.message.splitlines())
-        return f"{self.location}: {self.severity}: {message} [{self.rule}]"
+__all__ = ["SEVERITIES", "Finding", "Hit", "RoleView", "RuleConfig", "Workload", "active", "check_ignores",
+           "configure", "counts", "exit_status", "lint", "phase_workload", "role_view", "workload"]
 
 
 @dataclass(frozen=True)
@@ -52,8 +31,6 @@ class RuleConfig:
 
 def configure(settings: Iterable[RuleSetting]) -> dict[str, RuleConfig]:
     """The effective severity and options of every rule, after raci.yaml's ``lint:`` section."""
-    from raci_gen.rules import RULES
-
     config = {rid: RuleConfig(rule.SEVERITY, dict(rule.OPTIONS)) for rid, rule in RULES.items()}
     problems: list[Problem] = []
     for setting in settings:
@@ -104,8 +81,6 @@ def _check_option(rule: str, name: str, value: object, default: object) -> str |
 
 
 def _unknown_rule(rule: str) -> str:
-    from raci_gen.rules import RULES
-
     close = difflib.get_close_matches(rule, list(RULES), n=1)
     hint = f"did you mean {close[0]!r}?" if close else "run `raci-gen rules` for the list"
     return f"unknown rule {rule!r}; {hint}"
@@ -113,8 +88,6 @@ def _unknown_rule(rule: str) -> str:
 
 def check_ignores(matrix: Matrix) -> None:
     """Every ``lint-ignore`` names a known rule and says why (else the input is wrong)."""
-    from raci_gen.rules import RULES
-
     problems = []
     for item in (*matrix.roles, *matrix.activities()):
         for ignore in item.ignores:
@@ -129,8 +102,6 @@ def check_ignores(matrix: Matrix) -> None:
 
 def lint(matrix: Matrix, settings: Settings | None = None) -> list[Finding]:
     """All findings for the matrix, silenced ones included (with their reason), in file order."""
-    from raci_gen.rules import RULES
-
     config = configure(settings.lint if settings else ())
     check_ignores(matrix)
     findings = []
@@ -144,54 +115,10 @@ def lint(matrix: Matrix, settings: Settings | None = None) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.location.sort_key(), SEVERITIES.index(f.severity), f.rule))
 
 
-def active(findings: Iterable[Finding]) -> list[Finding]:
-    """The findings not silenced by ``lint-ignore``."""
-    return [f for f in findings if f.ignored is None]
-
-
-def counts(findings: Iterable[Finding]) -> dict[str, int]:
-    result = {severity: 0 for severity in SEVERITIES}
-    for finding in active(findings):
-        result[finding.severity] += 1
-    return result
-
-
 def exit_status(findings: Iterable[Finding], strict: bool = False) -> bool:
     """True when the findings should fail a check: any error, or any warning with ``strict``."""
     c = counts(findings)
     return bool(c["error"] or (strict and c["warning"]))
-
-
-@dataclass(frozen=True)
-class Workload:
-    """How many activities a role holds each letter on (A/R counts for A and for R)."""
-
-    role: Role
-    counts: dict[str, int]
-    activities: int
-    """Activities the role takes part in at all."""
-    owns: int
-    """Activities the role is Responsible or Accountable on (the variant's owner letters)."""
-
-
-def workload(matrix: Matrix) -> list[Workload]:
-    """Letters per role, in role order."""
-    variant = matrix.variant
-    owners = variant.owners()
-    result = []
-    for role in matrix.roles:
-        counts = {code: 0 for code in variant.codes()}
-        on = owns = 0
-        for activity in matrix.activities():
-            letters = activity.letters(role.id)
-            for code in letters:
-                counts[code] += 1
-            if any(code not in variant.not_involved for code in letters):
-                on += 1
-            if any(code in owners for code in letters):
-                owns += 1
-        result.append(Workload(role, counts, on, owns))
-    return result
 
 
 def phase_workload(matrix: Matrix) -> list[tuple[str, dict[str, int]]]:

@@ -12,7 +12,6 @@ import datetime as _dt
 import difflib
 import hashlib
 import os
-import re
 import types
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -24,16 +23,14 @@ from raci_gen.model import (
     Activity, Cell, Ignore, Injection, Letter, Person, Signer, Location, Matrix, OutputSettings, Phase, Project, Role, RuleSetting, Settings,
     Variant,
 )
+from raci_gen.patterns import ID_PATTERN, LETTER_SEPARATORS
 from raci_gen.variants import RACI, VARIANTS
 from raci_gen.yamlsource import Located, parse, read_text
 
 CONFIG_NAME = "raci.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")  # \Z: "$" would let "R1\n" through
-"""Ids are 1 to 32 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit."""
 MAX_ROLES = 200
 MAX_ACTIVITIES = 5_000
-LETTER_SEPARATORS = re.compile(r"[\s/,+&]+")
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -230,8 +230,8 @@ def json_schemas() -> dict[str, str]:
     """Each schema file's text: generated from the models above, so it cannot disagree with the loader.
 
     The loader checks a few things beyond the models (the form of ids and cells, the names of
-    variants and rules); those the JSON Schema can say are added from the loader's own constants,
-    so an editor flags them too.
+    variants and rules); those the JSON Schema can say are added from the same constants
+    (:mod:`raci_gen.patterns`, the registries), so an editor flags them too.
     """
     import json
 
@@ -246,7 +246,7 @@ def json_schemas() -> dict[str, str]:
 
 def _add_loader_checks(body: dict, model: type[_Strict]) -> None:
     """Add to the generated schema ``body`` of ``model`` what the loader checks outside pydantic."""
-    from raci_gen.loader import ID_PATTERN, LETTER_SEPARATORS
+    from raci_gen.patterns import ID_PATTERN, LETTER_SEPARATORS
     from raci_gen.rules import RULES
     from raci_gen.variants import VARIANTS
 

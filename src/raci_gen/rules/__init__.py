@@ -4,7 +4,7 @@ Registering a rule is one entry in :data:`RULES`. Each rule is a module with
 ``ID`` (kebab-case), ``SEVERITY`` (error, warning, info or off), ``OPTIONS``
 (name to default), ``SUMMARY`` (one line), a docstring with a passing and a
 failing example, and ``check(matrix, options)`` yielding
-:class:`~raci_gen.analysis.Hit` objects. The order here is the order of
+:class:`~raci_gen.findings.Hit` objects. The order here is the order of
 ``raci-gen rules`` and of the README's table.
 """
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 from raci_gen.model import Activity, Cell, Matrix, Variant
 
 if TYPE_CHECKING:
-    from raci_gen.analysis import Hit
+    from raci_gen.findings import Hit
 
 
 def involved(cell: Cell, variant: Variant) -> tuple[str, ...]:
@@ -38,7 +38,7 @@ def too_many(matrix: Matrix, codes: tuple[str, ...], limit: int, verb: str, why:
 
     The message reads: ``activity T1 VERB 4 roles (R1, R2, R3, R4) as NAMES; more than LIMIT WHY``.
     """
-    from raci_gen.analysis import Hit
+    from raci_gen.findings import Hit
 
     if not codes:
         return

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from raci_gen.analysis import Hit
+from raci_gen.findings import Hit
 from raci_gen.model import Matrix
 
 ID = "no-blank-cell"

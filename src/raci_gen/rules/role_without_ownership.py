@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from raci_gen.analysis import Hit, workload
+from raci_gen.findings import Hit
+from raci_gen.workload import workload
 from raci_gen.model import Matrix
 from raci_gen.rules._common import letter_names
 

@@ -1,0 +1,42 @@
+"""The direction of dependency inside the package, read from the import statements (README, "Layout of the code")."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "raci_gen"
+
+
+def imports(path: Path) -> set[str]:
+    """Every raci_gen module the file imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("raci_gen"):
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("raci_gen"))
+    return found
+
+
+@pytest.mark.parametrize("rule", sorted(p.name for p in (PACKAGE / "rules").glob("*.py")))
+def test_rules_do_not_import_the_engine_that_runs_them(rule):
+    assert not {m for m in imports(PACKAGE / "rules" / rule) if m.startswith("raci_gen.analysis")}
+
+
+def test_findings_depend_on_the_model_only():
+    assert {m.split(".")[1] for m in imports(PACKAGE / "findings.py")} <= {"model"}
+    assert {m.split(".")[1] for m in imports(PACKAGE / "workload.py")} <= {"model"}
+
+
+def test_schema_does_not_import_the_loader():
+    assert not {m for m in imports(PACKAGE / "schema.py") if m.startswith("raci_gen.loader")}
+
+
+def test_nothing_imports_the_cli():
+    for path in PACKAGE.rglob("*.py"):
+        if path.name not in ("cli.py", "__main__.py"):
+            assert not {m for m in imports(path) if m.startswith("raci_gen.cli")}, path
