@@ -1,4 +1,4 @@
-"""The command line: build, lint, rules, diff, schema, init.
+"""The command line: build, lint, rules, show, diff, schema, portfolio, init.
 
 Exit codes, decided here and nowhere else:
 
@@ -23,7 +23,7 @@ import click
 
 from raci_gen import __version__
 from raci_gen.errors import InputError, RaciError
-from raci_gen.renderers import FORMATS
+from raci_gen.renderers import FORMATS, PORTFOLIO_FORMATS
 from raci_gen.reports import REPORTS
 
 EXIT_OK = 0
@@ -37,13 +37,16 @@ class FormatList(click.ParamType):
 
     name = "formats"
 
+    def __init__(self, registry: dict | None = None):
+        self.registry = FORMATS if registry is None else registry
+
     def convert(self, value, param, ctx):
         if isinstance(value, tuple):
             return value
         names = [v.strip() for v in str(value).split(",") if v.strip()]
-        unknown = [n for n in names if n not in FORMATS]
+        unknown = [n for n in names if n not in self.registry]
         if unknown or not names:
-            self.fail(f"{', '.join(unknown) or 'nothing'} is not a format; choose from {', '.join(FORMATS)}",
+            self.fail(f"{', '.join(unknown) or 'nothing'} is not a format; choose from {', '.join(self.registry)}",
                       param, ctx)
         return tuple(dict.fromkeys(names))
 
@@ -86,7 +89,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("project_dir", default=".", type=click.Path(file_okay=False))
+@click.argument("project_dirs", nargs=-1, type=click.Path(file_okay=False))
 @click.option("-f", "--format", "formats", type=FormatList(), default=None,
               help=f"Comma-separated formats to build: {', '.join(FORMATS)}. Default: output.formats in raci.yaml.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=None,
@@ -105,15 +108,31 @@ def main(ctx: click.Context, debug: bool) -> None:
                    "raci.yaml, else tagged PDF.")
 @click.option("--no-lint", is_flag=True, help="Build even when the lint finds errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="With several project folders: how many to build at once. Default: one per core.")
 @click.pass_context
-def build(ctx: click.Context, project_dir: str, formats: tuple[str, ...] | None, out_dir: str | None,
+def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str, ...] | None, out_dir: str | None,
           config: str | None, inject_pages: tuple[str, ...], section: str, check: bool, pdf_variant: str | None,
-          no_lint: bool, quiet: bool) -> None:
+          no_lint: bool, quiet: bool, jobs: int | None) -> None:
     """Build the documents of the project in PROJECT_DIR (default: the current folder).
 
     The lint runs first: errors stop the build (exit 1, nothing written) unless
     --no-lint; warnings are printed and the build goes on.
+
+    With several folders, each is built as if on its own (the libraries loaded
+    once, one folder per core); a failing project does not stop the others, one
+    line per project says how it went, and the exit status is the worst of them.
     """
+    if len(project_dirs) > 1:
+        if out_dir or config or inject_pages:
+            raise click.UsageError("--out, --config and --inject name one project's files; "
+                                   "give them with one project folder at a time")
+        from raci_gen.renderers import FORMATS as formats_registry
+
+        preload = [formats_registry[f].renderer for f in (formats or ("md", "xlsx", "pdf"))]
+        _run_for_each(ctx, "build", project_dirs, jobs, quiet, preload)
+        return
+    project_dir = project_dirs[0] if project_dirs else "."
     from raci_gen import output
     from raci_gen.analysis import active, lint
     from raci_gen.loader import load_project
@@ -168,7 +187,7 @@ def schema(ctx: click.Context, directory: str, check: bool) -> None:
 
 
 @main.command(name="lint")
-@click.argument("project_dir", default=".", type=click.Path(file_okay=False))
+@click.argument("project_dirs", nargs=-1, type=click.Path(file_okay=False))
 @click.option("-f", "--format", "report_format", type=click.Choice(list(REPORTS)), default="text",
               show_default=True, help="text for people, json for tools, github for workflow annotations, "
                                       "sarif for code-scanning dashboards.")
@@ -176,10 +195,23 @@ def schema(ctx: click.Context, directory: str, check: bool) -> None:
               help="Settings file. Default: PROJECT_DIR/raci.yaml, if present.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show findings silenced by lint-ignore, with the reason.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="With several project folders: how many to lint at once. Default: one per core.")
 @click.pass_context
-def lint_command(ctx: click.Context, project_dir: str, report_format: str, config: str | None, strict: bool,
-                 verbose: bool) -> None:
-    """Check the matrix in PROJECT_DIR: exit 1 on errors (and on warnings with --strict)."""
+def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_format: str, config: str | None,
+                 strict: bool, verbose: bool, jobs: int | None) -> None:
+    """Check the matrix in PROJECT_DIR: exit 1 on errors (and on warnings with --strict).
+
+    With several folders, each is linted on its own and the exit status is the worst
+    of them; only the text and github formats, which are read line by line, mix.
+    """
+    if len(project_dirs) > 1:
+        if report_format not in MIXABLE_REPORTS or config:
+            raise click.UsageError(f"with several project folders, --format is one of {', '.join(MIXABLE_REPORTS)} "
+                                   "and --config is not given; lint one folder at a time for the others")
+        _run_for_each(ctx, "lint", project_dirs, jobs, quiet=False, preload=(), show_output=True)
+        return
+    project_dir = project_dirs[0] if project_dirs else "."
     from raci_gen.analysis import exit_status, lint
     from raci_gen.loader import load_project
     project = load_project(project_dir, config)
@@ -248,6 +280,50 @@ def diff_command(ctx: click.Context, old: str, new: str, project_dir: str, diff_
 
 
 @main.command()
+@click.argument("project_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder of the index: portfolio.md, .html, .xlsx.")
+@click.option("-f", "--format", "formats", default="md", show_default=True,
+              type=FormatList(PORTFOLIO_FORMATS), help=f"Comma-separated: {', '.join(PORTFOLIO_FORMATS)}.")
+@click.option("--max-share", type=click.FloatRange(0, 1), default=None,
+              help="Flag a person who answers for or does more than this share of all activities. Default: 0.2.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.pass_context
+def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, formats: tuple[str, ...],
+              max_share: float | None, quiet: bool) -> None:
+    """Index several projects in one document, with each person's load across all of them.
+
+    Lists each project (title, version, size, lint status, links to its documents)
+    and, for every person named in the roles' people:, on how many activities and
+    projects they are A, R, C and I. A project that cannot be read is listed with
+    its first error, and the exit status is then 2; the index is written anyway.
+    """
+    from raci_gen import output
+    from raci_gen.portfolio import DEFAULT_MAX_SHARE, collect, linked
+
+    def documents(project):
+        try:
+            return linked(output.output_paths(project, project.settings.output.formats), out_dir)
+        except RaciError:
+            return ()
+
+    index = collect(list(project_dirs), out_dir, documents, DEFAULT_MAX_SHARE if max_share is None else max_share)
+    outputs = [output.Output(os.path.join(out_dir, "portfolio" + PORTFOLIO_FORMATS[f].suffix),
+                             PORTFOLIO_FORMATS[f].render(index), f) for f in formats]
+    output.write(outputs)
+    unreadable = [given for given, entry in zip(project_dirs, index.projects) if entry.problem]
+    for given in unreadable:
+        click.echo(f"{given}: error: the project cannot be read; its first problem is in the index "
+                   f"(raci-gen lint {given} tells all)", err=True)
+    if not quiet:
+        for item in outputs:
+            click.echo(f"wrote {item.path} ({_size(len(item.data))})")
+        click.echo(f"indexed {len(index.projects)} projects, {len(index.people)} people"
+                   + (f"; {len(unreadable)} could not be read" if unreadable else ""))
+    ctx.exit(EXIT_BAD_INPUT if unreadable else EXIT_OK)
+
+
+@main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init(directory: str) -> None:
     """Start a project in DIRECTORY with the MLOps example (never overwrites a file).
@@ -293,6 +369,73 @@ def _exit_if_stale(ctx: click.Context, outputs: list, quiet: bool) -> None:
     if not quiet and not stale:
         click.echo(f"{len(outputs)} file{'s' if len(outputs) != 1 else ''} up to date")
     ctx.exit(EXIT_CHECK_FAILED if stale else EXIT_OK)
+
+
+MIXABLE_REPORTS = ("text", "github")
+"""Lint formats that stay valid when the reports of several projects follow one another."""
+
+
+def _run_for_each(ctx: click.Context, command: str, folders: tuple[str, ...], jobs: int | None, quiet: bool,
+                  preload, show_output: bool = False) -> None:
+    """Run ``command`` once per project folder (see :mod:`raci_gen.batch`), then exit with the worst status."""
+    import functools
+
+    from raci_gen import batch
+
+    options = _passed_options(ctx, skip={"project_dirs", "jobs"})
+
+    def report(result: batch.Result) -> None:
+        if show_output:
+            click.echo(result.stdout, nl=False)
+        if result.status == EXIT_OK:
+            if not quiet:
+                click.echo(f"{result.folder}: ok ({result.seconds:.2f} s)", err=show_output)
+            return
+        click.echo(result.stderr, nl=False, err=True)
+        click.echo(f"{result.folder}: failed, exit {result.status} ({result.seconds:.2f} s)", err=True)
+
+    results = batch.run_many(functools.partial(_run_command, command, options), folders, jobs, preload, report)
+    failed = [r for r in results if r.status != EXIT_OK]
+    if not quiet or failed:
+        verb = "checked" if "--check" in options else {"build": "built", "lint": "linted"}[command]
+        click.echo(f"{verb} {len(results) - len(failed)} of {len(results)} projects"
+                   + (f"; failed: {', '.join(r.folder for r in failed)}" if failed else ""),
+                   err=bool(failed) or show_output)
+    ctx.exit(max(r.status for r in results))
+
+
+def _passed_options(ctx: click.Context, skip: set[str]) -> list[str]:
+    """The options given to this command, as arguments to give it again for one folder."""
+    args: list[str] = []
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name in skip:
+            continue
+        value = ctx.params.get(param.name)
+        if value is None or value == () or value is False or value == param.get_default(ctx):
+            continue
+        flag = param.opts[-1] if param.opts[-1].startswith("--") else param.opts[0]
+        if param.is_flag:
+            args.append(flag)
+        elif param.multiple:
+            for item in value:
+                args += [flag, str(item)]
+        elif isinstance(value, tuple):
+            args += [flag, ",".join(value)]
+        else:
+            args += [flag, str(value)]
+    return args
+
+
+def _run_command(command: str, options: list[str], folder: str) -> int:
+    """One raci-gen command on one folder, in this process, as `raci-gen COMMAND FOLDER OPTIONS` would run it."""
+    try:
+        status = main.main([command, folder, *options], prog_name="raci-gen", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        return EXIT_CHECK_FAILED
+    return status if isinstance(status, int) else EXIT_OK
 
 
 def _size(n: int) -> str:

@@ -40,3 +40,13 @@ FORMATS: dict[str, Format] = {
     "xlsx": Format("xlsx", ".xlsx", "raci_gen.renderers.xlsx", "render_xlsx",
                    "Excel workbook (openpyxl)"),
 }
+
+PORTFOLIO_FORMATS: dict[str, Format] = {
+    "md": Format("md", ".md", "raci_gen.renderers.portfolio", "render_portfolio_markdown",
+                 "the portfolio index as Markdown"),
+    "html": Format("html", ".html", "raci_gen.renderers.portfolio", "render_portfolio_html",
+                   "the portfolio index as one HTML page"),
+    "xlsx": Format("xlsx", ".xlsx", "raci_gen.renderers.portfolio", "render_portfolio_xlsx",
+                   "the portfolio index as a workbook (Projects and People sheets)"),
+}
+"""Formats of ``raci-gen portfolio``; each renderer takes a :class:`raci_gen.portfolio.Portfolio`."""

@@ -1,0 +1,132 @@
+"""Several projects in one run: `raci-gen build DIR...` and `raci-gen lint DIR...` (raci_gen.batch)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from openpyxl import load_workbook
+
+from conftest import copy_example, write_project
+from raci_gen import batch
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "raci_gen", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env={**__import__("os").environ, "SOURCE_DATE_EPOCH": "1700000000"})
+
+
+def small(root: Path, name: str, accountable: str = "A") -> Path:
+    return write_project(root / name, [{"id": "PM", "name": "Project manager"}, {"id": "DEV", "name": "Developer"}],
+                         {"01-work": {"phase": "Work", "activities": [
+                             {"id": "W-1", "name": "Plan the work", "raci": {"PM": accountable, "DEV": "R"}},
+                             {"id": "W-2", "name": "Do the work", "raci": {"PM": "A", "DEV": "R"}}]}})
+
+
+@pytest.fixture()
+def three(tmp_path: Path) -> Path:
+    """good-1 and good-2 build; broken has a YAML syntax error."""
+    small(tmp_path, "good-1")
+    small(tmp_path, "good-2")
+    broken = small(tmp_path, "broken")
+    (broken / "roles" / "more.yaml").write_text("roles: [\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_one_bad_project_does_not_stop_the_others(three: Path):
+    done = run("build", "good-1", "broken", "good-2", "-f", "md,xlsx", cwd=three)
+    assert done.returncode == 2, done.stderr  # the broken one's status: bad input
+    for good in ("good-1", "good-2"):
+        md = (three / good / "output" / "raci-matrix.md").read_text(encoding="utf-8")
+        assert any(t.type == "table_open" for t in MarkdownIt("commonmark").enable("table").parse(md))
+        sheet = load_workbook(three / good / "output" / "raci-matrix.xlsx").active
+        assert "Plan the work" in [c.value for row in sheet.iter_rows() for c in row]
+    assert not (three / "broken" / "output").exists()
+    lines = done.stderr.splitlines()
+    assert "broken/roles/more.yaml:2:1: error: YAML syntax error" in done.stderr
+    assert any(line.startswith("good-1: ok") for line in done.stdout.splitlines())
+    assert any(line.startswith("broken: failed, exit 2") for line in lines)
+    assert lines[-1] == "built 2 of 3 projects; failed: broken"
+    assert "Traceback" not in done.stderr
+
+
+def test_worst_status_wins_and_check_mode_passes_through(three: Path):
+    assert run("build", "good-1", "good-2", "-f", "md", "-q", cwd=three).returncode == 0
+    checked = run("build", "good-1", "good-2", "-f", "md", "--check", cwd=three)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.splitlines()[-1] == "checked 2 of 2 projects"
+    # A lint error (two Accountables) is exit 1, below the broken project's 2.
+    small(three, "two-a", accountable="A")
+    path = three / "two-a" / "activities" / "01-work.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("DEV: R", "DEV: A", 1), encoding="utf-8")
+    assert run("build", "good-1", "two-a", "-f", "md", cwd=three).returncode == 1
+    assert run("build", "two-a", "broken", "-f", "md", cwd=three).returncode == 2
+
+
+def test_quiet_prints_only_failures(three: Path):
+    done = run("build", "good-1", "good-2", "-f", "md", "-q", cwd=three)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    done = run("build", "good-1", "broken", "-f", "md", "-q", cwd=three)
+    assert done.returncode == 2
+    assert "good-1" not in done.stderr and "broken: failed" in done.stderr
+
+
+def test_lint_several_projects(three: Path):
+    done = run("lint", "good-1", "broken", "good-2", "--format", "github", cwd=three)
+    assert done.returncode == 2
+    assert "broken/roles/more.yaml:2:1" in done.stderr
+    assert done.stderr.splitlines()[-1] == "linted 2 of 3 projects; failed: broken"
+    refused = run("lint", "good-1", "good-2", "--format", "json", cwd=three)
+    assert refused.returncode == 2 and "with several project folders" in refused.stderr
+
+
+def test_options_that_name_one_projects_files_are_refused(three: Path):
+    done = run("build", "good-1", "good-2", "--out", "x", cwd=three)
+    assert done.returncode == 2 and "--out" in done.stderr
+    assert not (three / "x").exists()
+
+
+def test_all_formats_of_several_example_copies(tmp_path: Path):
+    """The real thing: md, xlsx and pdf of two example copies, built by forked workers."""
+    for name in ("a", "b"):
+        copy_example(tmp_path / name)
+    done = run("build", "a", "b", "-j", "2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for name in ("a", "b"):
+        assert (tmp_path / name / "output" / "raci-matrix.pdf").read_bytes().startswith(b"%PDF-")
+    # Same bytes as a build of one project on its own.
+    single = run("build", "a", "--out", str(tmp_path / "single"), cwd=tmp_path)
+    assert single.returncode == 0, single.stderr
+    for suffix in (".md", ".xlsx", ".pdf"):
+        assert (tmp_path / "a" / "output" / f"raci-matrix{suffix}").read_bytes() == \
+               (tmp_path / "single" / f"raci-matrix{suffix}").read_bytes()
+
+
+def _status(folder: str) -> int:
+    print(f"working on {folder}")
+    if folder == "boom":
+        raise RuntimeError("a worker that dies")
+    return {"ok": 0, "bad": 2}[folder]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_run_many_keeps_order_and_survives_a_dying_job(workers: int):
+    seen = []
+    if workers == 1:
+        # In-process, an exception is the job's own business: the CLI's job never raises.
+        results = batch.run_many(_status, ["ok", "bad"], workers, on_result=seen.append)
+    else:
+        results = batch.run_many(_status, ["ok", "boom", "bad"], workers, on_result=seen.append)
+        assert results[1].status == 3 and "a worker that dies" in results[1].stderr
+    assert [r.folder for r in results][0] == "ok" and results[0].stdout == "working on ok\n"
+    assert results[-1].status == 2
+    assert sorted(r.folder for r in seen) == sorted(r.folder for r in results)
+
+
+def test_worker_count():
+    assert batch.worker_count(1) == 1
+    assert batch.worker_count(12, 3) == 3
+    assert batch.worker_count(2, 8) == 2

@@ -1,0 +1,152 @@
+"""`raci-gen portfolio`: the index of many projects and each person's load across them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from openpyxl import load_workbook
+
+from conftest import write_project
+
+ADA = {"name": "Ada Lovelace", "email": "ada@example.org", "team": "Data"}
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "raci_gen", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def project(root: Path, name: str, ada_role: str, letters: list[str], variant: str = "RACI",
+            other_letter: str = "R") -> Path:
+    """Two roles; Ada is on ``ada_role``; activity i gives Ada's role ``letters[i]``."""
+    roles = [{"id": "LEAD", "name": "Lead", "people": [ADA] if ada_role == "LEAD" else ["Bob"]},
+             {"id": "TEAM", "name": "Team", "people": [ADA] if ada_role == "TEAM" else ["Carol"]}]
+    other = "TEAM" if ada_role == "LEAD" else "LEAD"
+    activities = []
+    for i, letter in enumerate(letters, 1):
+        raci = {ada_role: letter}
+        if "A" not in letter.split("/") and variant == "RACI":
+            raci[other] = "A"
+        elif "R" not in letter.split("/") and variant == "RACI":
+            raci[other] = "R"
+        activities.append({"id": f"X-{i}", "name": f"Activity {i} of {name}", "raci": raci})
+    return write_project(root / name, roles, {"01-all": {"phase": "All", "activities": activities}},
+                         {"title": f"Charter {name}", "version": "2.1", "variant": variant})
+
+
+@pytest.fixture()
+def portfolio_tree(tmp_path: Path) -> Path:
+    # Ada: project one A/R on 2 activities and C on 1; project two I on 2; project three A on 1 (as TEAM).
+    project(tmp_path, "one", "LEAD", ["A/R", "A/R", "C"])
+    project(tmp_path, "two", "TEAM", ["I", "I"])
+    project(tmp_path, "three", "TEAM", ["A", "C", "I", "C"])
+    return tmp_path
+
+
+def people_rows(md: str) -> dict[str, list[str]]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    rows, row, in_cell = [], None, False
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close":
+            rows.append(row)
+        elif token.type == "inline" and row is not None:
+            row.append(token.content)
+    return {r[0]: r for r in rows if r and r[0] in ("Ada Lovelace", "Bob", "Carol")}
+
+
+def people_rows_any(md: str) -> list[str]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    return ["".join(c.content for c in t.children or [] if c.type == "text") for t in tokens if t.type == "inline"]
+
+
+def test_a_person_on_three_projects_shows_the_right_counts(portfolio_tree: Path):
+    done = run("portfolio", "one", "two", "three", "--out", "index", "-f", "md,html,xlsx", cwd=portfolio_tree)
+    assert done.returncode == 0, done.stderr
+    md = (portfolio_tree / "index" / "portfolio.md").read_text(encoding="utf-8")
+    ada = people_rows(md)["Ada Lovelace"]
+    # Person | Team | Projects | A | R | C | I | Share
+    assert ada[1:7] == ["Data", "3", "3 (2)", "2 (1)", "3 (2)", "3 (2)"]
+    # A or R on 3 of the 9 activities of the portfolio: over the default limit of 20%, flagged in every format.
+    assert ada[7] == "33% ⚠ over the limit"
+    sheet = load_workbook(portfolio_tree / "index" / "portfolio.xlsx")["People"]
+    header = [c.value for c in sheet[1]]
+    row = {header[i]: c.value for i, c in enumerate(next(r for r in sheet.iter_rows(min_row=2)
+                                                         if r[0].value == "Ada Lovelace"))}
+    assert (row["Projects"], row["A activities"], row["A projects"], row["I activities"]) == (3, 3, 2, 3)
+    assert row["Over the limit"] == "yes"
+    html = (portfolio_tree / "index" / "portfolio.html").read_text(encoding="utf-8")
+    assert '<tr class="over"><td>Ada Lovelace</td>' in html
+
+
+def test_the_limit_is_configurable_and_the_index_links_documents(portfolio_tree: Path):
+    assert run("build", "one", "-f", "md", "--no-lint", cwd=portfolio_tree).returncode == 0
+    done = run("portfolio", "one", "two", "three", "--out", "index", "--max-share", "0.5", cwd=portfolio_tree)
+    assert done.returncode == 0, done.stderr
+    md = (portfolio_tree / "index" / "portfolio.md").read_text(encoding="utf-8")
+    assert "over the limit" not in people_rows(md)["Ada Lovelace"][7]
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    links = [child.attrs["href"] for t in tokens if t.type == "inline" for child in t.children or []
+             if child.type == "link_open"]
+    assert "../one/output/raci-matrix.md" in links
+    for link in links:  # every link resolves from the index's folder, where it is built
+        target = (portfolio_tree / "index" / link).resolve()
+        assert target.is_file() or "not built" in md
+    assert "| Charter one | ../one | 2.1 | 3 | 2 | " in md
+
+
+def test_same_bytes_wherever_the_tree_is(portfolio_tree: Path, tmp_path_factory):
+    assert run("portfolio", "one", "two", "three", "--out", "index", "-f", "md,html,xlsx",
+               cwd=portfolio_tree).returncode == 0
+    elsewhere = tmp_path_factory.mktemp("moved") / "deep" / "tree"
+    shutil.copytree(portfolio_tree, elsewhere)
+    shutil.rmtree(elsewhere / "index")
+    assert run("portfolio", "../tree/one", "two", str(elsewhere / "three"), "--out", "../tree/index",
+               "-f", "md,html,xlsx", cwd=elsewhere).returncode == 0
+    for name in ("portfolio.md", "portfolio.html", "portfolio.xlsx"):
+        assert (portfolio_tree / "index" / name).read_bytes() == (elsewhere / "index" / name).read_bytes(), name
+
+
+def test_a_project_that_cannot_be_read_is_listed(portfolio_tree: Path):
+    (portfolio_tree / "two" / "roles" / "roles.yaml").write_text("roles: [\n", encoding="utf-8")
+    done = run("portfolio", "one", "two", "three", "--out", "index", cwd=portfolio_tree)
+    assert done.returncode == 2
+    assert done.stderr.startswith("two: error: the project cannot be read")
+    md = (portfolio_tree / "index" / "portfolio.md").read_text(encoding="utf-8")
+    assert "../two/roles/roles.yaml:2:1: error: YAML syntax error" in md
+    assert people_rows(md)["Ada Lovelace"][2] == "2"  # on the two projects that could be read
+
+
+def test_mixed_variants_count_by_part(tmp_path: Path):
+    write_project(tmp_path / "daci", [{"id": "D", "name": "Driver", "people": [ADA]},
+                                      {"id": "AP", "name": "Approver", "people": ["Bob"]}],
+                  {"01": {"phase": "P", "activities": [{"id": "X-1", "name": "Decide", "raci": {"D": "D", "AP": "A"}}]}},
+                  {"title": "Decision", "variant": "DACI"})
+    done = run("portfolio", "daci", "--out", "index", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = people_rows((tmp_path / "index" / "portfolio.md").read_text(encoding="utf-8"))
+    assert rows["Ada Lovelace"][3:7] == ["–", "1 (1)", "–", "–"]  # the Driver does the work: R
+    assert rows["Bob"][3:7] == ["1 (1)", "–", "–", "–"]  # the Approver answers for it: A
+
+
+def test_hostile_names_are_escaped(tmp_path: Path):
+    write_project(tmp_path / "p", [{"id": "L", "name": "Lead", "people": ["<b>x</b> | y"]}],
+                  {"01": {"phase": "P", "activities": [{"id": "X-1", "name": "Do", "raci": {"L": "A/R"}}]}},
+                  {"title": "=HYPERLINK(\"http://x\") | <script>"})
+    assert run("portfolio", "p", "--out", "i", "-f", "md,html,xlsx", cwd=tmp_path).returncode == 0
+    html = (tmp_path / "i" / "portfolio.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "<b>x</b>" not in html
+    md = (tmp_path / "i" / "portfolio.md").read_text(encoding="utf-8")
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    inline = [c for t in tokens if t.type == "inline" for c in t.children or []]
+    assert not [c for c in inline if c.type.startswith("html")]
+    assert "<b>x</b> | y" in people_rows_any(md)
+    cell = load_workbook(tmp_path / "i" / "portfolio.xlsx")["Projects"]["A2"]
+    assert cell.data_type == "s" and cell.quotePrefix
