@@ -139,7 +139,7 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
     from raci_gen.model import Injection
 
     started = time.perf_counter()
-    project = load_project(project_dir, config)
+    project = load_project(_project_root(project_dir, config, quiet), config)
     if pdf_variant:
         project = dataclasses.replace(project, settings=dataclasses.replace(project.settings, pdf_variant=pdf_variant))
     findings = lint(project.matrix, project.settings)
@@ -166,17 +166,21 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
 
 
 @main.command()
-@click.argument("directory", default="schemas", type=click.Path(file_okay=False))
+@click.argument("directory", default=None, required=False, type=click.Path(file_okay=False))
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a schema file is missing or out of date.")
 @click.pass_context
-def schema(ctx: click.Context, directory: str, check: bool) -> None:
-    """Write the JSON Schemas of raci.yaml, role files and activity files into DIRECTORY (default: schemas/).
+def schema(ctx: click.Context, directory: str | None, check: bool) -> None:
+    """Write the JSON Schemas of raci.yaml, role files and activity files into DIRECTORY
+    (default: schemas/ in the project, found as build finds it, else in the current folder).
 
     Editors with the YAML language server (VS Code and others) use them for completion and checks.
     """
     from raci_gen import output
     from raci_gen.schema import json_schemas
 
+    if directory is None:
+        directory = os.path.join(_project_root(".", quiet=check), "schemas")
+        directory = os.path.normpath(directory)
     outputs = [output.Output(os.path.join(directory, name), text.encode("utf-8"), "schema")
                for name, text in json_schemas().items()]
     if check:
@@ -214,7 +218,7 @@ def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_forma
     project_dir = project_dirs[0] if project_dirs else "."
     from raci_gen.analysis import exit_status, lint
     from raci_gen.loader import load_project
-    project = load_project(project_dir, config)
+    project = load_project(_project_root(project_dir, config), config)
     findings = lint(project.matrix, project.settings)
     click.echo(REPORTS[report_format](findings, verbose), nl=False)
     ctx.exit(EXIT_CHECK_FAILED if exit_status(findings, strict) else EXIT_OK)
@@ -232,7 +236,7 @@ def show(project_dir: str, role_id: str | None, width: int | None, config: str |
     from raci_gen.loader import load_project
     from raci_gen.show import show_matrix, show_role
 
-    project = load_project(project_dir, config)
+    project = load_project(_project_root(project_dir, config), config)
     if width is None:
         width = min(shutil.get_terminal_size((80, 24)).columns, 100) if sys.stdout.isatty() else 80
     if role_id is None:
@@ -274,7 +278,8 @@ def diff_command(ctx: click.Context, old: str, new: str, project_dir: str, diff_
     """
     from raci_gen.diff import compare, format_markdown, format_text
 
-    result = compare(old, new, project_dir)
+    revisions = not (os.path.isdir(old) and os.path.isdir(new))  # two folders name no project of ours
+    result = compare(old, new, _project_root(project_dir) if revisions else project_dir)
     click.echo((format_markdown if diff_format == "markdown" else format_text)(result), nl=False)
     ctx.exit(EXIT_CHECK_FAILED if exit_code and result.changed else EXIT_OK)
 
@@ -357,6 +362,21 @@ def example_dir() -> Path:
     if (checkout / "raci.yaml").is_file() and (checkout / "roles").is_dir():
         return checkout
     raise RaciError("the built-in example is missing from this installation; reinstall raci-gen")
+
+
+def _project_root(project_dir: str, config: str | None = None, quiet: bool = False) -> str:
+    """The project a command works on: PROJECT_DIR, or the nearest project above it (see discovery).
+
+    With --config the user has said where the settings are, so nothing is searched for.
+    """
+    from raci_gen.discovery import find_project
+
+    if config is not None:
+        return project_dir
+    found = find_project(project_dir)
+    if found.moved and not quiet:
+        click.echo(f"raci-gen: using the project in {found.root}", err=True)
+    return found.root
 
 
 def _exit_if_stale(ctx: click.Context, outputs: list, quiet: bool) -> None:
