@@ -7,6 +7,8 @@ Exit codes, decided here and nowhere else:
   ``--strict``), ``build --check`` found stale files, ``diff --exit-code`` found changes.
 * 2: bad input or bad usage: the message names ``FILE:LINE:COL``; nothing is written.
 * 3: an internal error (a bug in raci-gen); ``--debug`` shows the traceback.
+* 4: the machine refused to write (disk full, read-only file system, no permission, a
+  folder in the way); the files are as they were before the command.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 import click
 
 from raci_gen import __version__
-from raci_gen.errors import InputError, RaciError
+from raci_gen.errors import EnvironmentFailure, InputError, RaciError
 from raci_gen.renderers import FORMATS, PORTFOLIO_FORMATS
 from raci_gen.reports import REPORTS
 
@@ -30,6 +32,7 @@ EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
+EXIT_ENVIRONMENT = 4
 
 
 class FormatList(click.ParamType):
@@ -63,6 +66,9 @@ class RaciGroup(click.Group):
             n = len(exc.problems)
             click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except EnvironmentFailure as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(EXIT_ENVIRONMENT)
         except RaciError as exc:
             click.echo(str(exc) if ": error: " in str(exc) else f"error: {exc}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
@@ -178,11 +184,12 @@ def schema(ctx: click.Context, directory: str | None, check: bool) -> None:
     from raci_gen import output
     from raci_gen.schema import json_schemas
 
+    base, named = ".", directory  # a folder named here stays the user's; the project's schemas/ stays in it
     if directory is None:
-        directory = os.path.join(_project_root(".", quiet=check), "schemas")
-        directory = os.path.normpath(directory)
-    outputs = [output.Output(os.path.join(directory, name), text.encode("utf-8"), "schema")
-               for name, text in json_schemas().items()]
+        base = _project_root(".", quiet=check)
+        directory, named = os.path.normpath(os.path.join(base, "schemas")), None
+    outputs = [output.Output(path, text.encode("utf-8"), "schema", output.confine(path, base, named))
+               for path, text in ((os.path.join(directory, name), text) for name, text in json_schemas().items())]
     if check:
         _exit_if_stale(ctx, outputs, quiet=True)
     output.write(outputs)
@@ -336,20 +343,19 @@ def init(directory: str) -> None:
     Writes raci.yaml, roles/, activities/ and schemas/ (JSON Schemas, so that
     editors with the YAML language server complete and check the keys).
     """
+    from raci_gen.confined import Write, confine, write_all
     from raci_gen.schema import json_schemas
 
     source = example_dir()
     files = {str(rel): (source / rel).read_bytes() for rel in [Path("raci.yaml")] + sorted(
         p.relative_to(source) for folder in ("roles", "activities") for p in (source / folder).glob("*.yaml"))}
     files.update({os.path.join("schemas", name): text.encode("utf-8") for name, text in json_schemas().items()})
-    existing = [os.path.join(directory, f) for f in files if os.path.exists(os.path.join(directory, f))]
+    existing = [os.path.join(directory, f) for f in files if os.path.lexists(os.path.join(directory, f))]
     if existing:
         raise RaciError("refusing to overwrite existing files: " + ", ".join(existing))
-    for rel, data in files.items():
-        target = os.path.join(directory, rel)
-        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-        with open(target, "wb") as fh:
-            fh.write(data)
+    targets = [os.path.join(directory, rel) for rel in files]
+    write_all([Write(path, data, confine(path, ".", directory)) for path, data in zip(targets, files.values())],
+              replace=False)
     click.echo(f"wrote {len(files)} files to {directory}; next: raci-gen build {directory}")
 
 

@@ -36,6 +36,13 @@ class InputError(RaciError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class EnvironmentFailure(RaciError):
+    """The machine refused a write (disk full, read-only file system, permission, a folder in the way).
+
+    Not the input's fault: the CLI gives it an exit status of its own.
+    """
+
+
 class RenderError(RaciError):
     """A document could not be produced (a missing system library, a broken template)."""
 

@@ -15,6 +15,9 @@ not understand.
 
 from __future__ import annotations
 
+import os
+
+from raci_gen.confined import read_regular
 from raci_gen.errors import RaciError
 from raci_gen.model import Location
 
@@ -22,6 +25,8 @@ BEGIN = "<!-- BEGIN RACI -->"
 END = "<!-- END RACI -->"
 HOW = f"add a line {BEGIN} and, below it, a line {END} where the matrix should go"
 ONE_PAIR = "keep exactly one pair of markers per page"
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+"""The largest page --inject reads: far above any wiki page, far below what would hurt."""
 
 
 def _location(path: str, text: str, index: int) -> Location:
@@ -85,11 +90,15 @@ def _find_all(text: str, marker: str) -> list[int]:
     return found
 
 
-def inject_file(path: str, content: str) -> bytes:
-    """The new bytes of the page at ``path`` (nothing is written here)."""
+def inject_file(path: str, content: str, root: str | None = None) -> bytes:
+    """The new bytes of the page at ``path`` (nothing is written here).
+
+    The page is read beneath ``root`` (default: its own folder) the way it will be
+    written: a link leading out is refused, and so is anything but a regular file of at
+    most MAX_PAGE_BYTES.
+    """
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        raw = read_regular(path, root if root is not None else os.path.dirname(path) or ".", MAX_PAGE_BYTES, "page")
     except FileNotFoundError:
         raise RaciError(f"{path}: error: page not found; create it with the lines {BEGIN} and {END}") from None
     except OSError as exc:
