@@ -40,3 +40,8 @@ def test_nothing_imports_the_cli():
     for path in PACKAGE.rglob("*.py"):
         if path.name not in ("cli.py", "__main__.py"):
             assert not {m for m in imports(path) if m.startswith("raci_gen.cli")}, path
+
+
+def test_the_writer_depends_on_the_errors_only():
+    """confined.py is the one writer every command calls (build, schema, init, import): it must stay at the bottom."""
+    assert {m.split(".")[1] for m in imports(PACKAGE / "confined.py")} <= {"errors"}
