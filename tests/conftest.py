@@ -21,6 +21,8 @@ from raci_gen.model import Project
 from raci_gen.renderers.document import Document, make_document
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+FIRST_PHASE = "activities/01-project-initiation.yaml"
+"""The example's first activity file (stage A); its first activity is GD-1 with R1 A/R, R2 C, R3 C."""
 
 
 def copy_example(target: Path) -> Path:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from raci_gen.cli import main
 from raci_gen.inject import BEGIN, END
-from conftest import copy_example, snapshot
+from conftest import FIRST_PHASE, copy_example, snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1700000000"
@@ -84,7 +84,7 @@ def test_a_stale_document_is_out_of_date(built, cli, suffix):
 
 
 def test_a_changed_matrix_makes_every_document_stale(built, cli):
-    path = built / "activities" / "01-goal-definition.yaml"
+    path = built / FIRST_PHASE
     path.write_text(path.read_text(encoding="utf-8").replace("R3: C", "R3: I", 1), encoding="utf-8")
     result = cli("build", str(built), "--check", "-f", CHEAP)
     assert result.exit_code == 1

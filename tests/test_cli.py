@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from raci_gen import __version__
 from raci_gen.cli import main
 from raci_gen.renderers import FORMATS
-from conftest import copy_example, snapshot
+from conftest import FIRST_PHASE, copy_example, snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EPOCH = 1_700_000_000
@@ -48,13 +48,13 @@ def example_copy(tmp_path) -> Path:
 
 def break_a_role(project: Path) -> str:
     """Point an activity at role R9, which does not exist; returns the FILE:LINE:COL expected."""
-    path = project / "activities" / "01-goal-definition.yaml"
+    path = project / FIRST_PHASE
     lines = path.read_text(encoding="utf-8").split("\n")
     index = next(i for i, line in enumerate(lines) if line.strip() == "R3: C")
     column = lines[index].index("R3") + 1
     lines[index] = lines[index].replace("R3: C", "R9: C")
     path.write_text("\n".join(lines), encoding="utf-8")
-    return f"activities/01-goal-definition.yaml:{index + 1}:{column}"
+    return f"{FIRST_PHASE}:{index + 1}:{column}"
 
 
 # --- build --------------------------------------------------------------------------------------------------------
@@ -270,11 +270,11 @@ def test_main_help_lists_every_command(runner):
 
 def two_accountable(project: Path) -> str:
     """Make R3 a second Accountable on GD-1 (R1 is A/R there); returns the activity file's relative path."""
-    path = project / "activities" / "01-goal-definition.yaml"
+    path = project / FIRST_PHASE
     text = path.read_text(encoding="utf-8")
     assert text.count("R3: C\n") >= 1
     path.write_text(text.replace("R3: C\n", "R3: A\n", 1), encoding="utf-8")
-    return "activities/01-goal-definition.yaml"
+    return FIRST_PHASE
 
 
 def test_lint_on_the_example_exits_0(runner):

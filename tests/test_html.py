@@ -271,7 +271,7 @@ def test_long_words_get_break_opportunities(odd_document):
 
 
 def test_ordinary_words_get_no_wbr(example_tree):
-    """Only the list of source paths (e.g. 'activities/03-model-engineering.yaml') holds words that long."""
+    """Only the list of source paths (e.g. 'activities/04-experimentation.yaml') holds words that long."""
     generated = example_tree.root.find("p", "generated")
     assert "wbr" not in {e.tag for e in example_tree.root.iter() if e is not generated and e.parent is not generated}
     assert generated.find_all("wbr")

@@ -580,8 +580,15 @@ def rasci_document(tmp_path_factory, make_project, document_of):
     return document_of(make_project(tmp_path_factory.mktemp("rasci"), roles, activities, {"variant": "RASCI"}))
 
 
-EDITS = {"C7": "A/R", "E6": None, "D6": "R"}
-"""R1 on GD-2 from C to A/R, R3 on GD-1 from C to nothing, R2 on GD-1 from C to R."""
+EDITS = {"C9": "A/R", "E6": None, "D6": "R"}
+"""R1 on GD-2 (row 9) from C to A/R, R3 on GD-1 from C to nothing, R2 on GD-1 from C to R."""
+
+
+def test_the_edited_cells_hold_what_the_edits_assume(example_xlsx):
+    """The edits below change three C cells of the example; this holds without LibreOffice too."""
+    sheet = load(example_xlsx)["RACI matrix"]
+    assert [sheet[c].value for c in EDITS] == ["C", "C", "C"]
+    assert [sheet["A9"].value, sheet["A6"].value] == ["GD-2", "GD-1"]
 
 
 @pytest.fixture(scope="module")
