@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from raci_gen.discovery import find_project, is_project
-from conftest import copy_example
+from conftest import FIRST_PHASE, copy_example
 
 EPOCH = "1700000000"
 
@@ -123,13 +123,14 @@ def test_check_from_a_subfolder(project):
 
 
 def test_errors_from_a_subfolder_point_at_files_from_there(project):
-    path = project / "activities" / "01-goal-definition.yaml"
+    path = project / FIRST_PHASE
     path.write_text(path.read_text(encoding="utf-8").replace("R3: C", "R9: C", 1), encoding="utf-8")
     done = run("lint", cwd=project / "activities")
     assert done.returncode == 2
     problem = next(line for line in done.stderr.splitlines() if "R9" in line)
     file = problem.split(":", 1)[0]
-    assert file == "01-goal-definition.yaml" or file == os.path.join("..", "activities", "01-goal-definition.yaml")
+    name = Path(FIRST_PHASE).name
+    assert file == name or file == os.path.join("..", "activities", name)
     assert (project / "activities" / file).resolve() == path.resolve()
 
 
