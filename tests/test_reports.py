@@ -335,7 +335,7 @@ def test_exit_1_with_an_error(tmp_path):
     root = write(tmp_path, {**CLEAN, "T5": {"R1": "A", "R2": "C"}})
     result = run("lint", str(root))
     assert result.exit_code == 1
-    assert "error: activity T5 has nobody Responsible (R)" in result.stdout
+    assert "error: activity T5 has no Responsible (R)" in result.stdout
 
 
 def test_exit_0_with_only_a_warning_and_1_with_strict(tmp_path):

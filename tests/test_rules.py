@@ -58,7 +58,7 @@ def _q(text: str) -> str:
 def write_matrix(root: Path, activities: dict[str, dict[str, str]], roles: list[str] | None = None,
                  config: str | dict | None = None, role_ignores: dict[str, dict[str, str]] | None = None,
                  activity_ignores: dict[str, dict[str, str]] | None = None,
-                 role_names: dict[str, str] | None = None) -> Written:
+                 role_names: dict[str, str] | None = None, activity_names: dict[str, str] | None = None) -> Written:
     """Write a one-phase project: ``activities`` maps an activity id to its raci mapping (role id to letters).
 
     ``roles`` defaults to the role ids the activities use, in order of first use. ``config``
@@ -90,7 +90,7 @@ def write_matrix(root: Path, activities: dict[str, dict[str, str]], roles: list[
     for aid, raci in activities.items():
         out.append(f"  - id: {aid}")
         written.lines[aid], written.files[aid] = len(out), PHASE_FILE
-        out.append(f"    name: Activity {aid}")
+        out.append(f"    name: {_q((activity_names or {}).get(aid, 'Activity ' + aid))}")
         if not raci:
             out.append("    raci: {}")
         else:
@@ -149,7 +149,7 @@ def test_helper_lines_are_the_loaders_lines(tmp_path):
     """The helper's bookkeeping matches where the loader puts activities, cells and roles."""
     w = write_matrix(tmp_path, {"T1": {"R1": "A"}, "T2": {"R2": "R/C", "R1": "A"}})
     assert (tmp_path / PHASE_FILE).read_text().splitlines()[6:9] == [
-        "  - id: T2", "    name: Activity T2", "    raci:"]
+        "  - id: T2", '    name: "Activity T2"', "    raci:"]
     assert w.at("T1") == "activities/phase.yaml:3" and w.at("T2") == "activities/phase.yaml:7"
     assert w.at("T2.R2") == "activities/phase.yaml:10" and w.at("R2") == "roles/roles.yaml:4"
     project = load_project(str(tmp_path))
@@ -173,6 +173,8 @@ class Case:
     """Keys of the helper (``T1``, ``T1.R2``, ``R3``) where the rule under test must report, in order."""
     roles: list[str] | None = None
     config: dict | str | None = None
+    names: dict[str, str] | None = None
+    """Activity names, where the rule reads them (``Activity T1`` otherwise)."""
 
 
 def _ten(owner_of_last: str = "R2") -> dict[str, dict[str, str]]:
@@ -180,6 +182,39 @@ def _ten(owner_of_last: str = "R2") -> dict[str, dict[str, str]]:
     rows = {f"T{i}": {"R1": "A/R", "R3": "I"} for i in range(1, 10)}
     rows["T10"] = {owner_of_last: "A/R", "R3": "I"}
     return rows
+
+
+def _pair() -> dict[str, dict[str, str]]:
+    """Two activities with different letters."""
+    return {"T1": {"R1": "A/R", "R2": "C"}, "T2": {"R1": "A", "R2": "R"}}
+
+
+def _split(r_share: int) -> dict[str, dict[str, str]]:
+    """Ten activities, R1 Accountable on all; R2 Responsible on the first ``r_share``, R3 on the rest."""
+    return {f"T{i}": {"R1": "A", ("R2" if i <= r_share else "R3"): "R", "R4": "C"} for i in range(1, 11)}
+
+
+def _process_owner(also_does: int, a_elsewhere: int = 0) -> dict[str, dict[str, str]]:
+    """Ten activities of one process: R1 Accountable on all (A/R on the first ``also_does``), the work spread
+    over R2-R5, R7 informed; with ``a_elsewhere``, R6 is Accountable on the last that many instead of R1."""
+    rows = {}
+    for i in range(1, 11):
+        owner = "R6" if i > 10 - a_elsewhere else "R1"
+        if owner == "R1" and i <= also_does:
+            rows[f"T{i}"] = {"R1": "A/R", "R7": "I"}
+        else:
+            rows[f"T{i}"] = {owner: "A", f"R{2 + i % 4}": "R", "R7": "I"}
+    return rows
+
+
+def _consulted_everywhere() -> dict[str, dict[str, str]]:
+    """Ten activities shared by R1-R3 in turn; R4 Consulted on all of them."""
+    return {f"T{i}": {f"R{1 + i % 3}": "A/R", "R4": "C"} for i in range(1, 11)}
+
+
+def _filled() -> dict[str, dict[str, str]]:
+    """Ten activities, four roles, every cell filled: each role A/R on some, Consulted on the rest."""
+    return {f"T{i}": {f"R{r}": ("A/R" if r == 1 + i % 4 else "C") for r in range(1, 5)} for i in range(1, 11)}
 
 
 TABLE: dict[str, list[Case]] = {
@@ -261,8 +296,13 @@ TABLE: dict[str, list[Case]] = {
     "letter-needs": [
         Case("RASCI: S with R", {"T1": {"R1": "A", "R2": "R", "R3": "S"}}, [], config={"variant": "RASCI"}),
         Case("RASCI: A/R counts as the R", {"T1": {"R1": "A/R", "R3": "S"}}, [], config={"variant": "RASCI"}),
-        Case("RASCI: S without R, at the S", {"T1": {"R1": "A", "R2": "C", "R3": "S"}}, ["T1.R3"],
+        Case("RASCI: S without R is someone-responsible's finding", {"T1": {"R1": "A", "R2": "C", "R3": "S"}}, [],
              config={"variant": "RASCI"}),
+        Case("RASCI: S without R when a lone A counts as R, at the S", {"T1": {"R1": "A", "R2": "C", "R3": "S"}},
+             ["T1.R3"], config={"variant": "RASCI", "lint": {
+                 "someone-responsible": {"lone-accountable-implies-responsible": True}}}),
+        Case("RASCI: S without R, someone-responsible off", {"T1": {"R1": "A", "R2": "C", "R3": "S"}},
+             ["T1.R3"], config={"variant": "RASCI", "lint": {"someone-responsible": "off"}}),
         Case("RACI-VS: S without V", {"T1": {"R1": "A/R", "R2": "S"}}, ["T1.R2"], config={"variant": "RACI-VS"}),
         Case("RACI-VS: S with V", {"T1": {"R1": "A/R", "R2": "S", "R3": "V"}}, [], config={"variant": "RACI-VS"}),
     ],
@@ -274,6 +314,26 @@ TABLE: dict[str, list[Case]] = {
              config={"variant": "CAIRO", "lint": {"no-blank-cell": "error"}}),
         Case("CAIRO: a blank cell", {"T1": {"R1": "A/R"}}, ["T1"], roles=["R1", "R2"],
              config={"variant": "CAIRO", "lint": {"no-blank-cell": "error"}}),
+    ],
+    "duplicate-activity": [
+        Case("different names", _pair(), [], names={"T1": "Train the model", "T2": "Evaluate the model"}),
+        Case("the same name, another case and punctuation", _pair(), ["T2"],
+             names={"T1": "Define the business goal", "T2": "define business goals."}),
+        Case("an abbreviation", _pair(), ["T2"],
+             names={"T1": "Design Entity Relationship Diagrams", "T2": "Design ER diagrams"}),
+        Case("an abbreviation first", _pair(), ["T2"],
+             names={"T1": "Set up CI", "T2": "Set up Continuous Integration"}),
+        Case("a typo", _pair(), ["T2"],
+             names={"T1": "Deploy the model to staging", "T2": "Deploy the modle to staging"}),
+        Case("one letter in a short name is another word", _pair(), [],
+             names={"T1": "Monitor data", "T2": "Monitor date"}),
+        Case("not is a word", _pair(), [],
+             names={"T1": "Tests that pass in staging", "T2": "Tests that do not pass in staging"}),
+        Case("min-similarity 0.7", _pair(), ["T2"], names={"T1": "Review the data model", "T2": "Review the data models"
+                                                                                                 " and code"},
+             config={"lint": {"duplicate-activity": {"min-similarity": 0.7}}}),
+        Case("three of one name: the later two", {**_pair(), "T3": {"R1": "A/R", "R2": "C"}}, ["T2", "T3"],
+             names={"T1": "Write the runbook", "T2": "Write runbook", "T3": "write the run-book"}),
     ],
     "idle-role": [
         Case("every role takes part", {"T1": {"R1": "A/R", "R2": "I"}}, [], roles=["R1", "R2"]),
@@ -289,21 +349,41 @@ TABLE: dict[str, list[Case]] = {
         Case("R2 is only C and I", {"T1": {"R1": "A/R", "R2": "C"}, "T2": {"R1": "A/R", "R2": "I"}}, ["R2"]),
         Case("an idle role is idle-role's", {"T1": {"R1": "A/R"}}, [], roles=["R1", "R2"]),
         Case("R alone is ownership", {"T1": {"R1": "A", "R2": "R"}}, []),
+        Case("RASCI: Support helps do the work", {"T1": {"R1": "A", "R2": "R", "R3": "S"}}, [],
+             config={"variant": "RASCI"}),
+        Case("RASCI: only Consulted", {"T1": {"R1": "A", "R2": "R", "R3": "C"}}, ["R3"],
+             config={"variant": "RASCI"}),
+        Case("CAIRO: only Out of the loop is idle, not this rule's", {"T1": {"R1": "A/R", "R2": "O"}}, [],
+             config={"variant": "CAIRO"}),
     ],
     "overloaded-role": [
-        Case("half is not more than half", {"T1": {"R1": "A/R", "R2": "I"}, "T2": {"R2": "A/R", "R1": "I"}}, []),
-        Case("R1 owns both", {"T1": {"R1": "A/R", "R2": "I"}, "T2": {"R1": "A/R", "R2": "I"}}, ["R1"]),
-        Case("R counts as much as A", {"T1": {"R1": "A", "R2": "R"}, "T2": {"R3": "A", "R2": "R"}}, ["R2"]),
-        Case("max-share 1", {"T1": {"R1": "A/R", "R2": "I"}, "T2": {"R1": "A/R", "R2": "I"}}, [],
-             config={"lint": {"overloaded-role": {"max-share": 1}}}),
+        Case("below min-activities nothing is judged", {"T1": {"R1": "A/R", "R2": "I"}, "T2": {"R1": "A/R", "R2": "I"}},
+             []),
+        Case("min-activities 2: R1 owns both", {"T1": {"R1": "A/R", "R2": "I"}, "T2": {"R1": "A/R", "R2": "I"}},
+             ["R1"], config={"lint": {"overloaded-role": {"min-activities": 2}}}),
+        Case("R1 owns 9 of 10", _ten(), ["R1"]),
+        Case("half is not more than half", _split(5), []),
+        Case("R counts as much as A: R2 is R on 6 of 10", _split(6), ["R2"]),
+        Case("max-share 1", _ten(), [], config={"lint": {"overloaded-role": {"max-share": 1}}}),
         Case("max-share 0.9 of ten: 9 passes", _ten(), [],
              config={"lint": {"overloaded-role": {"max-share": 0.9}}}),
+        Case("process owner A on all 10, R on none", _process_owner(0), []),
+        Case("process owner A on all 10, R on 5", _process_owner(5), []),
+        Case("process owner A on all 10, R on 6 (A/R)", _process_owner(6), ["R1"]),
+        Case("A on 9 of 10 is not the process owner", _process_owner(0, a_elsewhere=1), ["R1"]),
     ],
     "everywhere-role": [
-        Case("9 of 10 is not more than 90%", _ten(), ["R3"]),
-        Case("max-share 1", _ten(), [], config={"lint": {"everywhere-role": {"max-share": 1.0}}}),
-        Case("max-share 0.8: R1 and R3", _ten(), ["R1", "R3"],
+        Case("9 of 10 is not more than 90%", _ten(), []),
+        Case("max-share 0.5: R1, not R3, who is only Informed on all 10", _ten(), ["R1"],
+             config={"lint": {"everywhere-role": {"max-share": 0.5}}}),
+        Case("max-share 0.8: R1, who does 9", _ten(), ["R1"],
              config={"lint": {"everywhere-role": {"max-share": 0.8}}}),
+        Case("one role of four Consulted on all 10", _consulted_everywhere(), ["R4"]),
+        Case("below min-activities nothing is judged", {f"T{i}": {"R1": "A/R", "R2": "C"} for i in range(1, 4)}
+             | {"T4": {"R3": "A/R"}}, []),
+        Case("min-activities 3", {f"T{i}": {"R1": "A/R", "R2": "C"} for i in range(1, 4)} | {"T4": {"R3": "A/R"}},
+             [], config={"lint": {"everywhere-role": {"min-activities": 3}}}),
+        Case("every role on everything: nothing stands out", _filled(), []),
     ],
 }
 
@@ -316,7 +396,7 @@ def _cases():
 
 @pytest.mark.parametrize("rule, case", list(_cases()))
 def test_rule_table(tmp_path, rule, case):
-    w = write_matrix(tmp_path, case.activities, roles=case.roles, config=case.config)
+    w = write_matrix(tmp_path, case.activities, roles=case.roles, config=case.config, activity_names=case.names)
     got = [(rel(f, tmp_path), f.rule) for f in lint_dir(tmp_path) if f.rule == rule]
     assert got == [(w.at(key), rule) for key in case.expected]
 
@@ -369,7 +449,7 @@ def test_messages_name_the_activity_the_roles_and_the_letters(tmp_path):
                  roles=["R1", "R2", "R3", "R4"], role_names={"R4": "Auditor"})
     messages = {f.rule: f.message for f in lint_dir(tmp_path)}
     assert "activity T1 has 2 roles Accountable (A): R1, R2" in messages["one-accountable"]
-    assert "activity T1 has nobody Responsible (R)" in messages["someone-responsible"]
+    assert "activity T1 has no Responsible (R); say who does the work" in messages["someone-responsible"]
     assert "R2 holds R/C on activity T2" in messages["unresolved-cell"]
     assert "accepted combinations: A/R" in messages["unresolved-cell"]
     assert "role R4 (Auditor) takes part in no activity" in messages["idle-role"]
@@ -437,8 +517,10 @@ def test_lint_ignore_on_an_activity_keeps_the_finding_with_its_reason(tmp_path):
 
 
 def test_lint_ignore_on_a_role(tmp_path):
-    rows = {"T1": {"R1": "A/R", "R2": "I"}, "T2": {"R1": "A/R", "R2": "C"}}
-    w = write_matrix(tmp_path, rows, role_ignores={"R1": {"overloaded-role": "The only engineer we have."}})
+    rows = {"T1": {"R1": "A/R", "R2": "I"}, "T2": {"R1": "A/R", "R2": "C"}, "T3": {"R3": "A/R"}}
+    w = write_matrix(tmp_path, rows, role_ignores={"R1": {"overloaded-role": "The only engineer we have."}},
+                     config={"lint": {"overloaded-role": {"min-activities": 2},
+                                      "everywhere-role": {"min-activities": 2, "max-share": 0.6}}})
     findings = lint_dir(tmp_path)
     on_r1 = {f.rule: f for f in findings if rel(f, tmp_path) == w.at("R1")}
     assert set(on_r1) == {"overloaded-role", "everywhere-role"}
@@ -547,7 +629,7 @@ EXAMPLED = [rid for rid, rule in RULES.items() if _doc_examples(rule.__doc__)]
 
 
 def test_activity_rules_have_docstring_examples():
-    assert set(RULES) - set(EXAMPLED) <= {"idle-role", "overloaded-role", "everywhere-role"}
+    assert set(RULES) - set(EXAMPLED) <= {"idle-role", "overloaded-role", "everywhere-role", "duplicate-activity"}
 
 
 @pytest.mark.parametrize("rule", EXAMPLED)
@@ -563,3 +645,29 @@ def test_docstring_examples_do_what_they_say(tmp_path, rule):
         write_matrix(root, {"T1": raci}, roles=roles, config=config)
         hits = [f for f in lint_dir(root) if f.rule == rule]
         assert bool(hits) == (kind == "Fails"), (kind, variant, raci, hits)
+
+
+# --- raci-gen rules --explain ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_explain_prints_the_reasoning_and_both_examples(rule):
+    from click.testing import CliRunner
+
+    from raci_gen.cli import main
+
+    result = CliRunner().invoke(main, ["rules", "--explain", rule])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert text.startswith(f"{rule} (default: {RULES[rule].SEVERITY}")
+    assert "Passes" in text and "Fails" in text and text.index("Passes") < text.index("Fails")
+    assert inspect.cleandoc(RULES[rule].__doc__) in text
+
+
+def test_explain_an_unknown_rule_is_a_usage_error():
+    from click.testing import CliRunner
+
+    from raci_gen.cli import main
+
+    result = CliRunner().invoke(main, ["rules", "--explain", "overloaded"])
+    assert result.exit_code == 2
+    assert "no rule 'overloaded'; did you mean 'overloaded-role'?" in result.output

@@ -105,13 +105,23 @@ def lint(matrix: Matrix, settings: Settings | None = None) -> list[Finding]:
     config = configure(settings.lint if settings else ())
     check_ignores(matrix)
     findings = []
+    seen: dict[tuple, int] = {}  # problem -> index in findings of the finding that reports it
     for rule_id, rule in RULES.items():
         effective = config[rule_id]
         if effective.severity == "off":
             continue
         for hit in rule.check(matrix, effective.options):
             reason = next((i.reason for i in hit.subject.ignores if i.rule == rule_id), None)
-            findings.append(Finding(hit.location, rule_id, effective.severity, hit.message, reason))
+            finding = Finding(hit.location, rule_id, effective.severity, hit.message, reason, hit.related)
+            if hit.problem is None:
+                findings.append(finding)
+                continue
+            # One finding per problem: the most severe report of it, the first rule's on a tie.
+            if hit.problem not in seen:
+                seen[hit.problem] = len(findings)
+                findings.append(finding)
+            elif SEVERITIES.index(finding.severity) < SEVERITIES.index(findings[seen[hit.problem]].severity):
+                findings[seen[hit.problem]] = finding
     return sorted(findings, key=lambda f: (f.location.sort_key(), SEVERITIES.index(f.severity), f.rule))
 
 

@@ -23,6 +23,12 @@ class Hit:
     subject: Union[Role, Activity]
     location: Location
     message: str
+    problem: tuple | None = None
+    """What is wrong, when several rules can see it: ``("missing", activity id, letter)``. The engine keeps
+    one finding per problem (the most severe, then the first rule in registry order), so a DACI activity
+    without a Driver is reported once, not by one-accountable and someone-responsible both."""
+    related: tuple[Location, ...] = ()
+    """Other places the message names (the first of two duplicate activities)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class Finding:
     message: str
     ignored: str | None = None
     """The reason from ``lint-ignore`` when the finding is silenced there."""
+    related: tuple[Location, ...] = ()
+    """Other places the message names."""
 
     def __str__(self) -> str:
         # One line per finding, whatever the names in the message hold: tools read FILE:LINE:COL per line.

@@ -270,6 +270,7 @@ def _variant(declared: str | schema.CustomVariant, located: Located | None,
         at_most_one=declared_letters("at-most-one", declared.at_most_one),
         needs=tuple(needs),
         not_involved=declared_letters("not-involved", declared.not_involved),
+        helpers=declared_letters("helps", declared.helps),
         description=declared.description,
     )
 

@@ -66,6 +66,9 @@ class Variant:
     """(letter, letters): where the letter appears, one of the letters must appear in the row too."""
     not_involved: tuple[str, ...] = ()
     """Letters that record a deliberate "not involved" (O in CAIRO): they count as no part."""
+    helpers: tuple[str, ...] = ()
+    """Letters that take a share of the work without owning it (S in RASCI, V in RACI-VS, C in DACI):
+    role-without-ownership does not report a role that holds them."""
     description: str = ""
 
     def codes(self) -> tuple[str, ...]:
@@ -80,6 +83,10 @@ class Variant:
     def owners(self) -> tuple[str, ...]:
         """Letters that make a role own an activity: the single owner(s) and the doers."""
         return tuple(dict.fromkeys(self.exactly_one + self.doers))
+
+    def told(self) -> tuple[str, ...]:
+        """Letters that are no active part: told after (I) or deliberately out (O)."""
+        return tuple(dict.fromkeys(self.informed + self.not_involved))
 
 
 @dataclass(frozen=True)

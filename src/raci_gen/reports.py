@@ -156,6 +156,20 @@ def rules_table(markdown: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def explain(rule_id: str) -> str:
+    """What ``raci-gen rules --explain RULE`` prints: the rule's default, options and docstring (its
+    reasoning, with an example that passes and one that fails)."""
+    import inspect
+
+    from raci_gen.rules import RULES
+
+    rule = RULES[rule_id]
+    options = ", ".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in rule.OPTIONS.items())
+    lines = [f"{rule_id} (default: {rule.SEVERITY}{'; options: ' + options if options else ''})", "",
+             inspect.cleandoc(rule.__doc__ or rule.SUMMARY), ""]
+    return "\n".join(lines)
+
+
 def variants_table() -> str:
     """The built-in variants as a Markdown table, for README."""
     from raci_gen.variants import VARIANTS

@@ -72,6 +72,9 @@ class CustomVariant(_Strict):
     """Letter to letters: where the first appears, one of the others must too, e.g. {S: [R]}."""
     not_involved: list[LetterCode] = Field([], alias="not-involved")
     """Letters that record a deliberate "not involved" (like O in CAIRO)."""
+    helps: list[LetterCode] = []
+    """Letters that take a share of the work without owning it (like S in RASCI): a role holding only these
+    is not reported as following the work."""
     description: LongText = ""
     """One line about the variant."""
 

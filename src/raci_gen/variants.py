@@ -33,6 +33,7 @@ RASCI = Variant(
     ) + RACI.letters[2:],
     order="ARSCI",
     needs=(("S", ("R",)),),
+    helpers=("S",),
     description="RACI plus Support; an S needs an R to support.",
 )
 
@@ -45,6 +46,7 @@ RACI_VS = Variant(
     order="ARVSCI",
     at_most_one=("S",),
     needs=(("S", ("V",)),),
+    helpers=("V", "S"),
     description="RACI plus Verifies and Signs off; at most one S, and an S wants a V.",
 )
 
@@ -69,6 +71,7 @@ DACI = Variant(
     order="ADCI",
     exactly_one=("A", "D"),
     doers=("D",),
+    helpers=("C",),
     combinations=(),
     description="Decision making: exactly one Driver and exactly one Approver.",
 )
@@ -87,6 +90,7 @@ RAPID = Variant(
     doers=("P",),
     consulted=("I", "A"),  # Recommend proposes; it is not asked before
     informed=(),
+    helpers=("R", "A"),  # Recommend prepares the decision, Agree binds it: both a share of the work
     combinations=(),
     description="Bain's decision roles: exactly one Decide, at least one Perform; A (Agree) is not a single owner.",
 )
@@ -104,6 +108,7 @@ PARIS = Variant(
     doers=("P",),
     consulted=("R", "I"),
     informed=(),
+    helpers=("R", "S"),
     combinations=(("A", "P"),),
     description="Participant, Accountable, Review, Input, Sign-off: one A, and P plays the part of R.",
 )
@@ -120,6 +125,7 @@ PACSI = Variant(
     order="APCSI",
     doers=("P",),
     consulted=("C", "S"),
+    helpers=("C",),
     combinations=(("A", "P"),),
     description="Perform, Accountable, Control, Suggest, Informed: one A, and P plays the part of R.",
 )

@@ -40,3 +40,14 @@ def workload(matrix: Matrix) -> list[Workload]:
                 owns += 1
         result.append(Workload(role, counts, on, owns))
     return result
+
+
+def holding(matrix: Matrix, codes: tuple[str, ...]) -> dict[str, int]:
+    """Per role id, in role order: on how many activities the role holds any of ``codes``."""
+    wanted = set(codes)
+    result = {role.id: 0 for role in matrix.roles}
+    for activity in matrix.activities():
+        for cell in activity.cells:
+            if wanted.intersection(cell.letters) and cell.role_id in result:
+                result[cell.role_id] += 1
+    return result

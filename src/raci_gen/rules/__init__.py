@@ -13,7 +13,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from raci_gen.rules import (
-    at_most_one, empty_activity, everywhere_role, idle_role, letter_needs, no_blank_cell, no_communication,
+    at_most_one, duplicate_activity, empty_activity, everywhere_role, idle_role, letter_needs, no_blank_cell, no_communication,
     one_accountable, overloaded_role, role_without_ownership, someone_responsible, too_many_consulted,
     too_many_informed, too_many_responsible, unresolved_cell,
 )
@@ -31,6 +31,7 @@ RULES: dict[str, ModuleType] = {rule.ID: rule for rule in (
     at_most_one,
     letter_needs,
     no_blank_cell,
+    duplicate_activity,
     # down each role
     idle_role,
     role_without_ownership,

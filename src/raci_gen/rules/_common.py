@@ -25,8 +25,32 @@ def is_empty(activity: Activity, variant: Variant) -> bool:
 
 
 def letter_names(variant: Variant, codes: tuple[str, ...]) -> str:
-    """``Accountable (A)`` or ``Driver (D) or Approver (A)``."""
-    return " or ".join(f"{variant.letter(c).name} ({c})" for c in codes)
+    """``Accountable (A)``, ``Driver (D) or Approver (A)``, ``Accountable (A), Responsible (R) or Support (S)``."""
+    names = [f"{variant.letter(c).name} ({c})" for c in codes]
+    return " or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def signers(variant: Variant) -> tuple[str, ...]:
+    """The single-owner letters that do not do the work: A in RACI and DACI, D (Decide) in RAPID."""
+    return tuple(c for c in variant.exactly_one if c not in variant.doers)
+
+
+def process_owner(matrix: Matrix) -> str | None:
+    """The id of the role that answers for the whole process, if there is one: it holds a signer letter
+    (:func:`signers`) on every activity that has one. An ITIL incident matrix is built so; the role rules
+    do not count those letters as load."""
+    codes = set(signers(matrix.variant))
+    if not codes:
+        return None
+    owner = None
+    for activity in matrix.activities():
+        holding = [cell.role_id for cell in activity.cells if codes.intersection(cell.letters)]
+        if not holding:
+            continue
+        if len(holding) > 1 or (owner is not None and holding[0] != owner):
+            return None
+        owner = holding[0]
+    return owner
 
 
 def share(part: int, whole: int) -> str:

@@ -26,4 +26,5 @@ SUMMARY = "Each activity has at least one letter."
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     for activity in matrix.activities():
         if is_empty(activity, matrix.variant):
-            yield Hit(activity, activity.location, f"activity {activity.id} has no letters; nobody takes part")
+            yield Hit(activity, activity.location, f"activity {activity.id} has nobody taking part; give it at least "
+                                                   f"the role that does the work")

@@ -9,9 +9,13 @@ Passes (RASCI)::
     raci: {R1: A, R3: R, R5: S}
     raci: {R1: A/R, R5: S}   # A/R counts as R
 
-Fails (RASCI)::
+Fails (RACI-VS)::
 
-    raci: {R1: A, R5: S}     # nobody Responsible for R5 to support
+    raci: {R1: A/R, R2: S}   # a sign-off with nothing verified
+
+When the missing letter is also what someone-responsible asks for (R in
+RASCI: ``{R1: A, R5: S}``), the activity gets one finding, someone-responsible's
+error, not a second one here.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
         for code, needed in variant.needs:
             cells = holders(activity, (code,))
             if cells and not holders(activity, needed):
+                # The missing letter may be a doer that someone-responsible reports too: one finding.
                 yield Hit(activity, cells[0].location,
                           f"activity {activity.id} has {variant.letter(code).name} ({code}) but no "
-                          f"{letter_names(variant, needed)}")
+                          f"{letter_names(variant, needed)}", problem=("missing", activity.id, tuple(needed)))

@@ -18,7 +18,7 @@ from typing import Iterator
 
 from raci_gen.findings import Hit
 from raci_gen.model import Matrix
-from raci_gen.rules._common import holders, is_empty
+from raci_gen.rules._common import holders, is_empty, letter_names
 
 ID = "no-communication"
 SEVERITY = "info"
@@ -34,4 +34,4 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     for activity in matrix.activities():
         if not is_empty(activity, variant) and not holders(activity, talk):
             yield Hit(activity, activity.location,
-                      f"activity {activity.id} has nobody consulted or informed; is anyone forgotten?")
+                      f"activity {activity.id} has no {letter_names(variant, talk)}; is anyone forgotten?")

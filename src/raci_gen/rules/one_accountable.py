@@ -37,7 +37,8 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
             name = f"{variant.letter(code).name} ({code})"
             cells = holders(activity, (code,))
             if not cells:
-                yield Hit(activity, activity.location, f"activity {activity.id} has no {name}; give exactly one role {code}")
+                yield Hit(activity, activity.location, f"activity {activity.id} has no {name}; give exactly one role {code}",
+                          problem=("missing", activity.id, (code,)))
             elif len(cells) > 1:
                 ids = ", ".join(c.role_id for c in cells)
                 yield Hit(activity, cells[1].location,

@@ -12,6 +12,9 @@ Passes::
 Fails::
 
     raci: {R1: A, R2: C}   # nobody Responsible
+
+In DACI the Driver (D) both does the work and is needed exactly once, so an
+activity without one is one problem: it is reported once, by one-accountable.
 """
 
 from __future__ import annotations
@@ -38,4 +41,5 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
         if options["lone-accountable-implies-responsible"] and holders(activity, variant.exactly_one):
             continue
         doers = letter_names(variant, variant.doers)
-        yield Hit(activity, activity.location, f"activity {activity.id} has nobody {doers}; say who does the work")
+        yield Hit(activity, activity.location, f"activity {activity.id} has no {doers}; say who does the work",
+                  problem=("missing", activity.id, variant.doers))
