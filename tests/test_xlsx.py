@@ -628,8 +628,11 @@ def test_formula_text_for_unresolved_cells_and_empty_phases(unresolved_document)
     assert phases[0] == ["Empty", 0, 0, 0, 0]
     assert '"R/C"' in roles[1][1]  # the R count of R2 counts its unresolved R/C, as the model does
     [validation] = book["RACI matrix"].data_validations.dataValidation
-    assert validation.formula1 == '"R,A,C,I,A/R"'  # an unresolved cell is not offered
+    assert validation.formula1 == '"R,A,C,I,A/R,R/C"'  # the unresolved cell is accepted, after the settled ones
+    assert "R/C" not in validation.error  # but not recommended
     assert cells_of(validation.sqref) == letter_cells(unresolved_document)
+    legend = {row[0].value: row[2].value for row in book["Legend"].iter_rows(min_row=2) if row[0].value}
+    assert "unresolved-cell" in legend["R/C"]
 
 
 # --- other variants ------------------------------------------------------------------------------------------------
@@ -639,7 +642,10 @@ def check_variant(book, document) -> None:
     entries = valid_entries(document)
     matrix_ws = book["RACI matrix"]
     [validation] = matrix_ws.data_validations.dataValidation
-    assert validation.formula1 == '"' + ",".join(entries) + '"'
+    held = [c.text for a in document.matrix.activities() for c in a.cells]
+    unsettled = sorted(set(held) - set(entries), key=lambda t: [document.matrix.variant.order.index(x)
+                                                                 for x in t.split("/")])
+    assert validation.formula1 == '"' + ",".join(entries + unsettled) + '"'
     assert cells_of(validation.sqref) == letter_cells(document)
     colours = {}
     for formatting in matrix_ws.conditional_formatting:
@@ -877,3 +883,76 @@ def test_legend_follows_the_variant(daci_document):
     legend = [[c.value for c in row][:3] for row in wb["Legend"].iter_rows(min_row=2)]
     assert legend[:len(DACI.letters)] == [[letter.code, letter.name, letter.meaning] for letter in DACI.letters]
     assert "A/R" not in [row[0] for row in legend]  # DACI accepts no combination
+
+
+# --- the workbook accepts its own cells ----------------------------------------------------------------------------
+
+
+def validation_list(book, validation) -> list[str]:
+    """The entries a list validation accepts: an inline ``"A,B,C"`` or a range such as ``'Legend'!$A$2:$A$9``."""
+    formula = validation.formula1
+    if formula.startswith('"'):
+        assert formula.endswith('"') and formula.count('"') == 2, formula
+        return formula[1:-1].split(",")
+    sheet, ref = formula.rsplit("!", 1)
+    ws = book[sheet.strip("'").replace("''", "'")]
+    return [str(cell.value) for row in ws[ref.replace("$", "")] for cell in row if cell.value is not None]
+
+
+def assert_every_cell_passes_its_validation(data: bytes, document) -> None:
+    book = load(data)
+    ws = book["RACI matrix"]
+    lists = [(cells_of(v.sqref), validation_list(book, v)) for v in ws.data_validations.dataValidation]
+    checked = 0
+    for row, col in letter_cells(document):
+        value = ws.cell(row=row, column=col).value
+        covering = [allowed for cells, allowed in lists if (row, col) in cells]
+        assert covering, (row, col)  # every letter cell has a list
+        if value is None:
+            continue
+        checked += 1
+        for allowed in covering:
+            assert str(value) in allowed, (ws.cell(row=row, column=col).coordinate, value, allowed)
+    assert checked == sum(len(a.cells) for a in document.matrix.activities())
+
+
+@pytest.fixture(scope="module")
+def messy_rasci_document(tmp_path_factory, make_project, document_of):
+    """A RASCI matrix as a team hands it in: unresolved C/I, A/C and R/S, which the build only warns about."""
+    activities = {"01": {"phase": "Build", "activities": [
+        {"id": "B-1", "name": "Build", "raci": {"R1": "A/R", "R2": "S", "R3": "C/I"}},
+        {"id": "B-2", "name": "Test", "raci": {"R1": "A/C", "R2": "R/S", "R3": "S"}},
+        {"id": "B-3", "name": "Ship", "raci": {"R1": "I", "R2": "A/R", "R3": "C/I"}}]}}
+    roles = [{"id": "R1", "name": "One"}, {"id": "R2", "name": "Two"}, {"id": "R3", "name": "Three"}]
+    return document_of(make_project(tmp_path_factory.mktemp("messy"), roles, activities, {"variant": "RASCI"}))
+
+
+def test_every_cell_of_the_example_passes_its_validation(example_xlsx, example_document):
+    assert_every_cell_passes_its_validation(example_xlsx, example_document)
+
+
+@pytest.mark.parametrize("name", ["unresolved_document", "rasci_document", "messy_rasci_document"])
+def test_every_cell_passes_its_validation(request, name):
+    document = request.getfixturevalue(name)
+    assert_every_cell_passes_its_validation(render_xlsx(document), document)
+
+
+def test_unsettled_cells_are_offered_after_the_settled_entries(messy_rasci_document):
+    book = load(render_xlsx(messy_rasci_document))
+    [validation] = book["RACI matrix"].data_validations.dataValidation
+    assert validation_list(book, validation) == ["R", "A", "S", "C", "I", "A/R", "A/C", "R/S", "C/I"]
+    assert validation.error == "Enter one of R, A, S, C, I, A/R, or leave the cell empty."
+
+
+def test_every_cell_passes_a_validation_that_comes_from_the_legend(example_document):
+    """A list too long to write inline comes from the Legend, which then lists the unsettled texts too."""
+    codes = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    letters = tuple(Letter(c, f"Letter {c}", f"Means {c}.", "#C9E7C0") for c in codes)
+    pairs = tuple((a, b) for i, a in enumerate(codes) for b in codes[i + 1:] if (a, b) != ("C", "R"))
+    variant = Variant("WIDE", letters, order=codes, combinations=pairs)
+    matrix = dataclasses.replace(example_document.matrix, variant=variant)
+    document = dataclasses.replace(example_document, matrix=matrix)
+    data = render_xlsx(document)
+    [validation] = load(data)["RACI matrix"].data_validations.dataValidation
+    assert validation.formula1.startswith("'Legend'!")
+    assert_every_cell_passes_its_validation(data, document)

@@ -6,8 +6,9 @@ cell, never a formula, and text that a spreadsheet would read as a formula
 quote prefix, so Excel and LibreOffice keep showing it as text after an edit.
 
 The workbook keeps working when someone edits the matrix in it: each matrix cell
-offers the variant's letters and combinations as a list and refuses anything
-else, its colour comes from conditional formatting on the letter typed (not from
+offers the variant's letters and combinations as a list, plus any other text
+the matrix holds (an unresolved R/C, listed in the Legend too), and refuses
+anything else, its colour comes from conditional formatting on the letter typed (not from
 a fill fixed at build time), and the Summary counts are COUNTIF formulas over
 the matrix sheet. The only formulas in the workbook are those, and they are made
 of cell references and letter codes alone, never of text from the YAML.
@@ -263,14 +264,26 @@ def entries(document: Document) -> list[tuple[str, Letter]]:
         [(text, letter) for text, _, letter in document.combinations()]
 
 
+def unsettled_texts(document: Document) -> list[str]:
+    """Cell texts the matrix holds beyond the settled entries (an unresolved R/C, which the lint warns about),
+    in the variant's writing order."""
+    settled = {text for text, _ in entries(document)}
+    order = document.matrix.variant.order
+    extra = {cell.text for activity in document.matrix.activities() for cell in activity.cells
+             if cell.letters and cell.text not in settled}
+    return sorted(extra, key=lambda t: [order.index(c) for c in t.split("/")])
+
+
+def offered_texts(document: Document) -> list[str]:
+    """What a matrix cell's list accepts: the settled entries, then every other text the matrix holds, so that
+    the workbook accepts its own cells (Excel's "Circle invalid data" marks none, and retyping one is allowed)."""
+    return [text for text, _ in entries(document)] + unsettled_texts(document)
+
+
 def counted_texts(document: Document) -> list[str]:
     """Every cell text the Summary formulas count: the valid entries, then any other combination the matrix
     holds (an unresolved cell such as R/C, which the lint warns about), so the counts match the model."""
-    texts = [text for text, _ in entries(document)]
-    order = document.matrix.variant.order
-    extra = {cell.text for activity in document.matrix.activities() for cell in activity.cells
-             if cell.letters and cell.text not in texts}
-    return texts + sorted(extra, key=lambda t: [order.index(c) for c in t.split("/")])
+    return offered_texts(document)
 
 
 def _countif(ref: str, texts: list[str]) -> str | int:
@@ -363,9 +376,12 @@ def _edit_guards(ws: Worksheet, document: Document) -> None:
         return
     valid = entries(document)
     texts = [text for text, _ in valid]
-    inline = '"' + ",".join(texts) + '"'
+    offered = offered_texts(document)
+    inline = '"' + ",".join(offered) + '"'
     # Past Excel's limit on an inline list, the list is the Legend sheet's first column (same entries, same order).
-    formula = inline if len(inline) <= MAX_LIST_FORMULA else f"{quote_sheetname('Legend')}!$A$2:$A${1 + len(texts)}"
+    formula = inline if len(inline) <= MAX_LIST_FORMULA \
+        else f"{quote_sheetname('Legend')}!$A$2:$A${1 + len(offered)}"
+    # The message names the settled entries only: the unsettled ones are accepted, not recommended.
     error = f"Enter one of {', '.join(texts)}, or leave the cell empty."
     if len(error) > MAX_ERROR_TEXT:
         error = "Enter a letter or combination from the Legend sheet, or leave the cell empty."
@@ -511,6 +527,11 @@ def _legend_sheet(ws: Worksheet, document: Document) -> None:
     for text, name, letter in document.combinations():
         meanings = " ".join(document.matrix.letter(code).meaning for code in text.split("/"))
         rows.append((text, name, f"One role plays these parts at once. {meanings}", letter))
+    for text in unsettled_texts(document):
+        codes = text.split("/")
+        rows.append((text, " and ".join(document.matrix.letter(c).name for c in codes),
+                     "Held in this matrix, but not a settled combination of the variant: the lint reports it "
+                     "(unresolved-cell). Settle the role on one letter.", document.matrix.letter(codes[0])))
     for row, (code, name, meaning, letter) in enumerate(rows, start=2):
         _put(ws, row, 1, code, _letter_style_name(letter.code))
         _put(ws, row, 2, name, STYLE_TEXT)
