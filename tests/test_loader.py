@@ -7,6 +7,7 @@ working directory there, so paths read as ``roles/roles.yaml``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 import time
@@ -16,7 +17,7 @@ import pytest
 from raci_gen.errors import InputError
 from raci_gen.loader import load_project, parse_letters
 from raci_gen.model import Location
-from raci_gen.variants import RACI
+from raci_gen.variants import RACI, VARIANTS
 
 ROLES = textwrap.dedent("""\
     roles:
@@ -382,10 +383,15 @@ CASES = [
 
     # --- letters that are not R, A, C, I: reported at the letters
     pytest.param(
-        {"activities/10-goal.yaml": phase("  - id: GD-1\n    name: Define\n    raci: {R1: X}\n")},
-        ["activities/10-goal.yaml:5:16: error: 'X' is not a RACI letter; expected one or more of "
+        {"activities/10-goal.yaml": phase("  - id: GD-1\n    name: Define\n    raci: {R1: Q}\n")},
+        ["activities/10-goal.yaml:5:16: error: 'Q' is not a RACI letter; expected one or more of "
          "R, A, C, I (A/R for accountable and doing the work)"],
-        id="letter-X"),
+        id="letter-Q"),
+    pytest.param(
+        {"activities/10-goal.yaml": phase("  - id: GD-1\n    name: Define\n    raci: {R1: X}\n")},
+        ["activities/10-goal.yaml:5:16: error: 'X' is not a RACI letter; to say the role takes no part in this "
+         "activity, leave the role out of its raci"],
+        id="letter-X-for-no-part"),
     pytest.param(
         {"activities/10-goal.yaml": phase("  - id: GD-1\n    name: Define\n    raci: {R1: A/X}\n")},
         ["activities/10-goal.yaml:5:16: error: 'X' in 'A/X' is not a RACI letter; expected one or more "
@@ -574,11 +580,11 @@ def test_deep_nesting_points_at_the_level_too_deep(tmp_path, monkeypatch):
 def test_two_bad_files_are_both_reported(tmp_path, monkeypatch):
     found = problems(tmp_path, monkeypatch, {
         "roles/roles.yaml": "roles:\n  - id: R1\n    name: Owner\n    descripton: x\n",
-        "activities/10-goal.yaml": phase("  - id: GD-1\n    name: Define\n    raci: {R1: X}\n"),
+        "activities/10-goal.yaml": phase("  - id: GD-1\n    name: Define\n    raci: {R1: Q}\n"),
         "activities/20-data.yaml": "phase: Data\nactivities: [\n",
     })
     assert found == [
-        "activities/10-goal.yaml:5:16: error: 'X' is not a RACI letter; expected one or more of R, A, C, I "
+        "activities/10-goal.yaml:5:16: error: 'Q' is not a RACI letter; expected one or more of R, A, C, I "
         "(A/R for accountable and doing the work)",
         "activities/20-data.yaml:3:1: error: YAML syntax error: expected a value, but the file ended",
         "roles/roles.yaml:4:5: error: unknown key 'descripton'; did you mean 'description'?",
@@ -828,3 +834,50 @@ def test_odd_input_never_escapes_as_a_raw_exception(tmp_path, monkeypatch, files
     found = problems(tmp_path, monkeypatch, files)
     assert found
     assert all(p.startswith("roles/roles.yaml:") and ": error: " in p and "\n" not in p for p in found)
+
+
+# --- cells written the way spreadsheets do ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("variant, text, says", [
+    ("RACI", "Accountable", "'Accountable' is the name of a RACI letter; write the letter: A"),
+    ("RACI", "accountable", "'accountable' is the name of a RACI letter; write the letter: A"),
+    ("RACI", "Responsible and Accountable",
+     "'Responsible and Accountable' names RACI letters in words; write the letters: A/R"),
+    ("RACI", "Accountable / Responsible", "'Accountable / Responsible' names RACI letters in words; write the "
+                                          "letters: A/R"),
+    ("DACI", "Driver", "'Driver' is the name of a DACI letter; write the letter: D"),
+    ("CAIRO", "Out of the loop", "'Out of the loop' is the name of a CAIRO letter; write the letter: O"),
+    ("DACI", "Accountable", "'Accountable' is RACI's Accountable, not a DACI letter; write one of D (Driver), "
+                            "A (Approver), C (Contributor), I (Informed)"),
+    ("RACI", "Driver", "'Driver' is DACI's Driver, not a RACI letter; write one of R (Responsible), "
+                       "A (Accountable), C (Consulted), I (Informed)"),
+])
+def test_a_letter_written_as_a_word_gets_its_letter(variant, text, says):
+    assert parse_letters(text, VARIANTS[variant]) == says
+
+
+@pytest.mark.parametrize("text", ["N/A", "n/a", "NA", "-", "\u2014", "\u2013", "x", "X", "none", " - "])
+def test_a_no_part_mark_gets_the_leave_the_role_out_hint(text):
+    assert parse_letters(text, RACI) == (f"{text!r} is not a RACI letter; to say the role takes no part in this "
+                                         "activity, leave the role out of its raci")
+
+
+def test_cairo_no_part_mark_suggests_o_too():
+    assert parse_letters("N/A", VARIANTS["CAIRO"]).endswith("leave the role out of its raci, or write O to record it")
+
+
+def test_x_is_a_letter_where_the_variant_has_one():
+    variant = dataclasses.replace(RACI, name="RACIX", letters=RACI.letters + (
+        dataclasses.replace(RACI.letters[0], code="X", name="Executes"),), order="ARCIX")
+    assert parse_letters("X", variant) == ("X",)
+    assert "upper case" in parse_letters("x", variant)
+
+
+def test_a_word_in_a_cell_is_reported_at_its_place(tmp_path, monkeypatch):
+    found = problems(tmp_path, monkeypatch, {
+        "activities/10-goal.yaml": phase("  - id: GD-1\n    name: Define\n    raci: {R1: Accountable, R2: N/A}\n")})
+    assert found == [
+        "activities/10-goal.yaml:5:16: error: 'Accountable' is the name of a RACI letter; write the letter: A",
+        "activities/10-goal.yaml:5:33: error: 'N/A' is not a RACI letter; to say the role takes no part in this "
+        "activity, leave the role out of its raci",
+    ]

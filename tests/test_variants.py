@@ -261,7 +261,16 @@ def test_a_letter_of_another_variant_is_an_input_error(tmp_path, variant, letter
     lines = write_matrix(tmp_path, {"T1": {"R1": "A", "R22": letter}}, config={"variant": variant})
     assert problems_of(tmp_path) == [
         f"{PHASE_FILE}:{lines['T1.R22']}:12: '{letter}' is not a {variant} letter; expected one or more of "
-        f"{', '.join(VARIANTS[variant].codes())} (A/R for accountable and doing the work)"]
+        f"{', '.join(VARIANTS[variant].codes())}{COMBINATIONS_SAID[variant]}"]
+
+
+COMBINATIONS_SAID = {
+    "RACI": " (A/R for accountable and doing the work)", "RASCI": " (A/R for accountable and doing the work)",
+    "RACI-VS": " (A/R for accountable and doing the work)", "CAIRO": " (A/R for accountable and doing the work)",
+    "DACI": "", "RAPID": "", "PARIS": " (A/P for accountable and participant)",
+    "PACSI": " (A/P for accountable and perform)",
+}
+"""How the error for a wrong letter names each variant's accepted combinations."""
 
 
 def test_o_is_valid_under_cairo_only(tmp_path):
@@ -272,8 +281,7 @@ def test_o_is_valid_under_cairo_only(tmp_path):
             load_project(str(root))
         else:
             assert problems_of(root) == [f"{PHASE_FILE}:7:11: 'O' is not a {variant} letter; expected one or more "
-                                         f"of {', '.join(VARIANTS[variant].codes())} (A/R for accountable and "
-                                         "doing the work)"]
+                                         f"of {', '.join(VARIANTS[variant].codes())}{COMBINATIONS_SAID[variant]}"]
 
 
 def test_the_default_variant_is_raci(tmp_path):

@@ -12,6 +12,7 @@ import datetime as _dt
 import difflib
 import hashlib
 import os
+import re
 import types
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -628,11 +629,14 @@ def _role_hint(wrong: str, roles: list[Role]) -> str:
 def parse_letters(text: str, variant: Variant) -> tuple[str, ...] | str:
     """Letters of a cell in the variant's writing order, or the reason they are not valid."""
     valid = variant.codes()
-    expected = (f"expected one or more of {', '.join(valid)} "
-                f"(A/R for accountable and doing the work)")
+    expected = f"expected one or more of {', '.join(valid)}{_combinations_hint(variant)}"
     compact = LETTER_SEPARATORS.sub("", text)
     if not compact:
         return f"empty cell; {expected}, or leave the role out"
+    if any(char not in valid for char in compact):
+        lesson = _teach(text, variant)
+        if lesson:
+            return lesson
     seen: list[str] = []
     for char in compact:
         if char not in valid:
@@ -645,3 +649,57 @@ def parse_letters(text: str, variant: Variant) -> tuple[str, ...] | str:
             return f"letter {char!r} is given twice in {_quoted(text)}; write each letter once"
         seen.append(char)
     return tuple(sorted(seen, key=variant.order.index))
+
+
+def _combinations_hint(variant: Variant) -> str:
+    """`` (A/R for accountable and doing the work)``: the variant's accepted combinations, in words."""
+    said = []
+    for combo in variant.combinations:
+        ordered = sorted(combo, key=variant.order.index)
+        if set(ordered) == {"A", "R"} and "R" in variant.doers:
+            said.append("A/R for accountable and doing the work")
+        else:
+            said.append("/".join(ordered) + " for " + " and ".join(variant.letter(c).name.lower() for c in ordered))
+    return f" ({'; '.join(said)})" if said else ""
+
+
+def _other_variants_word(text: str, variant: Variant) -> str | None:
+    """The letter name of another built-in variant that ``text`` is, such as Accountable in a DACI matrix."""
+    folded = text.strip().casefold()
+    for other in VARIANTS.values():
+        for letter in other.letters:
+            if letter.name.casefold() == folded:
+                return f"{other.name}'s {letter.name}"
+    return None
+
+
+NO_PART = frozenset({"n/a", "na", "-", "--", "\u2013", "\u2014", "x", "none", "nil", "null", "no", "not involved"})
+"""What spreadsheets use for "takes no part" (N/A, a dash, an en or em dash, an x); in YAML the role is left out."""
+NAME_SEPARATORS = re.compile(r"\s*(?:[/,+&]|\band\b)\s*", re.IGNORECASE)
+
+
+def _teach(text: str, variant: Variant) -> str | None:
+    """The message for a cell written the way spreadsheets do: letter names in words, or a mark for "no part".
+
+    Words are not accepted in place of letters (one spelling per cell keeps diffs and reviews plain); the
+    message says which letters to write instead."""
+    names = {letter.name.casefold(): letter.code for letter in variant.letters}
+    cleaned = text.strip()
+    parts = [cleaned] if cleaned.casefold() in names else NAME_SEPARATORS.split(cleaned)
+    codes = [names.get(part.strip().casefold()) for part in parts]
+    if parts and all(codes):
+        cell = "/".join(sorted(dict.fromkeys(codes), key=variant.order.index))
+        if len(parts) == 1:
+            return f"{_quoted(text)} is the name of a {variant.name} letter; write the letter: {cell}"
+        return f"{_quoted(text)} names {variant.name} letters in words; write the letters: {cell}"
+    borrowed = _other_variants_word(cleaned, variant)
+    if borrowed:
+        own = ", ".join(f"{letter.code} ({letter.name})" for letter in variant.letters)
+        return f"{_quoted(text)} is {borrowed}, not a {variant.name} letter; write one of {own}"
+    if cleaned.casefold() in NO_PART and not all(char.upper() in variant.codes() for char in cleaned if
+                                                 char.isalpha()) or cleaned.casefold() in NO_PART - {"x"}:
+        absent = variant.not_involved
+        out = (f", or write {' or '.join(absent)} to record it" if absent else "")
+        return (f"{_quoted(text)} is not a {variant.name} letter; to say the role takes no part in this activity, "
+                f"leave the role out of its raci{out}")
+    return None
