@@ -19,7 +19,9 @@ from click.testing import CliRunner
 from raci_gen.analysis import active, counts, lint
 from raci_gen.cli import main
 from raci_gen.loader import load_project
-from raci_gen.reports import REPORTS, format_github, format_json, format_sarif, format_text, summary
+from raci_gen.reports import (
+    REPORTS, format_github, format_gitlab, format_json, format_sarif, format_text, rule_help_uri, summary,
+)
 from raci_gen.rules import RULES
 
 DATA = Path(__file__).parent / "data"
@@ -378,7 +380,7 @@ def test_exit_codes_are_the_same_in_every_format(tmp_path, fmt):
     assert run("lint", str(clean), "--format", fmt).exit_code == 0
     result = run("lint", str(broken), "--format", fmt)
     assert result.exit_code == 1
-    if fmt in ("json", "sarif"):
+    if fmt in ("json", "sarif", "gitlab"):
         json.loads(result.stdout)  # nothing but the document on stdout
 
 
@@ -414,8 +416,8 @@ def test_rules_lists_every_rule():
 def test_rules_markdown_lists_every_rule():
     result = run("rules", "--markdown")
     assert result.exit_code == 0
-    rows = [line for line in result.stdout.splitlines() if line.startswith("| `")]
-    assert [re.match(r"\| `([a-z-]+)`", row).group(1) for row in rows] == list(RULES)
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| <a id=")]
+    assert [re.match(r'\| <a id="rule-([a-z-]+)"></a>`\1`', row).group(1) for row in rows] == list(RULES)
 
 
 # --- the repository's own example -------------------------------------------------------------------------------------
@@ -432,3 +434,170 @@ def test_example_lints_clean_on_the_command_line(repo_root):
     result = run("lint", str(repo_root), "--strict")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1].startswith("0 errors, 0 warnings")
+
+
+# --- GitLab Code Quality ----------------------------------------------------------------------------------------------
+
+GITLAB_FIELDS = {
+    # GitLab's Code Quality report format (docs.gitlab.com/ci/testing/code_quality/, "Code Quality report
+    # format"): a JSON array of objects, each with these fields.
+    "description": str, "check_name": str, "fingerprint": str, "severity": str, "location": dict,
+}
+GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
+
+
+def gitlab_errors(report) -> list[str]:
+    """What GitLab's field list says is wrong with a report (empty when it is a valid one)."""
+    if not isinstance(report, list):
+        return ["the report is not a JSON array"]
+    errors = []
+    for i, issue in enumerate(report):
+        for name, kind in GITLAB_FIELDS.items():
+            if not isinstance(issue.get(name), kind):
+                errors.append(f"{i}: {name} is missing or not a {kind.__name__}")
+        if issue.get("severity") not in GITLAB_SEVERITIES:
+            errors.append(f"{i}: severity {issue.get('severity')!r}")
+        location = issue.get("location") or {}
+        if not isinstance(location.get("path"), str) or location.get("path", "").startswith("/"):
+            errors.append(f"{i}: location.path must be a relative path")
+        begin = (location.get("lines") or {}).get("begin")
+        if not (isinstance(begin, int) and not isinstance(begin, bool) and begin >= 1):
+            errors.append(f"{i}: location.lines.begin must be a line number")
+    fingerprints = [issue.get("fingerprint") for issue in report]
+    if len(set(fingerprints)) != len(fingerprints):
+        errors.append("fingerprints are not unique")
+    return errors
+
+
+def test_gitlab_validator_rejects_a_broken_report():
+    broken = [{"description": "x", "check_name": "r", "fingerprint": "f", "severity": "warning",
+               "location": {"path": "/abs.yaml", "lines": {"begin": 0}}},
+              {"description": "y", "check_name": "r", "fingerprint": "f", "location": {}}]
+    assert len(gitlab_errors(broken)) == 8
+    assert gitlab_errors({}) == ["the report is not a JSON array"]
+
+
+def test_gitlab_report_has_gitlabs_fields(tmp_path, monkeypatch, mixed_findings):
+    monkeypatch.chdir(tmp_path)
+    project = load_project("mixed")
+    findings = lint(project.matrix, project.settings)
+    report = json.loads(format_gitlab(findings))
+    assert gitlab_errors(report) == []
+    assert [(i["check_name"], i["severity"]) for i in report] == [
+        ("someone-responsible", "major"), ("unresolved-cell", "minor"), ("no-communication", "info"),
+        ("no-communication", "info"), ("idle-role", "minor")]  # the silenced warning is left out
+    for issue, finding in zip(report, active(findings)):
+        assert issue["location"] == {"path": finding.location.file, "lines": {"begin": finding.location.line}}
+        assert issue["description"] == " ".join(finding.message.splitlines())
+    assert report[0]["location"]["path"] == "mixed/activities/01 plan, build.yaml"
+
+
+def test_gitlab_fingerprints_survive_moved_lines(tmp_path, monkeypatch):
+    """A finding keeps its fingerprint when lines above it move, so GitLab does not show it as new."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "p", {**CLEAN, "T5": {"R1": "A"}})
+    before = json.loads(format_gitlab(lint(load_project("p").matrix)))
+    write(tmp_path / "p", {"T0": {"R1": "A/R", "R2": "C"}, **CLEAN, "T5": {"R1": "A"}})
+    after = json.loads(format_gitlab(lint(load_project("p").matrix)))
+    moved = {i["check_name"]: i for i in after}
+    for issue in before:
+        assert moved[issue["check_name"]]["fingerprint"] == issue["fingerprint"]
+        assert moved[issue["check_name"]]["location"]["lines"]["begin"] > issue["location"]["lines"]["begin"]
+
+
+def test_gitlab_of_no_findings_is_an_empty_array():
+    assert format_gitlab([]) == "[]\n"
+
+
+# --- SARIF: help for every rule ---------------------------------------------------------------------------------------
+
+def test_sarif_rules_carry_help_and_a_help_uri(mixed_findings):
+    log = json.loads(format_sarif(mixed_findings))
+    assert sarif_errors(log) == []
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for descriptor in log["runs"][0]["tool"]["driver"]["rules"]:
+        rid = descriptor["id"]
+        assert descriptor["help"]["text"].startswith(RULES[rid].SUMMARY)
+        assert f"raci-gen rules --explain {rid}" in descriptor["help"]["text"]
+        assert descriptor["help"]["markdown"]
+        assert descriptor["helpUri"] == rule_help_uri(rid)
+        assert re.fullmatch(r"https://[^\s#]+#rule-" + re.escape(rid), descriptor["helpUri"])
+        assert f'<a id="rule-{rid}"></a>' in readme  # the anchor the URI names
+
+
+def test_sarif_related_locations_of_a_duplicate_activity(tmp_path):
+    root = tmp_path / "dup"
+    write(root, {"T1": {"R1": "A/R", "R2": "C"}, "T2": {"R1": "A", "R2": "R"}},
+          config='lint:\n  duplicate-activity: {min-similarity: 0.5}\n')
+    text = (root / "activities" / "phase.yaml").read_text().replace("Activity T2", "Activity T1.")
+    (root / "activities" / "phase.yaml").write_text(text)
+    project = load_project(str(root))
+    findings = [f for f in lint(project.matrix, project.settings) if f.rule == "duplicate-activity"]
+    log = json.loads(format_sarif(findings))
+    assert sarif_errors(log) == []
+    [result] = log["runs"][0]["results"]
+    [related] = result["relatedLocations"]
+    assert related["physicalLocation"]["region"]["startLine"] == 3  # T1, named in the message
+
+
+# --- ruff-style selection ---------------------------------------------------------------------------------------------
+
+def test_select_runs_only_the_rules_named(mixed):
+    result = run("lint", str(mixed), "--select", "idle-role,unresolved-cell", "--format", "json")
+    assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == ["unresolved-cell", "idle-role"]
+    assert result.exit_code == 0  # the error's rule was not selected
+    again = run("lint", str(mixed), "--select", "idle-role", "--select", "unresolved-cell", "--format", "json")
+    assert again.stdout == result.stdout
+
+
+def test_select_turns_on_a_rule_that_is_off(tmp_path):
+    root = write(tmp_path, {"T1": {"R1": "A/R", "R2": "C"}, "T2": {"R1": "A/R"}})
+    result = run("lint", str(root), "--select", "no-blank-cell")
+    assert "warning: activity T2 has no letter for R2" in result.stdout and "[no-blank-cell]" in result.stdout
+
+
+def test_ignore_leaves_rules_out_and_lets_the_next_rule_report_a_shared_problem(tmp_path):
+    root = write(tmp_path, {"T1": {"R1": "A", "R2": "C"}}, config="variant: DACI\n")
+    assert [f["rule"] for f in json.loads(run("lint", str(root), "--format", "json").stdout)["findings"]
+            if f["severity"] == "error"] == ["one-accountable"]
+    ignored = json.loads(run("lint", str(root), "--format", "json", "--ignore", "one-accountable").stdout)
+    assert [f["rule"] for f in ignored["findings"] if f["severity"] == "error"] == ["someone-responsible"]
+
+
+def test_exit_zero_reports_but_exits_0(mixed):
+    result = run("lint", str(mixed), "--exit-zero", "--strict")
+    assert result.exit_code == 0
+    assert "1 error, 2 warnings, 2 info" in result.stdout
+
+
+def test_exit_zero_still_exits_2_for_bad_input(tmp_path):
+    write(tmp_path, {"T1": {"R1": "A", "R2": "S"}})
+    assert run("lint", str(tmp_path), "--exit-zero").exit_code == 2
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore"])
+def test_an_unknown_rule_in_select_or_ignore_is_a_usage_error(mixed, option):
+    result = run("lint", str(mixed), option, "idle-roles")
+    assert result.exit_code == 2
+    assert "no rule 'idle-roles'; did you mean 'idle-role'?" in result.stderr
+
+
+# --- load errors as GitHub annotations --------------------------------------------------------------------------------
+
+def test_load_errors_are_github_annotations(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "p", {"T1": {"R1": "Accountable", "R2": "N/A"}})
+    result = run("lint", "p", "--format", "github")
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        "::error file=p/activities/phase.yaml,line=6,col=11,title=input error::'Accountable' is the name of a "
+        "RACI letter; write the letter: A",
+        "::error file=p/activities/phase.yaml,line=7,col=11,title=input error::'N/A' is not a RACI letter; to say "
+        "the role takes no part in this activity, leave the role out of its raci",
+    ]
+    assert "2 problems found; nothing was written." in result.stderr  # the usual report, on stderr
+
+
+def test_load_errors_are_not_on_stdout_in_other_formats(tmp_path):
+    write(tmp_path, {"T1": {"R1": "Accountable"}})
+    assert run("lint", str(tmp_path), "--format", "gitlab").stdout == ""

@@ -100,16 +100,28 @@ def check_ignores(matrix: Matrix) -> None:
         raise InputError(problems)
 
 
-def lint(matrix: Matrix, settings: Settings | None = None) -> list[Finding]:
-    """All findings for the matrix, silenced ones included (with their reason), in file order."""
+def lint(matrix: Matrix, settings: Settings | None = None, select: Iterable[str] | None = None,
+         ignore: Iterable[str] = ()) -> list[Finding]:
+    """All findings for the matrix, silenced ones included (with their reason), in file order.
+
+    ``select`` (rule ids) runs only those rules, as ruff's ``--select`` does; a selected rule that is off
+    (by default, like no-blank-cell, or in raci.yaml) runs at warning. ``ignore`` leaves rules out. Both
+    act before one finding per problem is chosen, so ignoring one-accountable lets someone-responsible
+    report a missing DACI Driver."""
     config = configure(settings.lint if settings else ())
     check_ignores(matrix)
+    chosen = set(RULES) if select is None else set(select)
+    chosen -= set(ignore)
     findings = []
     seen: dict[tuple, int] = {}  # problem -> index in findings of the finding that reports it
     for rule_id, rule in RULES.items():
+        if rule_id not in chosen:
+            continue
         effective = config[rule_id]
         if effective.severity == "off":
-            continue
+            if select is None:
+                continue
+            effective = RuleConfig("warning", effective.options)
         for hit in rule.check(matrix, effective.options):
             reason = next((i.reason for i in hit.subject.ignores if i.rule == rule_id), None)
             finding = Finding(hit.location, rule_id, effective.severity, hit.message, reason, hit.related)

@@ -4,7 +4,7 @@ Exit codes, decided here and nowhere else:
 
 * 0: success.
 * 1: the input is well-formed but a check failed: lint errors (warnings with
-  ``--strict``), ``build --check`` found stale files, ``diff --exit-code`` found changes.
+  ``--strict``; never with ``lint --exit-zero``), ``build --check`` found stale files, ``diff --exit-code`` found changes.
 * 2: bad input or bad usage: the message names ``FILE:LINE:COL``; nothing is written.
 * 3: an internal error (a bug in raci-gen); ``--debug`` shows the traceback.
 * 4: the machine refused to write (disk full, read-only file system, no permission, a
@@ -52,6 +52,29 @@ class FormatList(click.ParamType):
             self.fail(f"{', '.join(unknown) or 'nothing'} is not a format; choose from {', '.join(self.registry)}",
                       param, ctx)
         return tuple(dict.fromkeys(names))
+
+
+class RuleList(click.ParamType):
+    """Comma-separated rule ids, e.g. ``idle-role,too-many-informed`` (repeatable); checked against the registry."""
+
+    name = "rules"
+
+    def convert(self, value, param, ctx):
+        import difflib
+
+        from raci_gen.rules import RULES
+
+        names = self.ids((str(value),))
+        for name in names:
+            if name not in RULES:
+                close = difflib.get_close_matches(name, list(RULES), n=1)
+                self.fail(f"no rule {name!r}; " + (f"did you mean {close[0]!r}?" if close else
+                                                   "run `raci-gen rules` for the list"), param, ctx)
+        return ",".join(names)  # text, so that several folders' runs get the option again as given
+
+    @staticmethod
+    def ids(values: tuple[str, ...]) -> list[str]:
+        return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
 class RaciGroup(click.Group):
@@ -201,16 +224,22 @@ def schema(ctx: click.Context, directory: str | None, check: bool) -> None:
 @click.argument("project_dirs", nargs=-1, type=click.Path(file_okay=False))
 @click.option("-f", "--format", "report_format", type=click.Choice(list(REPORTS)), default="text",
               show_default=True, help="text for people, json for tools, github for workflow annotations, "
-                                      "sarif for code-scanning dashboards.")
+                                      "gitlab for GitLab Code Quality, sarif for code-scanning dashboards.")
 @click.option("-c", "--config", type=click.Path(dir_okay=False), default=None,
               help="Settings file. Default: PROJECT_DIR/raci.yaml, if present.")
+@click.option("--select", "selected", type=RuleList(), multiple=True,
+              help="Run only these rules (comma-separated, repeatable); a rule that is off runs at warning.")
+@click.option("--ignore", "ignored", type=RuleList(), multiple=True,
+              help="Leave these rules out (comma-separated, repeatable).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 whatever the findings (bad input still exits 2).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show findings silenced by lint-ignore, with the reason.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="With several project folders: how many to lint at once. Default: one per core.")
 @click.pass_context
 def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_format: str, config: str | None,
-                 strict: bool, verbose: bool, jobs: int | None) -> None:
+                 selected: tuple[str, ...], ignored: tuple[str, ...], strict: bool, exit_zero: bool, verbose: bool,
+                 jobs: int | None) -> None:
     """Check the matrix in PROJECT_DIR: exit 1 on errors (and on warnings with --strict).
 
     With several folders, each is linted on its own and the exit status is the worst
@@ -225,10 +254,17 @@ def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_forma
     project_dir = project_dirs[0] if project_dirs else "."
     from raci_gen.analysis import exit_status, lint
     from raci_gen.loader import load_project
-    project = load_project(_project_root(project_dir, config), config)
-    findings = lint(project.matrix, project.settings)
+    from raci_gen.reports import format_github_problems
+    try:
+        project = load_project(_project_root(project_dir, config), config)
+        findings = lint(project.matrix, project.settings, select=RuleList.ids(selected) or None,
+                        ignore=RuleList.ids(ignored))
+    except InputError as exc:
+        if report_format == "github":  # annotations on stdout; the usual lines on stderr, exit 2, as ever
+            click.echo(format_github_problems(exc.problems), nl=False)
+        raise
     click.echo(REPORTS[report_format](findings, verbose), nl=False)
-    ctx.exit(EXIT_CHECK_FAILED if exit_status(findings, strict) else EXIT_OK)
+    ctx.exit(EXIT_CHECK_FAILED if exit_status(findings, strict) and not exit_zero else EXIT_OK)
 
 
 @main.command()

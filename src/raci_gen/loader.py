@@ -686,8 +686,9 @@ def _teach(text: str, variant: Variant) -> str | None:
     names = {letter.name.casefold(): letter.code for letter in variant.letters}
     cleaned = text.strip()
     parts = [cleaned] if cleaned.casefold() in names else NAME_SEPARATORS.split(cleaned)
-    codes = [names.get(part.strip().casefold()) for part in parts]
-    if parts and all(codes):
+    codes = [names.get(part.strip().casefold()) or (part.strip() if part.strip() in variant.codes() else None)
+             for part in parts]
+    if parts and all(codes) and any(part.strip().casefold() in names for part in parts):
         cell = "/".join(sorted(dict.fromkeys(codes), key=variant.order.index))
         if len(parts) == 1:
             return f"{_quoted(text)} is the name of a {variant.name} letter; write the letter: {cell}"

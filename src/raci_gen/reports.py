@@ -1,4 +1,4 @@
-"""Lint findings as text for people, JSON for tools, GitHub annotations and SARIF.
+"""Lint findings as text for people, JSON for tools, GitHub annotations, GitLab Code Quality and SARIF.
 
 Each function takes findings and returns the whole report as a string; the CLI
 prints it. Silenced findings (``lint-ignore``) appear only in verbose text and
@@ -76,6 +76,59 @@ def format_github(findings: list[Finding], verbose: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def format_github_problems(problems: list) -> str:
+    """Input errors (a project that does not load) as ``::error`` annotations, so the pull request shows them
+    at their line like findings."""
+    lines = []
+    for problem in problems:
+        loc = problem.location
+        lines.append(f"::error file={_github_escape(loc.file, True)},line={loc.line},col={loc.column},"
+                     f"title=input error::{_github_escape(problem.message)}")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+GITLAB_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
+"""GitLab Code Quality's scale is info, minor, major, critical, blocker; an error fails the lint, so it ranks
+above warnings. (critical and blocker are left to tools that find defects in running code.)"""
+
+
+def format_gitlab(findings: list[Finding], verbose: bool = False) -> str:
+    """GitLab Code Quality JSON: an array of issues with description, check_name, fingerprint, severity,
+    location.path and location.lines.begin (https://docs.gitlab.com/ci/testing/code_quality/). Silenced
+    findings are left out: GitLab has no notion of a waived issue.
+
+    The fingerprint is the SHA-256 of the rule, the file and the message (which names the activity or role),
+    not the line, so that a finding keeps its identity when lines above it move; findings that would share one
+    are numbered apart."""
+    import hashlib
+
+    issues = []
+    used: dict[str, int] = {}
+    for f in active(findings):
+        path = f.location.file.replace("\\", "/")
+        basis = "\0".join((f.rule, path, " ".join(f.message.split())))
+        n = used.get(basis, 0)
+        used[basis] = n + 1
+        digest = hashlib.sha256((basis + (f"\0{n}" if n else "")).encode("utf-8")).hexdigest()
+        issues.append({
+            "description": " ".join(f.message.splitlines()),
+            "check_name": f.rule,
+            "fingerprint": digest,
+            "severity": GITLAB_SEVERITY[f.severity],
+            "location": {"path": path, "lines": {"begin": f.location.line}},
+        })
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+README_URL = "https://pypi.org/project/raci-gen/"
+"""Where the README is published (PyPI shows it as the project page); its rule table has an anchor
+``#rule-ID`` for each rule, which SARIF's helpUri points at. Nothing fetches it."""
+
+
+def rule_help_uri(rule_id: str) -> str:
+    return f"{README_URL}#rule-{rule_id}"
+
+
 def _sarif_uri(path: str) -> str:
     """A file path as SARIF wants it: a URI reference with ``/`` separators, spaces and the like percent-encoded.
 
@@ -106,6 +159,11 @@ def format_sarif(findings: list[Finding], verbose: bool = False) -> str:
                 "region": {"startLine": f.location.line, "startColumn": f.location.column},
             }}],
         }
+        if f.related:
+            result["relatedLocations"] = [{"id": i, "physicalLocation": {
+                "artifactLocation": {"uri": _sarif_uri(loc.file)},
+                "region": {"startLine": loc.line, "startColumn": loc.column},
+            }} for i, loc in enumerate(f.related, start=1)]
         if f.ignored is not None:
             result["suppressions"] = [{"kind": "inSource", "justification": f.ignored}]
         results.append(result)
@@ -121,6 +179,12 @@ def format_sarif(findings: list[Finding], verbose: bool = False) -> str:
                     "id": rid,
                     "shortDescription": {"text": rule.SUMMARY},
                     "fullDescription": {"text": (rule.__doc__ or rule.SUMMARY).strip()},
+                    "help": {"text": f"{rule.SUMMARY} Run `raci-gen rules --explain {rid}` for the reasoning "
+                                     "and an example that passes and one that fails.",
+                             "markdown": f"{rule.SUMMARY}\n\n`raci-gen rules --explain {rid}` prints the "
+                                         f"reasoning and an example that passes and one that fails; see "
+                                         f"[the rule table]({rule_help_uri(rid)})."},
+                    "helpUri": rule_help_uri(rid),
                     "defaultConfiguration": {"level": level.get(rule.SEVERITY, "none"),
                                              "enabled": rule.SEVERITY != "off"},
                 } for rid, rule in RULES.items()],
@@ -136,6 +200,7 @@ REPORTS: dict[str, Callable[[list[Finding], bool], str]] = {
     "text": format_text,
     "json": format_json,
     "github": format_github,
+    "gitlab": format_gitlab,
     "sarif": format_sarif,
 }
 
@@ -149,7 +214,7 @@ def rules_table(markdown: bool = False) -> str:
         for rid, rule in RULES.items():
             options = ", ".join(f"`{k}: {str(v).lower() if isinstance(v, bool) else v}`"
                                 for k, v in rule.OPTIONS.items())
-            lines.append(f"| `{rid}` | {rule.SEVERITY} | {options} | {rule.SUMMARY} |")
+            lines.append(f'| <a id="rule-{rid}"></a>`{rid}` | {rule.SEVERITY} | {options} | {rule.SUMMARY} |')
         return "\n".join(lines) + "\n"
     width = max(len(r) for r in RULES)
     lines = [f"{rid:<{width}}  {rule.SEVERITY:<7}  {rule.SUMMARY}" for rid, rule in RULES.items()]
