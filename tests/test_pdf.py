@@ -767,3 +767,41 @@ def test_no_row_is_cut_by_a_page_break(thirty, thirty_pages, thirty_matrix_pages
     for activity in document.matrix.activities():
         whole = squeeze(activity.id + activity.name)
         assert sum(t.count(whole) for t in texts) == 3, activity.id
+
+
+# --- the ID column ---------------------------------------------------------------------------------------------------
+
+LONG_IDS = ["BIZ-ALIGN", "OPS-RUNBOOK-REVIEW", "A-32-CHARACTER-ID-ALLOWED-HERE-X"]
+
+
+@pytest.fixture(scope="module")
+def long_id_pdf(tmp_path_factory, make_project, document_of):
+    roles = [{"id": f"R{i}", "name": f"Role {i}"} for i in range(1, 8)]
+    activities = {"01": {"phase": "Align", "activities": [
+        {"id": aid, "name": f"Activity number {n} with a name long enough to wrap onto a second line in its column",
+         "raci": {"R1": "A", "R2": "R", "R3": "C"}} for n, aid in enumerate(LONG_IDS, start=1)]}}
+    return render_pdf(document_of(make_project(tmp_path_factory.mktemp("long-ids"), roles, activities)))
+
+
+def test_an_id_never_breaks_and_stays_in_its_column(long_id_pdf):
+    with pdfplumber.open(io.BytesIO(long_id_pdf)) as pdf:
+        words = pdf.pages[0].extract_words()
+    texts = [w["text"] for w in words]
+    for n, aid in enumerate(LONG_IDS, start=1):
+        assert aid in texts, (aid, [t for t in texts if t[:3] == aid[:3]])  # one word: one line, not BIZ- / ALIGN
+        [word] = [w for w in words if w["text"] == aid]
+        [name] = [w for w in words if w["text"] == "Activity" and abs(w["top"] - word["top"]) < 2]
+        assert word["x1"] < name["x0"]  # the id ends before its activity's name begins
+
+
+def test_the_id_column_is_as_wide_as_the_longest_id(document_of, make_project, tmp_path):
+    from raci_gen.renderers.html import ID_MM, matrix_layout
+
+    def width(ids):
+        activities = {"01": {"phase": "P", "activities": [{"id": i, "name": "x", "raci": {"R1": "A/R"}}
+                                                          for i in ids]}}
+        root = make_project(tmp_path / str(len(ids[0])), [{"id": "R1", "name": "One"}], activities)
+        return matrix_layout(document_of(root)).id_mm
+
+    assert width(["GD-1"]) == ID_MM
+    assert ID_MM < width(["BIZ-ALIGN"]) < width(["OPS-RUNBOOK-REVIEW"]) < width([LONG_IDS[2]])

@@ -24,7 +24,11 @@ PAGE_WIDTH_MM = {"A4": 297.0, "Letter": 279.4}
 SIDE_MARGINS_MM = 24.0
 """Left plus right page margin (raci.css: 12 mm each)."""
 ID_MM = 14.0
-"""The ID column."""
+"""The ID column at its narrowest; wider when the longest activity id needs it (:func:`id_column_mm`)."""
+ID_MONO_CHAR_MM = 7.5 * 0.602 * 25.4 / 72
+"""One character of an activity id: DejaVu Sans Mono (advance 0.602 em) at 7.5pt (raci.css, th.aid)."""
+ID_CELL_PAD_MM = 6.0 * 25.4 / 72 + 0.6
+"""The id cell's padding (3pt each side) and borders, with a little to spare."""
 ACTIVITY_MM = (80.0, 95.0)
 """The activity column beside role headers written across: narrowest and widest. Role columns wide enough
 for names across leave room for 8 roles beside an activity column at its narrowest."""
@@ -84,6 +88,15 @@ class MatrixLayout:
     chunks: tuple[RoleChunk, ...]
     chart_chunks: tuple[tuple[Role, ...], ...]
     """Roles per workload chart."""
+    id_mm: float = ID_MM
+    """Width of the ID column: the longest activity id on one line (raci.css keeps ids from wrapping)."""
+
+
+def id_column_mm(document: Document) -> float:
+    """The ID column's width: the longest activity id in the monospaced face, with a tenth to spare for a
+    fallback face, rounded up to half a millimetre; never narrower than :data:`ID_MM`."""
+    longest = max((len(a.id) for a in document.matrix.activities()), default=0)
+    return max(ID_MM, math.ceil((longest * ID_MONO_CHAR_MM * 1.1 + ID_CELL_PAD_MM) * 2) / 2)
 
 
 def _longest_word(text: str) -> int:
@@ -154,6 +167,7 @@ def _split(items: tuple, size: int) -> list[tuple]:
 def matrix_layout(document: Document) -> MatrixLayout:
     """Split the role columns into tables that fit the page width, and size their headers."""
     roles = document.matrix.roles
+    id_mm = id_column_mm(document)
     usable = PAGE_WIDTH_MM.get(document.page, PAGE_WIDTH_MM["A4"]) - SIDE_MARGINS_MM
     for per_table in range(max(len(roles), 1), 0, -1):
         runs = _split(roles, per_table)
@@ -161,13 +175,13 @@ def matrix_layout(document: Document) -> MatrixLayout:
         for number, run in enumerate(runs, start=1):
             k = max(len(run), 1)
             # Across, when the columns are wide enough for the names; else turned, in narrower columns.
-            activity = _clamp(usable - ID_MM - k * ROLE_COMFORT_MM, ACTIVITY_MM)
-            column = (usable - ID_MM - activity) / k
+            activity = _clamp(usable - id_mm - k * ROLE_COMFORT_MM, ACTIVITY_MM)
+            column = (usable - id_mm - activity) / k
             height = 0.0
             turned = column < TURN_BELOW_MM or not _across_fits(document, run, column)
             if turned:
-                activity = _clamp(usable - ID_MM - k * ROLE_TURNED_MM, ACTIVITY_TURNED_MM)
-                column = (usable - ID_MM - activity) / k
+                activity = _clamp(usable - id_mm - k * ROLE_TURNED_MM, ACTIVITY_TURNED_MM)
+                column = (usable - id_mm - activity) / k
                 if column < ROLE_MIN_MM:
                     break
                 found = _turned(document, run, column)
@@ -176,7 +190,7 @@ def matrix_layout(document: Document) -> MatrixLayout:
                 height = found or TURNED_MM[1]
             chunks.append(RoleChunk(run, number, len(runs), round(activity, 1), turned, height))
         else:
-            return MatrixLayout(tuple(chunks), tuple(_split(roles, CHART_ROLES)) if roles else ())
+            return MatrixLayout(tuple(chunks), tuple(_split(roles, CHART_ROLES)) if roles else (), id_mm)
     raise AssertionError("unreachable: one role per table always fits")  # pragma: no cover
 
 
