@@ -17,8 +17,10 @@ Reported once per repeated activity, at the later one, naming the first one
 and its place, and which roles' letters differ.
 
 Cost: names are bucketed by their normalised words, so that only names sharing
-all words but one are compared with difflib; the rule stays well under a
-second for the loader's limit of 5,000 activities.
+all words but one are compared with difflib, and abbreviations and near-ness
+are looked for in names of up to 12 words (longer ones are compared whole and
+with their words reordered); the rule takes about a second for the loader's
+limit of 5,000 activities (benchmarks/bench_duplicates.py).
 
 Passes::
 
@@ -34,6 +36,7 @@ Fails::
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from typing import Iterator
 
@@ -53,6 +56,9 @@ LONGEST_ABBREVIATION = 5
 SHORTEST_NEAR = 16
 """Normalised names shorter than this are not compared for near-ness: in a short name one letter is a
 different word ("monitor data", "monitor date"), not a typo."""
+MOST_WORDS = 12
+"""Abbreviations and near-ness are looked for in names of up to this many words (the cost of both grows with
+the square of the length); longer names are compared as they are, and with their words reordered."""
 BUCKET_LIMIT = 30
 """Names sharing a bucket beyond this many are not compared pairwise there (they share only common words)."""
 
@@ -70,6 +76,7 @@ def words(name: str) -> tuple[str, ...]:
     return tuple(result)
 
 
+@functools.lru_cache(maxsize=8192)
 def _singular(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -119,6 +126,8 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
         by_letters.setdefault(joined, i)
     # One name is the other with some words written as initials.
     for i, tokens in enumerate(normal):
+        if len(tokens) > MOST_WORDS:
+            continue
         for form in abbreviated(tokens):
             j = by_words.get(form)
             if j is not None and normal[j] != tokens:
@@ -129,7 +138,8 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
         if len(tokens) < 2 or len(" ".join(tokens)) < SHORTEST_NEAR:
             continue
         vocabulary = frozenset(tokens)
-        for key in {vocabulary, *(vocabulary - {t} for t in vocabulary)}:
+        near = (vocabulary - {t} for t in vocabulary) if len(tokens) <= MOST_WORDS else ()
+        for key in {vocabulary, *near}:
             if key:
                 buckets.setdefault(key, []).append(i)
     limit = options["min-similarity"]
