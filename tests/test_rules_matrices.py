@@ -55,8 +55,8 @@ def test_fully_filled_matrix_reports_the_one_role_that_is_everywhere(tmp_path, m
         ("W-8", "Go live", {"PM": "A/R", "UX": "I", "DEV": "R", "MKT": "C", "LEGAL": "C"}),
     )})
     assert findings_of(root) == [
-        ("everywhere-role", "LEGAL", "role LEGAL (Legal counsel) takes part in 8 of 8 activities (100%) "
-                                     "(Informed (I) not counted); more than 90% looks like letters handed out "
+        ("everywhere-role", "LEGAL", "role LEGAL (Legal counsel) takes part in 8 of 8 activities (100%), "
+                                     "not counting Informed (I); more than 90% looks like letters handed out "
                                      "by default"),
     ]
 

@@ -58,7 +58,7 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     if not over or 2 * len(over) > len(taking_part):
         return  # nobody, or most roles: no role stands out
     told = letter_names(variant, variant.told())
-    not_counted = f" ({told} not counted)" if told else ""
+    not_counted = f", not counting {told}" if told else ""
     for role in matrix.roles:
         if role.id in over:
             yield Hit(role, role.location,
