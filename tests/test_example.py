@@ -172,3 +172,11 @@ def test_lint_is_clean_with_strict():
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1].startswith("0 errors, 0 warnings, 0 info")
     assert "silenced" not in result.stdout
+
+
+def test_the_readme_describes_this_example(example_project):
+    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split()).lower()
+    assert f"{sum(1 for _ in example_project.matrix.activities())} activities in the paper's order" in readme
+    places = [readme.find(phase.lower()) for phase in PHASES[:4]]  # A, B1, B2, C, named as in the phases
+    assert -1 not in places and places == sorted(places), places
+    assert "no `lint-ignore`" in readme
