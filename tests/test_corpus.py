@@ -8,13 +8,18 @@ whose ``expected.txt`` is just ``exit 0`` is input raci-gen accepts: it must bui
 and print nothing on stderr.
 
 Cases too big or too odd to commit (a 50 MB file, an alias bomb, deep nesting,
-symbolic links leading outside the project) hold a ``generate.txt`` naming a
+symbolic links leading outside the project, a FIFO) hold a ``generate.txt`` naming a
 function of :data:`GENERATORS`, which writes the rest of the project into the
-temporary copy of the case before the build.
+temporary copy of the case before the build, and may put files in a folder
+``outside`` next to it, which stands for the rest of the machine.
+
+A case that runs another command than the build holds ``args.txt``: the arguments
+after ``python -m raci_gen``, ``{out}`` standing for OUT. Its error may name a PATH
+without a line and column (a file to be written), and must be one line only.
 
 For every case, ``python -m raci_gen build . --out OUT`` must: exit with the
 expected status; print the expected first line, naming FILE:LINE:COL; print no
-traceback; write nothing (neither OUT nor anything in the project); finish within
+traceback; write nothing (neither OUT nor anything in the project, nor outside it); finish within
 :data:`TIME_LIMIT` seconds; and peak below :data:`MEMORY_LIMIT_MB` of resident
 memory, under an address-space limit of :data:`ADDRESS_SPACE_LIMIT` bytes so that
 a runaway build dies of MemoryError instead of taking the machine down.
@@ -51,6 +56,7 @@ KILL_AFTER = 60.0
 MEMORY_LIMIT_MB = 500
 ADDRESS_SPACE_LIMIT = 1536 * 1024 * 1024
 LOCATED = re.compile(r"^[^\s:][^:]*:\d+:\d+: (error|warning): \S")
+PATH_ERROR = re.compile(r"^[^\s:][^:]*: error: \S")
 
 # The child sets its own address-space limit, arranges to write its peak resident memory (kB)
 # to $RACI_TEST_PEAK on exit, then runs `python -m raci_gen` exactly as -m does (runpy with
@@ -185,12 +191,99 @@ def template_symlink_outside(project: Path, outside: Path) -> None:
     (project / "templates" / "raci.md.j2").symlink_to("/etc/passwd")
 
 
+# Writes: links that would lead a write out of the project, pages that are not pages.
+
+SECRET = b"ssh-ed25519 AAAAC3 the owner's only key\n"
+
+
+def _outside_secret(outside: Path) -> Path:
+    outside.mkdir(parents=True, exist_ok=True)
+    (outside / "authorized_keys").write_bytes(SECRET)
+    return outside / "authorized_keys"
+
+
+def output_file_symlink_outside(project: Path, outside: Path) -> None:
+    """output/raci-matrix.md is a committed link to a key file outside: a build would write the document into it."""
+    (project / "output").mkdir()
+    (project / "output" / "raci-matrix.md").symlink_to(_outside_secret(outside))
+
+
+def output_dangling_link_outside(project: Path, outside: Path) -> None:
+    """output/raci-matrix.md is a link to a file that does not exist yet, outside: followed, it would create it."""
+    _outside_secret(outside)
+    (project / "output").mkdir()
+    (project / "output" / "raci-matrix.md").symlink_to(outside / "new-file")
+
+
+def output_dangling_link_inside(project: Path, outside: Path) -> None:
+    """A link that leads nowhere, even inside the project, is never followed."""
+    (project / "output").mkdir()
+    (project / "output" / "raci-matrix.md").symlink_to("missing.md")
+
+
+def output_dir_symlink_outside(project: Path, outside: Path) -> None:
+    """output/ itself is a link to a folder outside."""
+    _outside_secret(outside)
+    (project / "output").symlink_to(outside, target_is_directory=True)
+
+
+def out_dir_symlink_outside(project: Path, outside: Path) -> None:
+    """--out output names a folder of the project that is a link outside: naming it does not make it the user's."""
+    output_dir_symlink_outside(project, outside)
+
+
+def schema_dir_symlink_outside(project: Path, outside: Path) -> None:
+    """schemas/ is a link to a folder outside: `raci-gen schema` would write there."""
+    _outside_secret(outside)
+    (project / "schemas").symlink_to(outside, target_is_directory=True)
+
+
+def schema_file_symlink_outside(project: Path, outside: Path) -> None:
+    """schemas/roles.schema.json is a link to a key file outside."""
+    (project / "schemas").mkdir()
+    (project / "schemas" / "roles.schema.json").symlink_to(_outside_secret(outside))
+
+
+def init_into_symlinked_folder(project: Path, outside: Path) -> None:
+    """`raci-gen init team` where team/ is a committed link to a folder outside."""
+    _outside_secret(outside)
+    (project / "team").symlink_to(outside, target_is_directory=True)
+
+
+def inject_fifo(project: Path, outside: Path) -> None:
+    """The page to inject into is a FIFO: read, it would wait for a writer forever."""
+    os.mkfifo(project / "page.md")
+
+
+def inject_cr_only_page(project: Path, outside: Path) -> None:
+    """A page with old-Mac line endings (CR only) and a BEGIN without END on its third line."""
+    (project / "page.md").write_bytes(b"# Team\rIntro.\r<!-- BEGIN RACI -->\rold\r")
+
+
+def inject_symlink_outside(project: Path, outside: Path) -> None:
+    """The page is a link to a file outside, which has the markers: injected, the file outside would change."""
+    outside.mkdir(parents=True, exist_ok=True)
+    (outside / "page.md").write_bytes(b"<!-- BEGIN RACI -->\n<!-- END RACI -->\n")
+    (project / "page.md").symlink_to(outside / "page.md")
+
+
+def inject_page_over_limit(project: Path, outside: Path) -> None:
+    """A page one byte over the 5 MiB limit."""
+    from raci_gen.inject import MAX_PAGE_BYTES
+
+    head = b"<!-- BEGIN RACI -->\n<!-- END RACI -->\n"
+    (project / "page.md").write_bytes(head + b"x" * (MAX_PAGE_BYTES + 1 - len(head)))
+
+
 GENERATORS: dict[str, Callable[[Path, Path], None]] = {
     f.__name__.replace("_", "-"): f for f in [
         alias_bomb, alias_text_bomb, alias_deep_through_keys, deep_nesting_block, deep_nesting_flow_config,
         huge_file_50mb, file_one_byte_over_limit, too_many_values, too_many_roles, too_many_activities,
         roles_dir_symlink_outside, activities_file_symlink_outside, roles_file_symlink_outside,
-        config_symlink_outside, template_symlink_outside,
+        config_symlink_outside, template_symlink_outside, output_file_symlink_outside, output_dangling_link_outside,
+        output_dangling_link_inside, output_dir_symlink_outside, out_dir_symlink_outside, schema_dir_symlink_outside,
+        schema_file_symlink_outside, init_into_symlinked_folder, inject_fifo, inject_cr_only_page,
+        inject_symlink_outside, inject_page_over_limit,
     ]
 }
 
@@ -216,6 +309,9 @@ class Run:
     out_dir: Path
     before: dict[str, tuple[int, int]]
     after: dict[str, tuple[int, int]]
+    outside_before: dict[str, bytes]
+    outside_after: dict[str, bytes]
+    with_args: bool
 
 
 def expected_of(case: str) -> Expected:
@@ -237,19 +333,30 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+def contents(root: Path) -> dict[str, bytes]:
+    """Every regular file under ``root`` with its bytes (links are not followed)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.is_symlink()} if root.exists() else {}
+
+
 def run_case(case: str, work: Path) -> Run:
     project = work / "project"
     shutil.copytree(CORPUS / case, project, symlinks=True, ignore=shutil.ignore_patterns("expected.txt",
-                                                                                           "generate.txt"))
+                                                                                           "generate.txt", "args.txt"))
     generate = CORPUS / case / "generate.txt"
     if generate.exists():
         GENERATORS[generate.read_text(encoding="utf-8").strip()](project, work / "outside")
     out_dir = work / "out"
+    args_file = CORPUS / case / "args.txt"
+    args = ["build", ".", "--out", str(out_dir)]
+    if args_file.exists():
+        args = [a.replace("{out}", str(out_dir)) for a in args_file.read_text(encoding="utf-8").split()]
+    outside_before = contents(work / "outside")
     before = snapshot(project)
     stdout_path, stderr_path, peak_path = work / "stdout.txt", work / "stderr.txt", work / "peak.txt"
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
         started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-c", CHILD, "build", ".", "--out", str(out_dir)],
+        process = subprocess.Popen([sys.executable, "-c", CHILD, *args],
                                    cwd=project, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
                                    env={**os.environ, "RACI_TEST_PEAK": str(peak_path)})
         status: int | None = None
@@ -271,7 +378,8 @@ def run_case(case: str, work: Path) -> Run:
     peak_kb = int(peak_path.read_text()) if peak_path.exists() else usage.ru_maxrss
     return Run(status=status, stdout=stdout_path.read_text(encoding="utf-8", errors="replace"),
                stderr=stderr_path.read_text(encoding="utf-8", errors="replace"), seconds=seconds,
-               max_rss_mb=peak_kb / 1024, out_dir=out_dir, before=before, after=snapshot(project))
+               max_rss_mb=peak_kb / 1024, out_dir=out_dir, before=before, after=snapshot(project),
+               outside_before=outside_before, outside_after=contents(work / "outside"), with_args=args_file.exists())
 
 
 @pytest.fixture(scope="module")
@@ -316,6 +424,7 @@ def test_case(case, runs):
     assert run.seconds < TIME_LIMIT, shown
     assert run.max_rss_mb < MEMORY_LIMIT_MB, f"peak memory {run.max_rss_mb:.0f} MB\n{shown}"
     assert run.after == run.before, "the build changed the project folder"
+    assert run.outside_after == run.outside_before, "the build wrote outside the project folder"
     if expected.first_line is None:
         assert run.stderr == "", shown
         written = sorted(p.name for p in run.out_dir.iterdir())
@@ -323,7 +432,11 @@ def test_case(case, runs):
         return
     first = run.stderr.splitlines()[0] if run.stderr else ""
     assert first == expected.first_line, shown
-    assert LOCATED.match(first), f"the first line names no FILE:LINE:COL: {first!r}"
     assert not run.out_dir.exists(), f"written: {sorted(p.name for p in run.out_dir.iterdir())}"
+    if run.with_args:
+        assert LOCATED.match(first) or PATH_ERROR.match(first), f"the first line names no FILE or PATH: {first!r}"
+        assert len(run.stderr.splitlines()) == 1, shown
+        return
+    assert LOCATED.match(first), f"the first line names no FILE:LINE:COL: {first!r}"
     if expected.status == 2:
         assert re.fullmatch(r"\d+ problems? found; nothing was written\.", run.stderr.splitlines()[-1]), shown

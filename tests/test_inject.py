@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from raci_gen.errors import RaciError
 from raci_gen.inject import BEGIN, END, inject_file, inject_text
@@ -223,3 +225,117 @@ def test_inject_file_errors(tmp_path):
     with pytest.raises(RaciError) as info:
         inject_file(str(bare), CONTENT)
     assert str(info.value).startswith(f"{bare}:1:1: error: ")
+
+
+def test_inject_file_refuses_a_fifo_at_once_and_a_page_over_the_limit(tmp_path):
+    import os
+    import time
+
+    from raci_gen.inject import MAX_PAGE_BYTES
+
+    fifo = tmp_path / "Team.md"
+    os.mkfifo(fifo)  # opened for reading without O_NONBLOCK, it would wait for a writer forever
+    started = time.monotonic()
+    with pytest.raises(RaciError) as info:
+        inject_file(str(fifo), CONTENT)
+    assert str(info.value) == f"{fifo}: error: page is not a regular file (a FIFO); it is not read"
+    assert time.monotonic() - started < 30  # a generous bound: the failure this guards against is forever
+    big = tmp_path / "Big.md"
+    big.write_bytes(f"{BEGIN}\n{END}\n".encode() + b"x" * MAX_PAGE_BYTES)
+    with pytest.raises(RaciError, match=r"page is larger than 5 MiB"):
+        inject_file(str(big), CONTENT)
+
+
+# --- fenced code blocks -------------------------------------------------------------------------------------------
+
+
+FENCED_EXAMPLE = f"""# How to use raci-gen
+
+Add these lines to a page:
+
+```markdown
+{BEGIN}
+{END}
+```
+
+~~~~
+{BEGIN}
+~~~
+still code: a shorter fence does not close
+~~~~~
+
+> ```
+> {END}
+> ```
+
+Our matrix:
+
+{BEGIN}
+old
+{END}
+"""
+
+
+def test_markers_inside_fenced_code_blocks_are_left_alone():
+    result = inject_text(FENCED_EXAMPLE, CONTENT)
+    real = FENCED_EXAMPLE.rindex(BEGIN)
+    assert result[:real] == FENCED_EXAMPLE[:real]  # every example kept, byte for byte
+    assert result[real:] == f"{BEGIN}\n{CONTENT}{END}\n"
+    assert inject_text(result, CONTENT) == result
+
+
+def test_a_page_whose_markers_are_all_in_code_blocks_says_so():
+    page = f"intro\n\n```\n{BEGIN}\n{END}\n```\n"
+    message = error_of(page)
+    assert message.startswith("docs/Team.md:4:1: error: the markers of this page are all inside fenced code blocks")
+
+
+def test_an_unclosed_fence_runs_to_the_end_and_a_block_quote_ends_its_fence():
+    assert "all inside fenced code" in error_of(f"```\n{BEGIN}\n{END}\n")
+    page = f"> ```\n> code\nafter the quote\n{BEGIN}\n{END}\n"
+    assert inject_text(page, "x\n") == f"> ```\n> code\nafter the quote\n{BEGIN}\nx\n{END}\n"
+    # A backtick fence's info string may not hold a backtick: this line is text, not a fence.
+    page = f"``` a`b\n{BEGIN}\n{END}\n"
+    assert inject_text(page, "x\n").endswith(f"{BEGIN}\nx\n{END}\n")
+
+
+FENCE_LINES = ["```", "````", "~~~", "~~~~", "   ```", "    ```", "``` python", "``` a`b", "~~~ a`b", "> ```",
+               "> > ~~~", ">```", "text", "", "> text", "```  ", "- item", "  ~~~~~", "\t```"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FENCE_LINES), max_size=14), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_fenced_code_agrees_with_markdown_it(lines, newline):
+    """The fence scanner finds the lines markdown-it-py (the CommonMark reference port) calls fenced code."""
+    from markdown_it import MarkdownIt
+
+    from raci_gen.inject import LINE_BREAK, fenced_code
+
+    if any(line.startswith("- item") for line in lines):
+        lines = [line for line in lines if not line.startswith("- item")]  # list items are out of scope
+    page = newline.join(lines) + newline
+    starts = [0] + [m.end() for m in LINE_BREAK.finditer(page)]
+    ours = set()
+    for start, end in fenced_code(page):
+        ours.update(i for i, offset in enumerate(starts[:-1]) if start <= offset < end)
+    theirs = set()
+    for token in MarkdownIt("commonmark").parse(page):
+        if token.type == "fence":
+            theirs.update(range(*token.map))
+    assert ours == theirs, repr(page)
+
+
+# --- line endings -------------------------------------------------------------------------------------------------
+
+
+def test_a_cr_only_page_keeps_cr_inside_the_markers():
+    page = f"# Team\rIntro.\r{BEGIN}\rold\r{END}\rOutro.\r"
+    result = inject_text(page, CONTENT)
+    assert around(result) == around(page)
+    assert "\n" not in result
+    assert between(result) == "\r" + CONTENT.replace("\n", "\r")
+    assert inject_text(result, CONTENT) == result
+
+
+def test_error_position_in_a_cr_only_page():
+    assert error_of(f"a\rb\r\r  {BEGIN}\r").startswith("docs/Team.md:4:3: error: ")

@@ -89,3 +89,93 @@ def test_a_folder_where_the_last_document_goes_leaves_every_earlier_one_as_it_wa
         "output/raci-matrix.html: error: cannot write: Is a directory; no file was changed"]
     assert (out / "raci-matrix.md").read_bytes() == b"the committed Markdown\n"
     assert sorted(os.listdir(out)) == ["raci-matrix.html", "raci-matrix.md"]
+
+
+# --- a disk that fills up mid-build -------------------------------------------------------------------------------
+
+EARLIER = {"raci-matrix.md": b"the Markdown committed last week\n", "raci-matrix.xlsx": b"last week's workbook",
+           "raci-matrix.pdf": b"%PDF-1.7 last week's PDF"}
+
+
+@pytest.fixture(scope="module")
+def sizes(tmp_path_factory) -> dict[str, int]:
+    """The size of each document of the example, as this build makes them (same input, same bytes)."""
+    project = copy_example(tmp_path_factory.mktemp("sizes") / "project")
+    result = run("build", "--format", "md,xlsx,pdf", "-q", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return {name: (project / "output" / name).stat().st_size for name in EARLIER}
+
+
+def earlier_documents(out: Path) -> None:
+    out.mkdir()
+    for name, data in EARLIER.items():
+        (out / name).write_bytes(data)
+
+
+def assert_as_before(out: Path) -> None:
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == EARLIER  # byte for byte, and no temporary file
+
+
+def test_a_full_disk_at_the_pdf_leaves_every_document_as_it_was(tmp_path, project, sizes):
+    """A small tmpfs that holds the new Markdown and workbook but not the PDF (root only; skipped elsewhere)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root and mount)")
+    try:
+        out = disk / "out"
+        earlier_documents(out)
+        page = 4096
+        room = sum(-(-sizes[n] // page) * page for n in ("raci-matrix.md", "raci-matrix.xlsx")) + sizes[
+            "raci-matrix.pdf"] // 2
+        assert sizes["raci-matrix.pdf"] // 2 > 4 * page, sizes  # the PDF cannot fit in what is left
+        disk_stat = os.statvfs(disk)
+        (disk / "filler").write_bytes(b"\0" * (disk_stat.f_bavail * disk_stat.f_frsize - room))
+        result = run("build", "--format", "md,xlsx,pdf", "--out", str(out), cwd=project)
+        assert result.returncode == 4, result.stderr
+        assert result.stderr.splitlines() == [
+            f"{out / 'raci-matrix.pdf'}: error: cannot write: No space left on device; no file was changed"]
+        assert_as_before(out)
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+FILE_SIZE_LIMITED = (
+    "import resource, runpy, signal, sys\n"
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # so that a write past the limit fails with EFBIG\n"
+    "limit = int(sys.argv.pop(1))\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))\n"
+    "runpy.run_module('raci_gen', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def test_a_file_size_limit_at_the_pdf_leaves_every_document_as_it_was(tmp_path, project, sizes):
+    """The same on any machine: RLIMIT_FSIZE lets the Markdown and workbook be written, not the PDF."""
+    limit = sizes["raci-matrix.pdf"] * 3 // 4  # room for the workbook's own temporary files (under 60 KB)
+    assert max(sizes["raci-matrix.md"], sizes["raci-matrix.xlsx"]) < limit, sizes
+    out = tmp_path / "out"
+    earlier_documents(out)
+    result = size_limited_build(limit, out, project)
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{out / 'raci-matrix.pdf'}: error: cannot write: File too large; no file was changed"]
+    assert_as_before(out)
+
+
+def test_a_file_size_limit_while_rendering_is_the_environment_too(tmp_path, project):
+    """openpyxl writes temporary files while it renders: a limit it hits is the machine's fault, not a bug."""
+    out = tmp_path / "out"
+    earlier_documents(out)
+    result = size_limited_build(1024, out, project, "md,xlsx")
+    assert result.returncode == 4, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("error: the machine refused: File too large") and first.endswith("no file was changed")
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert_as_before(out)
+
+
+def size_limited_build(limit: int, out: Path, project: Path, formats: str = "md,xlsx,pdf"):
+    return subprocess.run([sys.executable, "-c", FILE_SIZE_LIMITED, str(limit), "build", "--format", formats,
+                           "--out", str(out)], cwd=project, env=EPOCH_ENV, capture_output=True, text=True,
+                          timeout=300)

@@ -7,8 +7,9 @@ Exit codes, decided here and nowhere else:
   ``--strict``; never with ``lint --exit-zero``), ``build --check`` found stale files, ``diff --exit-code`` found changes.
 * 2: bad input or bad usage: the message names ``FILE:LINE:COL``; nothing is written.
 * 3: an internal error (a bug in raci-gen); ``--debug`` shows the traceback.
-* 4: the machine refused to write (disk full, read-only file system, no permission, a
-  folder in the way); the files are as they were before the command.
+* 4: the machine refused (disk full, quota, file size limit, read-only file system, no
+  permission, a folder in the way), while writing or while rendering; the files are as
+  they were before the command.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 import click
 
 from raci_gen import __version__
-from raci_gen.errors import EnvironmentFailure, InputError, RaciError
+from raci_gen.errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, RaciError
 from raci_gen.renderers import FORMATS, PORTFOLIO_FORMATS
 from raci_gen.reports import REPORTS
 
@@ -103,6 +104,12 @@ class RaciGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
             if (ctx.obj or {}).get("debug"):
                 raise
+            if isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS:  # a library's own temporary file, say
+                where = f" ({exc.filename})" if exc.filename else ""
+                # The library's half-closed writers fail again when collected; the one line below says it all.
+                sys.unraisablehook = lambda unraisable: None
+                click.echo(f"error: the machine refused: {exc.strerror}{where}; no file was changed", err=True)
+                ctx.exit(EXIT_ENVIRONMENT)
             click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
                        "This is a bug in raci-gen; run again with --debug for a traceback and report it.", err=True)
             ctx.exit(EXIT_INTERNAL)

@@ -271,9 +271,12 @@ def write_all(writes: Iterable[Write], replace: bool = True) -> None:
     current = ""
     try:
         try:
-            for item in writes:
+            located = []
+            for item in writes:  # every path first, so that a refusal comes before any file is touched
                 current = item.path
-                folder, name, st = walk.locate(item.path, item.root, create=True, doing="write")
+                located.append((item, *walk.locate(item.path, item.root, create=True, doing="write")))
+            for item, folder, name, st in located:
+                current = item.path
                 where = os.fstat(folder)
                 if (where.st_dev, where.st_ino) not in cleaned:
                     cleaned.add((where.st_dev, where.st_ino))

@@ -8,6 +8,7 @@ loader sees PyYAML's or pydantic's exceptions.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 from raci_gen.model import Location
@@ -41,6 +42,12 @@ class EnvironmentFailure(RaciError):
 
     Not the input's fault: the CLI gives it an exit status of its own.
     """
+
+
+ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM,
+                                errno.EIO})
+"""What an OSError says when the machine, not raci-gen nor the input, is at fault: disk full, quota, file
+size limit, read-only file system, permission, a failing disk."""
 
 
 class RenderError(RaciError):

@@ -10,12 +10,15 @@ The page keeps every byte outside the markers, line endings included::
 
 A page without the markers, with a BEGIN and no END, with an END before its
 BEGIN, or with two pairs is an error: raci-gen never appends to a page it does
-not understand.
+not understand. Markers inside a fenced code block (``` or ~~~, at the top level or
+in a block quote) are examples in the page's text, not markers, and are left alone.
 """
 
 from __future__ import annotations
 
 import os
+
+import re
 
 from raci_gen.confined import read_regular
 from raci_gen.errors import RaciError
@@ -29,9 +32,17 @@ MAX_PAGE_BYTES = 5 * 1024 * 1024
 """The largest page --inject reads: far above any wiki page, far below what would hurt."""
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""Markdown's line endings: LF, CRLF and a lone CR (old Mac pages)."""
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_QUOTE = re.compile(r" {0,3}>[ \t]?")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
+
+
 def _location(path: str, text: str, index: int) -> Location:
-    line = text.count("\n", 0, index) + 1
-    start = text.rfind("\n", 0, index) + 1
+    line, start = 1, 0
+    for found in LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, found.end()
     column = index - start + 1
     if start == 0 and text.startswith("\ufeff"):
         column -= 1  # a byte order mark is not a column anyone's editor shows
@@ -41,10 +52,59 @@ def _location(path: str, text: str, index: int) -> Location:
 def _newline(page: str, begin: int) -> str:
     """The line ending the page uses where the markers are: that of the BEGIN line, else the page's first."""
     for start in (begin, 0):
-        index = page.find("\n", start)
-        if index != -1:
-            return "\r\n" if index > 0 and page[index - 1] == "\r" else "\n"
+        found = LINE_BREAK.search(page, start)
+        if found:
+            return found.group()
     return "\n"
+
+
+def _unquote(line: str, most: int | None = None) -> tuple[int, str]:
+    """How many block-quote markers (``>``) start ``line`` (at most ``most``), and the rest of it."""
+    depth = 0
+    while most is None or depth < most:
+        found = _QUOTE.match(line)
+        if not found:
+            break
+        depth, line = depth + 1, line[found.end():]
+    return depth, line
+
+
+def fenced_code(page: str) -> list[tuple[int, int]]:
+    """The spans (start, end) of the page's fenced code blocks, fences included, as CommonMark reads them.
+
+    A fence is three or more backticks or tildes, indented at most three spaces, at the top
+    level or inside block quotes; it closes at a line of the same character, at least as
+    long, with nothing but spaces after it, or where its block quote ends, or at the end of
+    the page. A backtick fence whose info string holds a backtick is not a fence. Fences in
+    list items are not looked for.
+    """
+    spans: list[tuple[int, int]] = []
+    opened: tuple[str, int, int, int] | None = None  # fence character, length, quote depth, start
+    position = 0
+    while position < len(page):
+        found = _LINE.match(page, position)
+        start, position = position, found.end()
+        line = found.group().rstrip("\r\n")
+        if opened is not None:
+            char, length, depth, began = opened
+            got, rest = _unquote(line, depth)
+            if got < depth:  # the block quote ended, and the fence with it
+                spans.append((began, start))
+                opened = None
+            else:
+                fence = _FENCE.fullmatch(rest)
+                if fence and fence.group(1)[0] == char and len(fence.group(1)) >= length \
+                        and not fence.group(2).strip(" \t"):
+                    spans.append((began, position))
+                    opened = None
+                continue
+        depth, rest = _unquote(line)
+        fence = _FENCE.fullmatch(rest)
+        if fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
+            opened = (fence.group(1)[0], len(fence.group(1)), depth, start)
+    if opened is not None:
+        spans.append((opened[3], len(page)))
+    return spans
 
 
 def _neutralise(content: str) -> str:
@@ -61,7 +121,12 @@ def _neutralise(content: str) -> str:
 
 def inject_text(page: str, content: str, path: str = "<page>") -> str:
     """``page`` with the text between the markers replaced by ``content``."""
-    markers = sorted([(i, BEGIN) for i in _find_all(page, BEGIN)] + [(i, END) for i in _find_all(page, END)])
+    found = sorted([(i, BEGIN) for i in _find_all(page, BEGIN)] + [(i, END) for i in _find_all(page, END)])
+    code = fenced_code(page) if found else []
+    markers = [(i, kind) for i, kind in found if not any(start <= i < end for start, end in code)]
+    if not markers and found:
+        raise RaciError(f"{_location(path, page, found[0][0])}: error: the markers of this page are all inside "
+                        f"fenced code blocks (``` or ~~~), where they are examples; {HOW}, outside a code block")
     if not markers:
         raise RaciError(f"{path}:1:1: error: no {BEGIN} marker in the page; {HOW}")
     (begin, first), rest = markers[0], markers[1:]
