@@ -179,3 +179,20 @@ def size_limited_build(limit: int, out: Path, project: Path, formats: str = "md,
     return subprocess.run([sys.executable, "-c", FILE_SIZE_LIMITED, str(limit), "build", "--format", formats,
                            "--out", str(out)], cwd=project, env=EPOCH_ENV, capture_output=True, text=True,
                           timeout=300)
+
+
+# --- injected pages -----------------------------------------------------------------------------------------------
+
+
+def test_a_wiki_checkout_linked_into_the_project_is_updated_where_it_lives(project):
+    """docs/ is a link to the wiki's checkout inside the project, its page a link too: both stay links."""
+    (project / "wiki.git").mkdir()
+    (project / "wiki.git" / "Team.md").write_bytes(b"Old Mac page\r<!-- BEGIN RACI -->\r<!-- END RACI -->\rEnd\r")
+    (project / "docs").symlink_to("wiki.git", target_is_directory=True)
+    (project / "Team.md").symlink_to(project / "docs" / "Team.md")
+    result = run("build", "--format", "md", "--inject", "Team.md", "--section", "legend", "-q", cwd=project)
+    assert result.returncode == 0, result.stderr
+    page = (project / "wiki.git" / "Team.md").read_bytes()
+    assert page.startswith(b"Old Mac page\r<!-- BEGIN RACI -->\r") and page.endswith(b"<!-- END RACI -->\rEnd\r")
+    assert b"\n" not in page and b"Legend" in page  # the page's own line endings, inside the markers too
+    assert os.path.islink(project / "docs") and os.path.islink(project / "Team.md")
