@@ -531,9 +531,9 @@ def _billion_laughs() -> str:
 
 
 def test_alias_bomb_is_refused_quickly(tmp_path, monkeypatch):
-    start = time.monotonic()
+    start = time.process_time()  # CPU: a bound on runaway work, not a speed test
     found = problems(tmp_path, monkeypatch, {"roles/roles.yaml": _billion_laughs()})
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 10
     # lol5 (anchored at line 6, column 7) is the first value to expand to more than 200,000 values.
     assert found == ["roles/roles.yaml:6:7: error: too many values: this expands to more than 200,000 "
                      "(each use of an alias counts); it is refused"]
@@ -559,9 +559,9 @@ def test_small_aliases_are_fine(tmp_path, monkeypatch):
     pytest.param("roles:\n" + "".join("  " * i + "- \n" for i in range(1, 200)), id="block-lists"),
 ])
 def test_deep_nesting_is_a_clean_error(tmp_path, monkeypatch, text):
-    start = time.monotonic()
+    start = time.process_time()  # CPU: a bound on runaway work, not a speed test
     found = problems(tmp_path, monkeypatch, {"roles/roles.yaml": text})
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 10
     assert len(found) == 1
     assert found[0].startswith("roles/roles.yaml:")
     assert found[0].endswith(": error: nesting is too deep (limit 64 levels)")

@@ -177,9 +177,9 @@ def test_alias_bomb_is_refused_quickly():
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for level in range(1, 10):
         lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
-    start = time.monotonic()
+    start = time.process_time()  # CPU: a bound on runaway work, not a speed test
     found = problems_of("\n".join(lines) + "\n")
-    assert time.monotonic() - start < 2
+    assert time.process_time() - start < 10
     # a5 (line 6) is the smallest value that expands to more than 200,000 values.
     assert found == ["f.yaml:6:5: error: too many values: this expands to more than 200,000 "
                      "(each use of an alias counts); it is refused"]
@@ -208,9 +208,9 @@ def test_depth_limit_boundary():
     pytest.param("a:\n" + "".join("  " * i + "b:\n" for i in range(1, 10_000)), "65:129", id="block-mappings"),
 ])
 def test_deep_nesting_is_a_clean_error(text, where):
-    start = time.monotonic()
+    start = time.process_time()  # CPU: a bound on runaway work, not a speed test
     found = problems_of(text)
-    assert time.monotonic() - start < 2
+    assert time.process_time() - start < 10
     assert found == [f"f.yaml:{where}: error: nesting is too deep (limit 64 levels)"]
 
 
