@@ -279,7 +279,7 @@ CASES = [
         id="type-page-literal"),
     pytest.param(
         {"raci.yaml": "output:\n  formats: [md, docx]\n"},
-        ["raci.yaml:2:17: error: expected one of 'md', 'xlsx', 'pdf' or 'html', got 'docx'"],
+        ["raci.yaml:2:17: error: expected one of 'md', 'xlsx', 'pdf', 'html', 'csv' or 'json', got 'docx'"],
         id="type-format-literal"),
     pytest.param(
         {"roles/roles.yaml": ROLES + "yes: 1\n"},

@@ -63,8 +63,8 @@ def example_files() -> list[tuple[str, Path]]:
 
 
 def test_one_file_per_schema():
-    assert sorted(json_schemas()) == sorted(SCHEMA_FILES) == ["activities.schema.json", "raci.schema.json",
-                                                             "roles.schema.json"]
+    assert sorted(json_schemas()) == sorted(SCHEMA_FILES) == ["activities.schema.json", "matrix.schema.json",
+                                                             "raci.schema.json", "roles.schema.json"]
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMA_FILES))

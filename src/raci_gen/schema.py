@@ -99,7 +99,7 @@ class OutputFile(_Strict):
     """Folder for the documents, relative to the project folder."""
     name: Text = Field("raci-matrix", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
     """File stem: output/NAME.md, NAME.xlsx, NAME.pdf, NAME.html."""
-    formats: list[Literal["md", "xlsx", "pdf", "html"]] = ["md", "xlsx", "pdf"]
+    formats: list[Literal["md", "xlsx", "pdf", "html", "csv", "json"]] = ["md", "xlsx", "pdf"]
     """Documents built when `--format` is not given."""
     inject: list[Union[Text, InjectTarget]] = []
     """Pages whose text between <!-- BEGIN RACI --> and <!-- END RACI --> is replaced by the Markdown."""
@@ -221,12 +221,87 @@ class PhaseFile(_Strict):
     """The activities of the phase, in order."""
 
 
+# --- the JSON that `raci-gen build --format json` writes (an output, not an input: no loader reads it) ---------
+
+
+class OutLetter(_Strict):
+    code: str
+    """The letter, e.g. R."""
+    name: str
+    """What it stands for, e.g. Responsible."""
+    meaning: str
+    """One sentence for the legend."""
+    colour: str
+    """Cell colour as #RRGGBB."""
+
+
+class OutVariant(_Strict):
+    name: str
+    """The variant's name, e.g. RACI."""
+    letters: list[OutLetter]
+    """The letters, in legend order."""
+    combinations: list[str]
+    """Multi-letter cells that are settled practice, e.g. ["A/R"]."""
+
+
+class OutPerson(_Strict):
+    name: str
+    email: str | None
+    team: str | None
+
+
+class OutRole(_Strict):
+    id: str
+    name: str
+    similar: list[str]
+    description: str | None
+    people: list[OutPerson]
+
+
+class OutActivity(_Strict):
+    id: str
+    name: str
+    description: str | None
+    raci: dict[str, str]
+    """Role id to the cell as the documents write it (A/R); roles that take no part are left out."""
+
+
+class OutPhase(_Strict):
+    name: str
+    description: str | None
+    activities: list[OutActivity]
+
+
+class MatrixDocument(_Strict):
+    """The project as `raci-gen build --format json` writes it."""
+
+    format: Literal[1]
+    """Version of this layout; it changes only when a key changes meaning or goes away."""
+    generator: str
+    """raci-gen and its version, e.g. "raci-gen 0.1.0"."""
+    input: str
+    """Short SHA-256 of the input files, as in every document's provenance line."""
+    title: str
+    project: str | None
+    version: str | None
+    author: str | None
+    date: str
+    """The date shown on the documents."""
+    variant: OutVariant
+    roles: list[OutRole]
+    """The roles, in column order."""
+    phases: list[OutPhase]
+    """The phases and their activities, in row order."""
+
+
 SCHEMA_FILES: dict[str, type[_Strict]] = {
     "raci.schema.json": ProjectFile,
     "roles.schema.json": RolesFile,
     "activities.schema.json": PhaseFile,
+    "matrix.schema.json": MatrixDocument,
 }
-"""The JSON Schema files `raci-gen schema` writes, for editors (yaml-language-server)."""
+"""The JSON Schema files `raci-gen schema` writes: the input files, for editors (yaml-language-server),
+and the JSON that `build --format json` writes (matrix.schema.json), for the systems that read it."""
 
 
 def json_schemas() -> dict[str, str]:

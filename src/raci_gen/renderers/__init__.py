@@ -39,6 +39,10 @@ FORMATS: dict[str, Format] = {
                   "PDF, landscape, for charters (WeasyPrint)"),
     "xlsx": Format("xlsx", ".xlsx", "raci_gen.renderers.xlsx", "render_xlsx",
                    "Excel workbook (openpyxl)"),
+    "csv": Format("csv", ".csv", "raci_gen.renderers.csv", "render_csv",
+                  "CSV, one row per activity and one column per role, for scripts and BI tools"),
+    "json": Format("json", ".json", "raci_gen.renderers.json", "render_json",
+                   "the whole project as JSON (schemas/matrix.schema.json)"),
 }
 
 PORTFOLIO_FORMATS: dict[str, Format] = {

@@ -1,0 +1,52 @@
+"""build --format csv and --format json: read back with the stdlib csv module and jsonschema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from jsonschema import Draft202012Validator
+
+from raci_gen.renderers.csv import render_csv
+from raci_gen.renderers.json import render_json
+from raci_gen.schema import json_schemas
+from tests.conftest import fixed_document
+
+
+def test_csv_has_one_row_per_activity_and_one_column_per_role(example_project):
+    document = fixed_document(example_project)
+    rows = list(csv.reader(io.StringIO(render_csv(document).decode("utf-8"), newline="")))
+    matrix = example_project.matrix
+    assert rows[0][:3] == ["id", "phase", "activity"]
+    assert rows[0][3:] == [f"{r.id} ({r.name})" for r in matrix.roles]
+    expected = [[a.id, p.name, a.name] + [a.cell(r.id).text if a.cell(r.id) else "" for r in matrix.roles]
+                for p in matrix.phases for a in p.activities]
+    assert rows[1:] == expected
+
+
+def test_csv_keeps_formula_starts_as_text(tmp_path, make_project):
+    root = make_project(tmp_path, [{"id": "R1", "name": "=HYPERLINK(1)"}],
+                        {"p": {"phase": "+Phase", "activities": [
+                            {"id": "A1", "name": "@cmd", "raci": {"R1": "A/R"}}]}})
+    from raci_gen.loader import load_project
+    rows = list(csv.reader(io.StringIO(render_csv(fixed_document(load_project(str(root)))).decode(), newline="")))
+    assert rows[0][3] == "R1 (=HYPERLINK(1))"  # starts with R1: no formula
+    assert rows[1] == ["A1", "'+Phase", "'@cmd", "A/R"]
+
+
+def test_json_is_valid_by_its_published_schema(example_project):
+    data = json.loads(render_json(fixed_document(example_project)))
+    Draft202012Validator(json.loads(json_schemas()["matrix.schema.json"])).validate(data)
+    matrix = example_project.matrix
+    assert [r["id"] for r in data["roles"]] == [r.id for r in matrix.roles]
+    assert [p["name"] for p in data["phases"]] == [p.name for p in matrix.phases]
+    cells = {a["id"]: a["raci"] for p in data["phases"] for a in p["activities"]}
+    assert cells == {a.id: {c.role_id: c.text for c in a.cells} for a in matrix.activities()}
+    assert data["input"] == example_project.digest
+
+
+def test_csv_and_json_are_the_same_bytes_twice(example_project):
+    document = fixed_document(example_project)
+    assert render_csv(document) == render_csv(document)
+    assert render_json(document) == render_json(document)
