@@ -1,10 +1,11 @@
-"""The command line: build, lint, rules, show, diff, schema, portfolio, init.
+"""The command line: build, lint, rules, show, diff, schema, portfolio, import, init.
 
 Exit codes, decided here and nowhere else:
 
 * 0: success.
 * 1: the input is well-formed but a check failed: lint errors (warnings with
-  ``--strict``; never with ``lint --exit-zero``), ``build --check`` found stale files, ``diff --exit-code`` found changes.
+  ``--strict``; never with ``lint --exit-zero``), ``build --check`` found stale files, ``diff --exit-code`` found changes,
+  ``import --strict`` left something out.
 * 2: bad input or bad usage: the message names ``FILE:LINE:COL``; nothing is written.
 * 3: an internal error (a bug in raci-gen); ``--debug`` shows the traceback.
 * 4: the machine refused (disk full, quota, file size limit, read-only file system, no
@@ -343,6 +344,71 @@ def diff_command(ctx: click.Context, old: str, new: str, project_dir: str, diff_
     result = compare(old, new, _project_root(project_dir) if revisions else project_dir)
     click.echo((format_markdown if diff_format == "markdown" else format_text)(result), nl=False)
     ctx.exit(EXIT_CHECK_FAILED if exit_code and result.changed else EXIT_OK)
+
+
+@main.command(name="import")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Make a new project in this folder from the table in SOURCE.")
+@click.option("--into", "into", type=click.Path(file_okay=False), default=None,
+              help="Bring an edited workbook, Markdown or CSV that raci-gen built back into this project's YAML.")
+@click.option("--table", "table", type=click.IntRange(1, None), default=None,
+              help="Read the Nth table of SOURCE (1-based). Default: the one holding the most letters.")
+@click.option("--sheet", default=None, help="The workbook sheet to read (xlsx). Default: every sheet.")
+@click.option("--range", "cell_range", default=None, help="The cells to read in the sheet, e.g. A1:K40 (xlsx).")
+@click.option("--transpose", is_flag=True, help="Roles are rows and activities columns.")
+@click.option("--variant", default=None,
+              help="The letter set (RACI, RASCI, DACI, ...). Default: the built-in variant that reads the most cells.")
+@click.option("--delete", is_flag=True, help="With --into: also remove activities and roles missing from SOURCE.")
+@click.option("--force", is_flag=True, help="With --out: replace existing files. With --into: accept a workbook "
+                                             "built from other inputs than the project's.")
+@click.option("--strict", is_flag=True, help="Exit 1 (and write nothing) if any cell, row or column was left out.")
+@click.pass_context
+def import_command(ctx: click.Context, source: str, out_dir: str | None, into: str | None, table: int | None,
+                   sheet: str | None, cell_range: str | None, transpose: bool, variant: str | None, delete: bool,
+                   force: bool, strict: bool) -> None:
+    """Make a project from a RACI table in SOURCE (Markdown, CSV/TSV, xlsx, HTML), or bring an edit back.
+
+    Prints which table it read and every cell it read other than literally or left out, with its place
+    in SOURCE. Writes all files or none, and never over existing files without --force.
+    """
+    from raci_gen import output
+    from raci_gen.importers import ImportOptions, import_into, import_new
+
+    if (out_dir is None) == (into is None):
+        raise click.UsageError("give --out DIR for a new project, or --into PROJECT to bring an edit back")
+    if delete and into is None:
+        raise click.UsageError("--delete goes with --into")
+    options = ImportOptions(table=table, sheet=sheet, range=cell_range, transpose=transpose, variant=variant)
+    if out_dir is not None:
+        result = import_new(source, out_dir, options, force=force)
+    else:
+        result = import_into(source, into, options, delete=delete, force=force)
+    matrix = result.matrix
+    phases = len(matrix.phases())
+    click.echo(f"read {matrix.table} of {source}: {len(matrix.activities)} activities in {phases} "
+               f"phase{'s' if phases != 1 else ''}, {len(matrix.roles)} roles ({matrix.variant.name})")
+    for note in result.notes:
+        click.echo(f"{source}: {note.where}: {'left out: ' if note.dropped else ''}{note.message}")
+    if strict and result.dropped:
+        click.echo("--strict: something was left out; nothing was written", err=True)
+        ctx.exit(EXIT_CHECK_FAILED)
+    if result.summary:
+        click.echo(result.summary, nl=False)
+    output.write([output.Output(path, data, "yaml") for path, data in result.files])
+    if out_dir is not None:
+        from raci_gen.analysis import lint
+        from raci_gen.loader import load_project
+
+        findings = lint(load_project(out_dir).matrix, load_project(out_dir).settings)
+        counts = {s: sum(1 for f in findings if f.severity == s and f.ignored is None)
+                  for s in ("error", "warning", "info")}
+        click.echo(f"wrote {len(result.files)} files to {out_dir}; lint: {counts['error']} errors, "
+                   f"{counts['warning']} warnings, {counts['info']} info (raci-gen lint {out_dir}); "
+                   f"next: raci-gen build {out_dir}")
+    else:
+        click.echo(f"changed {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {into}"
+                   if result.files else f"nothing to change in {into}")
 
 
 @main.command()

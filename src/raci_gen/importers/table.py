@@ -1,0 +1,119 @@
+"""What every source reader produces: tables of cells that remember where they were.
+
+A reader (one module per source format) turns a file into :class:`SourceTable`s;
+the core (:mod:`raci_gen.importers.core`) never sees the file format, only these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from raci_gen.errors import RaciError
+
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+"""Largest source file read (an xlsx is counted unpacked, see the xlsx reader)."""
+MAX_CELLS = 200_000
+"""Most cells in all the tables of one source; a RACI matrix of 5,000 activities × 40 roles fits."""
+MAX_CELL_TEXT = 5_000
+"""Longest text in one cell (the loader's limit on a description)."""
+
+
+class SourceError(RaciError):
+    """A source that cannot be imported: ``SOURCE: error: ...``; nothing is written."""
+
+
+@dataclass(frozen=True)
+class SourceCell:
+    text: str
+    """The cell's text, markup removed, runs of white space made one space (line breaks kept as ``\\n``)."""
+    where: str
+    """Where a person finds the cell in the source: ``line 14, column 3``, ``Sheet1!C5``, ``row 5, column 3``."""
+    bold: bool = False
+    """The whole text is bold (a phase row, in many wiki tables)."""
+    link: str | None = None
+    """The target of a link the cell holds."""
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    number: int
+    """Position of the table in the source, 1-based (what ``--table N`` counts)."""
+    where: str
+    """Where the table starts: ``line 12``, ``sheet 'Matrix' A4:J50``, ``row 3``."""
+    rows: tuple[tuple[SourceCell, ...], ...]
+    """The rows, all of the same length, the header row first."""
+    heading: str | None = None
+    """The heading just before the table (a phase name in many wiki pages)."""
+    title: str | None = None
+    """The title of the whole source (its first heading, a workbook's title), if it has one."""
+    stamp: str | None = None
+    """raci-gen's provenance stamp, when the source is a document raci-gen built."""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    sheet: str | None = None
+    range: str | None = None
+
+
+@dataclass
+class CellBudget:
+    """Counts cells as a reader makes them, and stops a source that holds too many."""
+
+    shown: str
+    used: int = 0
+    limit: int = MAX_CELLS
+
+    def take(self, n: int = 1) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise SourceError(f"{self.shown}: error: more than {self.limit:,} cells in the tables; "
+                               "a RACI matrix is smaller (pick the table with --table, --sheet or --range)")
+
+
+def check_cell_text(text: str, shown: str, where: str) -> str:
+    if len(text) > MAX_CELL_TEXT:
+        raise SourceError(f"{shown}: {where}: error: cell of {len(text):,} characters cannot be read; "
+                           f"the limit is {MAX_CELL_TEXT:,}")
+    return text
+
+
+def rectangular(rows: list[list[SourceCell]], where_of) -> tuple[tuple[SourceCell, ...], ...]:
+    """Rows padded with empty cells to the longest row's length; ``where_of(r, c)`` names a padding cell."""
+    width = max((len(r) for r in rows), default=0)
+    return tuple(tuple(row) + tuple(SourceCell("", where_of(i, j)) for j in range(len(row), width))
+                 for i, row in enumerate(rows))
+
+
+def read_limited(path: str, shown: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    import os
+
+    try:
+        size = os.path.getsize(path)
+        if size > limit:
+            raise SourceError(f"{shown}: error: file of {size / 1048576:.1f} MiB is too large to import; "
+                               f"the limit is {limit // 1048576} MiB")
+        with open(path, "rb") as fh:
+            return fh.read(limit + 1)
+    except FileNotFoundError:
+        raise SourceError(f"{shown}: error: file not found") from None
+    except IsADirectoryError:
+        raise SourceError(f"{shown}: error: is a folder; expected a .md, .csv, .tsv, .xlsx or .html file") from None
+    except OSError as exc:
+        raise SourceError(f"{shown}: error: cannot read: {exc.strerror}") from None
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (what old spreadsheets export)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError(f"{shown}: error: not valid UTF-16 text") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise SourceError(f"{shown}: error: binary file, not text; expected a .md, .csv, .tsv, .xlsx or .html file")
+    return data.decode("cp1252", errors="replace")
