@@ -45,3 +45,11 @@ def test_nothing_imports_the_cli():
 def test_the_writer_depends_on_the_errors_only():
     """confined.py is the one writer every command calls (build, schema, init, import): it must stay at the bottom."""
     assert {m.split(".")[1] for m in imports(PACKAGE / "confined.py")} <= {"errors"}
+
+
+def test_importers_sit_beside_the_renderers_not_above_them():
+    """raci-gen import reads sources into the model and writes through the CLI: it uses the model, loader,
+    variants and diff's report, never a renderer, the output layer or the CLI."""
+    for path in (PACKAGE / "importers").glob("*.py"):
+        used = {m.split(".")[1] for m in imports(path) if m.count(".")}
+        assert not used & {"renderers", "output", "cli", "batch", "portfolio"}, path

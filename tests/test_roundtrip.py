@@ -256,17 +256,18 @@ def grid_of(root: Path) -> tuple[list[tuple[str, str]], list[list[str]]]:
              for p in matrix.phases for a in p.activities])
 
 
-def csv_out_and_back(root: Path, tmp_path: Path) -> None:
-    built = run("build", str(root), "--format", "csv", "--out", str(tmp_path / "csv-out"), "-q", "--no-lint")
+def out_and_back(root: Path, tmp_path: Path, fmt: str = "csv") -> None:
+    built = run("build", str(root), "--format", fmt, "--out", str(tmp_path / "built"), "-q", "--no-lint")
     assert built.returncode == 0, built.stderr
     back = tmp_path / "back"
-    result = run("import", str(tmp_path / "csv-out" / "raci-matrix.csv"), "--out", str(back), "--strict")
+    result = run("import", str(tmp_path / "built" / f"raci-matrix.{fmt}"), "--out", str(back), "--strict")
     assert result.returncode == 0, result.stderr + result.stdout
     assert grid_of(back) == grid_of(root)
 
 
-def test_csv_out_and_back_gives_the_same_grid_for_the_example(tmp_path, repo_root):
-    csv_out_and_back(repo_root, tmp_path)
+@pytest.mark.parametrize("fmt", ["csv", "md", "html", "xlsx"])
+def test_out_and_back_gives_the_same_grid_for_the_example(tmp_path, repo_root, fmt):
+    out_and_back(repo_root, tmp_path, fmt)
 
 
 def test_csv_out_and_back_gives_the_same_grid_for_a_wide_matrix(tmp_path, make_project):
@@ -283,4 +284,4 @@ def test_csv_out_and_back_gives_the_same_grid_for_a_wide_matrix(tmp_path, make_p
         phases[f"0{p}-phase"] = {"phase": f"Phase {p}", "activities": activities}
     root = make_project(tmp_path / "wide", roles, phases)
     assert len(load_project(str(root)).matrix.roles) == 30
-    csv_out_and_back(root, tmp_path)
+    out_and_back(root, tmp_path, "csv")

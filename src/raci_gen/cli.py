@@ -389,7 +389,8 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
     click.echo(f"read {matrix.table} of {source}: {len(matrix.activities)} activities in {phases} "
                f"phase{'s' if phases != 1 else ''}, {len(matrix.roles)} roles ({matrix.variant.name})")
     for note in result.notes:
-        click.echo(f"{source}: {note.where}: {'left out: ' if note.dropped else ''}{note.message}")
+        where = f"{source}: {note.where}: " if note.where else f"{source}: "
+        click.echo(f"{where}{'left out: ' if note.dropped else ''}{note.message}")
     if strict and result.dropped:
         click.echo("--strict: something was left out; nothing was written", err=True)
         ctx.exit(EXIT_CHECK_FAILED)

@@ -20,7 +20,9 @@ import tempfile
 from dataclasses import dataclass
 
 from raci_gen.errors import InputError, RaciError
-from raci_gen.importers.core import Choice, ImportedMatrix, Note, choose, guess_variant, read_matrix
+from raci_gen.importers.core import (
+    Choice, ImportedMatrix, Note, choose, guess_variant, name_roles_from_a_roles_table, read_matrix,
+)
 from raci_gen.importers.table import ReadOptions, SourceError, SourceTable, read_limited
 from raci_gen.model import Variant
 from raci_gen.variants import VARIANTS
@@ -99,6 +101,7 @@ def read_source(source: str, options: ImportOptions, variant: Variant | None = N
     choice: Choice
     choice, notes = choose(tables, variant, options.table, source)
     matrix = read_matrix(choice, variant, source, transposed=options.transpose)
+    name_roles_from_a_roles_table(matrix, [t for t in tables if t not in choice.tables])
     notes = notes + matrix.notes
     if options.variant is None and variant.name != "RACI":
         notes.insert(0, Note(choice.label(), f"the letters read best as the {variant.name} variant; "

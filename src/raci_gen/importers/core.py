@@ -11,12 +11,13 @@ reported.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from raci_gen.importers.table import SourceCell, SourceError, SourceTable
-from raci_gen.loader import ID_PATTERN
+from raci_gen.patterns import ID_PATTERN
 from raci_gen.model import Variant
 from raci_gen.schema import MAX_DESCRIPTION, MAX_NAME
 from raci_gen.variants import RACI, VARIANTS
@@ -120,6 +121,7 @@ class CellReading:
     """How the text was read when not literally, or why it was dropped."""
 
 
+@functools.lru_cache(maxsize=65536)  # a table repeats the same few texts; each is judged several times
 def read_cell(text: str, variant: Variant) -> CellReading:
     raw = text.strip()
     if not raw:
@@ -184,7 +186,7 @@ def _score(table: SourceTable, variant: Variant) -> float:
     body = table.rows[1:]
     per_column = [sum(1 for row in body if _is_letters(row[j].text, variant)) for j in range(len(table.rows[0]))]
     total = sum(per_column)
-    if _letter_columns(table.rows[0], variant):
+    if _letter_columns(table.rows[0], variant, body):
         total = sum(1 for row in body for c in row[1:] if c.text and not _is_letters(c.text, variant))
         return total
     return total if sum(1 for n in per_column if n) >= 2 else total / 2
@@ -258,8 +260,10 @@ def _kind(header: str) -> str | None:
     return None
 
 
-def _letter_columns(header: tuple[SourceCell, ...], variant: Variant) -> dict[int, str]:
-    """Columns headed by a letter or its name (``R``, ``Accountable``): the letters-as-columns layout."""
+def _letter_columns(header: tuple[SourceCell, ...], variant: Variant,
+                    body: tuple[tuple[SourceCell, ...], ...] = ()) -> dict[int, str]:
+    """Columns headed by a letter or its name (``R``, ``Accountable``) that list names: the letters-as-columns
+    layout. (A table of counts per letter, such as a workload table, lists numbers: it is no such layout.)"""
     found = {}
     for j, cell in enumerate(header):
         text = cell.text.strip().strip("*:")
@@ -267,7 +271,11 @@ def _letter_columns(header: tuple[SourceCell, ...], variant: Variant) -> dict[in
             if text == letter.code or text.casefold() in (letter.name.casefold(), f"{letter.code} {letter.name}".casefold(),
                                                           f"{letter.name} ({letter.code})".casefold()):
                 found[j] = letter.code
-    return found if len(found) >= 2 else {}
+    if len(found) < 2:
+        return {}
+    texts = [row[j].text for row in body for j in found if row[j].text]
+    named = [t for t in texts if re.search(r"[^\W\d_]{2,}", t) and read_cell(t, variant).letters is None]
+    return found if texts and len(named) * 2 >= len(texts) else {}
 
 
 def transpose(table: SourceTable) -> SourceTable:
@@ -324,7 +332,9 @@ class _Reader:
         text = header.text.strip()
         lines = [line.strip() for line in text.split("\n") if line.strip()]
         role_id, name = None, " ".join(text.split())
-        if len(lines) > 1 and SHORT_ID.match(lines[0]):  # raci-gen's workbook: "R1\nBusiness Stakeholder\npeople"
+        if len(name) > MAX_NAME:
+            pass  # too long to be "R1 (Name)"; the patterns below would take quadratic time on it
+        elif len(lines) > 1 and SHORT_ID.match(lines[0]):  # raci-gen's workbook: "R1\nBusiness Stakeholder\npeople"
             role_id, name = lines[0], lines[1]
         elif (m := ROLE_WITH_NAME.match(name)) and SHORT_ID.match(m.group(1)):
             role_id, name = m.group(1), m.group(2) or m.group(3)
@@ -360,7 +370,7 @@ class _Reader:
     # --- a table ---
     def read(self, table: SourceTable, phase: str | None) -> None:
         header = table.rows[0]
-        letter_columns = _letter_columns(header, self.variant)
+        letter_columns = _letter_columns(header, self.variant, table.rows[1:])
         kinds = {j: _kind(c.text) for j, c in enumerate(header)}
         body = table.rows[1:]
         role_cols: list[int] = []
@@ -418,7 +428,7 @@ class _Reader:
                 else any(role_texts)
             if not letters_in_row and (len(non_empty) == 1 or all(c.bold for c in non_empty)) and \
                     (phase_col is None or non_empty[0] is not row[phase_col] or len(non_empty) == 1):
-                phase = _strip_marks(non_empty[0].text)
+                phase = _strip_marks(non_empty[0].text.split("\n")[0])  # a second line describes it
                 continue
             if NON_ACTIVITY.match(name_cell.text or non_empty[0].text) or \
                     (not letters_in_row and any(role_texts) and not letter_columns):
@@ -501,6 +511,29 @@ class _Reader:
         return f"{prefix}-{n}"
 
 
+def name_roles_from_a_roles_table(matrix: ImportedMatrix, tables: list[SourceTable]) -> None:
+    """Roles headed by their id alone (``R1``, as raci-gen's Markdown heads them) take their names from a
+    table of roles in the same source (``ID | Role | ...``), when there is one."""
+    unnamed = {r.id: r for r in matrix.roles if r.name == r.id}
+    if not unnamed:
+        return
+    for table in tables:
+        if len(table.rows) < 2:
+            continue
+        header = [" ".join(c.text.split()).casefold() for c in table.rows[0]]
+        if "id" not in header or not ({"role", "name"} & set(header)):
+            continue
+        id_col = header.index("id")
+        name_col = header.index("role") if "role" in header else header.index("name")
+        for row in table.rows[1:]:
+            role = unnamed.get(row[id_col].text)
+            if role is not None and row[name_col].text and len(row[name_col].text) <= MAX_NAME:
+                role.name = " ".join(row[name_col].text.split())
+                matrix.notes.append(Note(row[name_col].where, f"role {role.id} named {role.name!r} from the table "
+                                                              f"of roles ({table.where})"))
+        return
+
+
 def _initials(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[A-Za-z0-9]+", ascii_text)
@@ -518,4 +551,5 @@ def _names(text: str) -> list[str]:
 
 
 def _strip_marks(text: str) -> str:
-    return " ".join(text.replace("*", " ").split()).strip(" :") or text
+    """A phase row's text as the phase's name: "Planning:" is Planning."""
+    return " ".join(text.split()).strip(" :") or text

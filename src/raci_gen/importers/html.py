@@ -15,6 +15,8 @@ from raci_gen.importers.table import CellBudget, ReadOptions, SourceCell, Source
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_COLSPAN = 100
+OWN_BLOCKS = {"rname", "pdesc", "people"}
+"""Spans that raci-gen's own HTML shows on a line of their own (a role's name, a phase's description)."""
 STAMP = re.compile(r'<meta name="generator" content="(raci-gen [^"]+)"')
 
 
@@ -67,7 +69,7 @@ class _TableParser(HTMLParser):
             except ValueError:
                 span = 1
             table["cell"] = {"parts": [], "bold": 0, "plain": False, "link": None, "span": span, "sup": False,
-                             "th": tag == "th"}
+                             "th": tag == "th", "after_span": False}
         elif table["cell"] is not None:
             cell = table["cell"]
             if tag in ("b", "strong"):
@@ -78,6 +80,8 @@ class _TableParser(HTMLParser):
                 cell["parts"].append("\n")
             elif tag in ("p", "div", "li") and cell["parts"]:
                 cell["parts"].append("\n")
+            elif tag == "span" and (cell["after_span"] or attrs.get("class") in OWN_BLOCKS):
+                cell["parts"].append("\n")  # <span>R1</span><span>Lead</span>: two lines, as styles show them
             elif tag == "sup":
                 cell["sup"] = True
 
@@ -114,6 +118,7 @@ class _TableParser(HTMLParser):
                 self.tables.append(SourceTable(len(self.tables) + 1, f"line {table['line']}",
                                                tuple(tuple(r) for r in rows), heading=table["heading"]))
         elif cell is not None:
+            cell["after_span"] = tag == "span"
             if tag in ("b", "strong"):
                 cell["bold"] = max(0, cell["bold"] - 1)
             elif tag == "sup":
@@ -127,6 +132,8 @@ class _TableParser(HTMLParser):
         if not self.stack or self.stack[-1]["cell"] is None:
             return
         cell = self.stack[-1]["cell"]
+        if data.strip():
+            cell["after_span"] = False
         if data.strip() and not cell["bold"]:
             cell["plain"] = True
         cell["parts"].append(data.translate(SUPERSCRIPT) if cell["sup"] else data)

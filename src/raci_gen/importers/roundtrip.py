@@ -66,7 +66,7 @@ def changes_into(source: str, project_dir: str, options: ImportOptions, delete: 
             if delete:
                 editor.remove_role(role.id)
             else:
-                notes.append(Note(source, f"role {role.id} is not in the source; kept (--delete removes it)"))
+                notes.append(Note("", f"role {role.id} is not in the source; kept (--delete removes it)"))
 
     # Activities: by id, else by name.
     acts = {a.id.casefold(): (a, p) for p in project.matrix.phases for a in p.activities}
@@ -96,7 +96,7 @@ def changes_into(source: str, project_dir: str, options: ImportOptions, delete: 
                 if delete:
                     editor.remove_activity(activity)
                 else:
-                    notes.append(Note(source, f"activity {activity.id} is not in the source; kept "
+                    notes.append(Note("", f"activity {activity.id} is not in the source; kept "
                                               "(--delete removes it)"))
 
     files = editor.files()
