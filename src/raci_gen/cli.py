@@ -372,7 +372,6 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
     Prints which table it read and every cell it read other than literally or left out, with its place
     in SOURCE. Writes all files or none, and never over existing files without --force.
     """
-    from raci_gen import output
     from raci_gen.importers import ImportOptions, import_into, import_new
 
     if (out_dir is None) == (into is None):
@@ -396,7 +395,11 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
         ctx.exit(EXIT_CHECK_FAILED)
     if result.summary:
         click.echo(result.summary, nl=False)
-    output.write([output.Output(path, data, "yaml") for path, data in result.files])
+    from raci_gen.confined import Write, confine, write_all
+
+    # All or none, beneath the folder named on the command line (the project, for --into).
+    write_all([Write(path, data, confine(path, into, into) if into is not None else confine(path, ".", out_dir))
+               for path, data in result.files], replace=into is not None or force)
     if out_dir is not None:
         from raci_gen.analysis import lint
         from raci_gen.loader import load_project
