@@ -4,8 +4,8 @@ Exit codes, decided here and nowhere else:
 
 * 0: success.
 * 1: the input is well-formed but a check failed: lint errors (warnings with
-  ``--strict``; never with ``lint --exit-zero``), ``build --check`` found stale files, ``diff --exit-code`` found changes,
-  ``import --strict`` left something out.
+  ``--strict``; never with ``lint --exit-zero``), ``build --check`` found stale files,
+  ``diff --exit-code`` found changes, ``import --strict`` left something out.
 * 2: bad input or bad usage: the message names ``FILE:LINE:COL``; nothing is written.
 * 3: an internal error (a bug in raci-gen); ``--debug`` shows the traceback.
 * 4: the machine refused (disk full, quota, file size limit, read-only file system, no
