@@ -176,3 +176,54 @@ def test_read_regular_refuses_fifos_folders_big_files_and_links_out(tmp_path, pr
     assert read_regular(str(project / "big.md"), str(project), 101) == b"x" * 101
     with pytest.raises(FileNotFoundError):
         read_regular(str(project / "missing.md"), str(project), 100)
+
+
+FLIPPER = """
+import os, shutil, sys, time
+project, outside = sys.argv[1], sys.argv[2]
+output, parked = os.path.join(project, "output"), os.path.join(project, "parked")
+while True:
+    try:
+        os.rename(output, parked)
+    except OSError:
+        continue
+    try:
+        os.symlink(outside, output)
+    except OSError:
+        pass
+    time.sleep(0.0005)
+    if os.path.islink(output):
+        os.unlink(output)
+    elif os.path.isdir(output):  # the writer made it while it was missing
+        shutil.rmtree(output, ignore_errors=True)
+    os.rename(parked, output)
+    time.sleep(0.0005)
+"""
+
+
+def test_swapping_a_folder_for_a_link_while_writing_never_writes_outside(tmp_path, project):
+    """An attacker racing the build from another process: output/ flips between a folder and a link outside.
+
+    Whatever the interleaving, the descriptor walk writes inside the project or refuses; nothing lands outside.
+    """
+    import subprocess
+    import sys
+    import time
+
+    outside = tmp_path / "outside"
+    flipper = subprocess.Popen([sys.executable, "-c", FLIPPER, str(project), str(outside)])
+    outcomes: dict[str, int] = {}
+    try:
+        time.sleep(0.3)  # let it start flipping
+        for _ in range(300):
+            try:
+                write_all([Write(str(project / "output" / "x.md"), b"doc", str(project))])
+                outcome = "written"
+            except RaciError as exc:
+                outcome = "refused" if "leads outside" in str(exc) else "failed"
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            assert os.listdir(outside) == [], outcomes
+    finally:
+        flipper.kill()
+        flipper.wait()
+    assert sum(outcomes.values()) == 300
