@@ -234,6 +234,8 @@ def test_new_activity_and_role_go_into_the_right_files_and_removals_need_delete(
     changed = git(repo, "diff", "--name-only").split()
     last_file = Path(last_phase.location.file).relative_to(repo).as_posix()
     assert sorted(changed) == sorted([last_file, Path(matrix.roles[-1].location.file).relative_to(repo).as_posix()])
+    # Appended after a blank line, as the items before them are kept apart.
+    assert git(repo, "diff", "-U0", last_file).count("\n+\n+  - id: NEW-1\n") == 1
     reloaded = load_project(str(repo))
     assert reloaded.matrix.roles[-1].id == "QA"
     new = next(a for a in reloaded.matrix.activities() if a.id == "NEW-1")
@@ -285,3 +287,34 @@ def test_csv_out_and_back_gives_the_same_grid_for_a_wide_matrix(tmp_path, make_p
     root = make_project(tmp_path / "wide", roles, phases)
     assert len(load_project(str(root)).matrix.roles) == 30
     out_and_back(root, tmp_path, "csv")
+
+
+# --- the richer provenance stamp (JSON, as `build --check` reads it), wherever a document carries it --------------
+
+
+def stamp_json(inputs: str) -> str:
+    return '{"generator":"raci-gen","version":"0.1.0","format":"xlsx","inputs":"%s"}' % inputs
+
+
+def test_a_workbook_with_a_json_stamp_of_other_inputs_is_refused(repo, tmp_path):
+    from openpyxl.packaging.custom import StringProperty
+
+    wb = load_workbook(tmp_path / "out" / "raci-matrix.xlsx")
+    wb.properties.description = None  # only the richer stamp tells
+    wb.custom_doc_props.append(StringProperty(name="raci-gen-provenance", value=stamp_json("0123456789ab")))
+    wb.save(tmp_path / "other.xlsx")
+    result = run("import", str(tmp_path / "other.xlsx"), "--into", str(repo))
+    assert result.returncode == 2 and "built from other inputs (input 0123456789ab)" in result.stderr
+
+    wb.custom_doc_props.props[-1].value = stamp_json(load_project(str(repo)).digest)
+    wb.save(tmp_path / "same.xlsx")
+    assert run("import", str(tmp_path / "same.xlsx"), "--into", str(repo)).returncode == 0
+
+
+def test_markdown_with_a_json_stamp_of_other_inputs_is_refused(repo, tmp_path):
+    text = (tmp_path / "out" / "raci-matrix.md").read_text(encoding="utf-8")
+    stamped = f"<!-- raci-gen-provenance {stamp_json('0123456789ab')} -->\n" + text
+    (tmp_path / "other.md").write_text(stamped, encoding="utf-8")
+    result = run("import", str(tmp_path / "other.md"), "--into", str(repo))
+    assert result.returncode == 2 and "built from other inputs (input 0123456789ab)" in result.stderr
+    assert git(repo, "status", "--porcelain") == ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from raci_gen.importers.table import CellBudget, ReadOptions, SourceCell, SourceTable, check_cell_text, decode_text
+from raci_gen.importers.table import CellBudget, ReadOptions, SourceCell, SourceTable, check_cell_text, decode_text, text_stamp
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_COLSPAN = 100
@@ -25,8 +25,9 @@ def read_html(data: bytes, shown: str, options: ReadOptions) -> list[SourceTable
     parser = _TableParser(CellBudget(shown), shown)
     parser.feed(text)
     parser.close()
-    stamp = STAMP.search(text[:20000])
-    return [SourceTable(t.number, t.where, t.rows, t.heading, parser.title, stamp.group(1) if stamp else None)
+    found = STAMP.search(text[:20000])
+    stamp = text_stamp(text) or (found.group(1) if found else None)
+    return [SourceTable(t.number, t.where, t.rows, t.heading, parser.title, stamp)
             for t in parser.tables]
 
 

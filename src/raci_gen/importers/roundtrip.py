@@ -279,9 +279,8 @@ class _Editor:
         entry = CommentedMap()
         entry["id"] = self._scalar(role_id)
         entry["name"] = self._scalar(name)
-        f.data["roles"].append(entry)
+        self._append(f, f.data["roles"], entry)
         self.role_order.append(role_id)
-        f.changed = True
 
     def remove_role(self, role_id: str) -> None:
         role = self.project.matrix.role(role_id)
@@ -295,6 +294,27 @@ class _Editor:
         for activity in self.project.matrix.activities():
             if activity.letters(role_id):
                 self.set_cell(activity, role_id, ())
+
+    @staticmethod
+    def _append(f: _File, items, entry) -> None:
+        """Append ``entry`` to the list ``items``, after a blank line when the file keeps its items apart so."""
+        from ruamel.yaml.comments import CommentedMap
+        from ruamel.yaml.error import CommentMark
+        from ruamel.yaml.tokens import CommentToken
+
+        if items and re.search(r"\n[ \t]*\n[ \t]*- ", f.text):
+            # The blank line after an item is a comment on the last key of its innermost last mapping.
+            inner = items[-1]
+            while isinstance(inner, CommentedMap) and inner:
+                last = list(inner)[-1]
+                if isinstance(inner[last], CommentedMap) and inner[last]:
+                    inner = inner[last]
+                    continue
+                if last not in inner.ca.items:
+                    inner.ca.items[last] = [None, None, CommentToken("\n\n", CommentMark(0), None), None]
+                break
+        items.append(entry)
+        f.changed = True
 
     def remove_activity(self, activity) -> None:
         f, entry = self._entry(activity)
@@ -325,8 +345,7 @@ class _Editor:
                 f = self.file(phase.activities[0].location.file)
             else:
                 f = self.file(phase.location.file)
-            f.data["activities"].append(entry)
-            f.changed = True
+            self._append(f, f.data["activities"], entry)
             return
         self._new_phase_file(imported, entry)
 

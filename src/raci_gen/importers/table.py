@@ -6,6 +6,7 @@ the core (:mod:`raci_gen.importers.core`) never sees the file format, only these
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from raci_gen.errors import RaciError
@@ -69,6 +70,30 @@ class CellBudget:
         if self.used > self.limit:
             raise SourceError(f"{self.shown}: error: more than {self.limit:,} cells in the tables; "
                                "a RACI matrix is smaller (pick the table with --table, --sheet or --range)")
+
+
+PROVENANCE = re.compile(r"raci-gen-provenance (\{.*?\}) -->")
+"""The richer stamp in raci-gen's Markdown and HTML (an HTML comment holding JSON), where a build writes it."""
+
+
+def stamp_from_json(text: str | None) -> str | None:
+    """``raci-gen VERSION · input DIGEST`` from a JSON provenance stamp, or None when it is not one."""
+    import json
+
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("generator") != "raci-gen" or not isinstance(data.get("inputs"), str):
+        return None
+    return f"raci-gen {data.get('version')} · input {data['inputs']}"
+
+
+def text_stamp(text: str) -> str | None:
+    match = PROVENANCE.search(text[:65536])
+    return stamp_from_json(match.group(1)) if match else None
 
 
 def check_cell_text(text: str, shown: str, where: str) -> str:
