@@ -106,6 +106,21 @@ def test_quiet_build_prints_nothing(runner, example_copy):
     assert (example_copy / "output" / "raci-matrix.md").is_file()
 
 
+def test_quiet_build_hides_lint_warnings_but_not_errors(runner, example_copy):
+    config = example_copy / "raci.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nlint: {idle-role: warning}\n", encoding="utf-8")
+    roles = example_copy / "roles" / "mlops-roles.yaml"
+    roles.write_text(roles.read_text(encoding="utf-8") + "  - id: R99\n    name: Nobody\n", encoding="utf-8")
+    loud = runner.invoke(main, ["build", str(example_copy), "-f", "md"])
+    assert "[idle-role]" in loud.stderr
+    quiet = runner.invoke(main, ["build", str(example_copy), "-q", "-f", "md"])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    config.write_text(config.read_text(encoding="utf-8").replace("idle-role: warning", "idle-role: error"),
+                      encoding="utf-8")
+    stopped = runner.invoke(main, ["build", str(example_copy), "-q", "-f", "md"])
+    assert stopped.exit_code == 1 and "[idle-role]" in stopped.stderr
+
+
 def test_format_md_writes_only_markdown(runner, example_copy):
     result = runner.invoke(main, ["build", str(example_copy), "--format", "md"])
     assert result.exit_code == 0, result.output

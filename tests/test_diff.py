@@ -444,3 +444,44 @@ def test_a_link_out_of_the_project_is_refused(tmp_path, monkeypatch):
     commit(tmp_path, "a link")
     with pytest.raises(RaciError, match=r"more\.yaml is not read: it is a link that leads outside the project"):
         load_revision("HEAD", str(tmp_path / "plan"))
+
+
+# --- revisions at the edges ---------------------------------------------------------------------------------------
+
+
+@needs_git
+@pytest.mark.parametrize("rev", ["x" * 131_000, "HEAD\x1b[2J", "--output=/tmp/x", ""])
+def test_an_absurd_revision_is_refused_in_one_line(repo, rev):
+    result = subprocess.run([sys.executable, "-m", "raci_gen", "diff", "--project", str(repo / "plan"), "--", rev,
+                             "HEAD"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr[-500:]
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("error: "), result.stderr[:500]
+    assert len(result.stderr) < 300 and "\x1b" not in result.stderr
+    assert not (Path("/tmp/x").exists() and rev.startswith("--output"))
+
+
+@needs_git
+def test_a_revision_is_read_file_by_file_in_bounded_memory(repo, tmp_path):
+    """A 120 MB file next to the YAML costs nothing; a YAML file over the limit is refused by its size alone."""
+    from test_corpus import CHILD
+
+    with open(repo / "plan" / "model.bin", "wb") as out:
+        out.write(b"\0" * (120 * 1024 * 1024))
+    commit(repo, "a model next to the plan")
+    peak = tmp_path / "peak.txt"
+    run = subprocess.run([sys.executable, "-c", CHILD, "diff", "HEAD~1", "HEAD", "--project", str(repo / "plan")],
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "RACI_TEST_PEAK": str(peak)})
+    assert run.returncode == 0, run.stderr
+    assert int(peak.read_text()) / 1024 < 100, f"peak {int(peak.read_text()) / 1024:.0f} MB"
+
+    from raci_gen.yamlsource import MAX_FILE_BYTES
+
+    with open(repo / "plan" / "roles" / "huge.yaml", "wb") as out:
+        out.write(b"roles: []\n" + b"#" * (MAX_FILE_BYTES + 10))
+    commit(repo, "a YAML file over the limit")
+    with pytest.raises(InputError) as caught:
+        load_revision("HEAD", str(repo / "plan"))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{os.path.normpath(str(repo / 'plan'))}/roles/huge.yaml:1:1: error: file is {MAX_FILE_BYTES + 20:,} bytes; "
+        f"the limit is {MAX_FILE_BYTES:,} bytes (in revision HEAD)"]

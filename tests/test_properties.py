@@ -42,6 +42,9 @@ import html.parser
 import io
 import logging
 import re
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -414,11 +417,27 @@ def test_workbook_cells_are_text_never_formulas(data):
             continue
         found = by_value.get(xlsx_expected(text))
         assert found, f"{text!r} is in no cell"
-        if text.startswith(FORMULA_STARTS):
+        if reads_as_formula(text):
             assert all(c.quotePrefix for c in found), f"{text!r} has no quote prefix"
 
 
-formula_like = st.tuples(st.sampled_from(FORMULA_STARTS + ("", "'", " =")), texts).map("".join)
+def reads_as_formula(text: str) -> bool:
+    """OWASP's rule, read generously: after blanks and invisible characters, a formula start in any width."""
+    import unicodedata
+
+    lead = text
+    while lead and (lead[0].isspace() or unicodedata.category(lead[0]) in ("Cf", "Zs", "Zl", "Zp")):
+        if lead[0] in "\t\r":  # formula starts themselves, wherever in the blank lead-in
+            return True
+        lead = lead[1:]
+    if lead[:1] == "\u2212":
+        return True
+    return bool(lead) and unicodedata.normalize("NFKC", lead[0])[:1] in FORMULA_STARTS
+
+
+formula_like = st.tuples(st.sampled_from(FORMULA_STARTS + (
+    "", "'", " =", "\u00a0=", "\u200b+", "\ufeff@", "\n-", " \t", "\uff1d", "\ufe66", "\uff0b", "\uff0d",
+    "\uff20", "\u3000=", "a=")), texts).map("".join)
 
 
 @settings(max_examples=40, deadline=None)
@@ -441,7 +460,7 @@ def test_put_text_makes_literal_text_cells(values):
             continue
         assert cell.data_type == "s", (value, cell.data_type)
         assert cell.value == xlsx_expected(value)
-        assert bool(cell.quotePrefix) == value.startswith(FORMULA_STARTS), value
+        assert bool(cell.quotePrefix) == reads_as_formula(value), value
 
 
 # --- PDF ----------------------------------------------------------------------------------------------------------
@@ -488,22 +507,86 @@ def test_pdf_shows_names_in_scripts_dejavu_covers(data, caplog):
         assert squeeze(name) in text, f"{name!r} is not in the PDF's text"
 
 
-@pytest.mark.parametrize("name", ["漢字の名前", "役割 😀"])
-def test_pdf_cjk_and_emoji_are_boxes_and_say_so(name, caplog):
-    """DejaVu has no CJK or emoji: the PDF shows boxes, and WeasyPrint's warning says which
-    characters. The text layer still holds them (read with pdfium: with a .notdef glyph,
-    WeasyPrint switches the font to an embedded CMap that pypdf and pdfminer do not read)."""
+def fc_covers(char: str) -> bool:
+    """Whether fontconfig knows an installed font with ``char`` (what WeasyPrint will draw it with)."""
+    if shutil.which("fc-list") is None:
+        return False
+    listed = subprocess.run(["fc-list", f":charset={ord(char):x}", "family"], capture_output=True, text=True)
+    return bool(listed.stdout.strip())
+
+
+def pdf_chars(data_pdf: bytes) -> str:
+    """The characters pdfplumber finds drawn with a real glyph (a .notdef box has no text WeasyPrint maps)."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data_pdf)) as pdf:
+        return "".join(c["text"] for page in pdf.pages for c in page.chars)
+
+
+CJK_NAME = "漢字の名前"
+EMOJI_NAME = "役割 🚀"
+
+
+@pytest.mark.parametrize("name", [CJK_NAME, EMOJI_NAME])
+def test_pdf_draws_what_the_fonts_cover_and_says_what_they_do_not(name, caplog):
+    """Whichever fonts the machine has: a character an installed font covers is drawn; one
+    that none covers is a box, and WeasyPrint's warning names it, and the text layer still holds
+    the name (read with pdfium: with a .notdef glyph, WeasyPrint switches the font to an embedded
+    CMap that pypdf and pdfminer do not read)."""
     import pypdfium2
 
     data = Data("Title", "", "", [("R1", name, [], "")],
                 [("Phase", "", [("A-1", name, "", {"R1": ("A", "R")})])])
     data_pdf = render_pdf_logged(document(data), caplog)
-    missing = notdef(caplog)
-    assert missing, "no .notdef warning for characters DejaVu lacks"
-    assert any("U+" in m for m in missing)
+    uncovered = {c for c in name if not c.isspace() and not fc_covers(c)}
+    warned = " ".join(notdef(caplog))
+    drawn = pdf_chars(data_pdf)
+    for char in {c for c in name if not c.isspace()}:
+        if char in uncovered:
+            assert f"U+{ord(char):04X}" in warned, f"no .notdef warning for {char!r}"
+        else:
+            assert char in drawn, f"{char!r} is covered by an installed font but not drawn"
+    if not uncovered:
+        assert warned == ""
+        return
     pdf = pypdfium2.PdfDocument(data_pdf)
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert squeeze(name) in squeeze(text)
+
+
+@pytest.mark.skipif(not fc_covers("漢"), reason="no CJK font installed (.ci/run installs fonts-noto-cjk)")
+def test_pdf_draws_a_cjk_role_name_when_a_cjk_font_is_installed(caplog):
+    data = Data("Title", "", "", [("R1", CJK_NAME, [], "")], [("Phase", "", [("A-1", "Plan", "", {"R1": ("A",)})])])
+    data_pdf = render_pdf_logged(document(data), caplog)
+    assert notdef(caplog) == []
+    assert CJK_NAME in pdf_chars(data_pdf)
+
+
+@pytest.mark.skipif(not fc_covers("\U0001f680"), reason="no emoji font installed (.ci/run installs fonts-noto-color-emoji)")
+def test_pdf_draws_an_emoji_role_name_when_an_emoji_font_is_installed(caplog):
+    data = Data("Title", "", "", [("R1", "Launch 🚀", [], "")], [("Phase", "", [("A-1", "Plan", "", {"R1": ("A",)})])])
+    data_pdf = render_pdf_logged(document(data), caplog)
+    assert notdef(caplog) == []
+    assert "🚀" in pdf_chars(data_pdf)
+
+
+def test_a_pdf_build_says_which_name_no_font_can_draw(tmp_path):
+    """The build warns at the name's FILE:LINE:COL, with the package to install; silent when a font has it."""
+    from conftest import write_project
+
+    project = write_project(tmp_path / "p", "roles:\n  - id: R1\n    name: 漢字の名前\n",
+                            {"01": "phase: P\nactivities:\n  - {id: A-1, name: Plan, raci: {R1: A/R}}\n"})
+    run = subprocess.run([sys.executable, "-m", "raci_gen", "build", str(project), "-f", "pdf", "--out",
+                          str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if "no installed font" in line]
+    if all(fc_covers(c) for c in "漢字の名前"):
+        assert warnings == []
+    else:
+        [warning] = warnings
+        assert re.fullmatch(r".*roles/roles\.yaml:2:5: warning: role R1 name has characters no installed font can "
+                            r"draw \(U\+[0-9A-F]{4}.*\); the PDF shows them as empty boxes: install fonts-noto-cjk "
+                            r"\(Debian/Ubuntu\) or another font that has them", warning), warning
 
 
 def test_refused_fetch_messages_are_the_only_ones_filtered(caplog):

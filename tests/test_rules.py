@@ -175,6 +175,7 @@ class Case:
     config: dict | str | None = None
     names: dict[str, str] | None = None
     """Activity names, where the rule reads them (``Activity T1`` otherwise)."""
+    role_names: dict[str, str] | None = None
 
 
 def _ten(owner_of_last: str = "R2") -> dict[str, dict[str, str]]:
@@ -372,6 +373,20 @@ TABLE: dict[str, list[Case]] = {
         Case("process owner A on all 10, R on 6 (A/R)", _process_owner(6), ["R1"]),
         Case("A on 9 of 10 is not the process owner", _process_owner(0, a_elsewhere=1), ["R1"]),
     ],
+    "hidden-character": [
+        Case("plain names", {"T1": {"R1": "A/R"}}, []),
+        Case("Arabic with a right-to-left mark", {"T1": {"R1": "A/R"}}, [],
+             role_names={"R1": "مهندس\u200f بيانات"}),
+        Case("an emoji sequence with a zero-width joiner", {"T1": {"R1": "A/R"}}, [],
+             role_names={"R1": "Dev \U0001f469\u200d\U0001f4bb"}),
+        Case("a right-to-left override", {"T1": {"R1": "A/R"}}, ["R1"], role_names={"R1": "Owner \u202eenwo"}),
+        Case("an isolate", {"T1": {"R1": "A/R"}}, ["R1"], role_names={"R1": "Owner \u2066x\u2069"}),
+        Case("a zero-width space", {"T1": {"R1": "A/R"}}, ["R1"], role_names={"R1": "Pro\u200bduct"}),
+        Case("a byte order mark inside", {"T1": {"R1": "A/R"}}, ["R1"], role_names={"R1": "Pro\ufeffduct"}),
+        Case("ESC", {"T1": {"R1": "A/R"}}, ["R1"], role_names={"R1": "Owner \x1b[2J"}),
+        Case("a left-to-right mark in Latin text", {"T1": {"R1": "A/R"}}, ["R1"], role_names={"R1": "Owner\u200e"}),
+        Case("a joiner at the end", {"T1": {"R1": "A/R"}}, ["R1"], role_names={"R1": "Owner\u200d"}),
+    ],
     "everywhere-role": [
         Case("9 of 10 is not more than 90%", _ten(), []),
         Case("max-share 0.5: R1, not R3, who is only Informed on all 10", _ten(), ["R1"],
@@ -396,7 +411,8 @@ def _cases():
 
 @pytest.mark.parametrize("rule, case", list(_cases()))
 def test_rule_table(tmp_path, rule, case):
-    w = write_matrix(tmp_path, case.activities, roles=case.roles, config=case.config, activity_names=case.names)
+    w = write_matrix(tmp_path, case.activities, roles=case.roles, config=case.config, activity_names=case.names,
+                     role_names=case.role_names)
     got = [(rel(f, tmp_path), f.rule) for f in lint_dir(tmp_path) if f.rule == rule]
     assert got == [(w.at(key), rule) for key in case.expected]
 
@@ -629,7 +645,9 @@ EXAMPLED = [rid for rid, rule in RULES.items() if _doc_examples(rule.__doc__)]
 
 
 def test_activity_rules_have_docstring_examples():
-    assert set(RULES) - set(EXAMPLED) <= {"idle-role", "overloaded-role", "everywhere-role", "duplicate-activity"}
+    # Role rules, and those whose examples are names (their tables test them), have no raci: example.
+    assert set(RULES) - set(EXAMPLED) <= {"idle-role", "overloaded-role", "everywhere-role", "duplicate-activity",
+                                          "hidden-character"}
 
 
 @pytest.mark.parametrize("rule", EXAMPLED)
@@ -671,3 +689,13 @@ def test_explain_an_unknown_rule_is_a_usage_error():
     result = CliRunner().invoke(main, ["rules", "--explain", "overloaded"])
     assert result.exit_code == 2
     assert "no rule 'overloaded'; did you mean 'overloaded-role'?" in result.output
+
+
+def test_hidden_character_names_the_code_point_and_the_place(tmp_path):
+    write_matrix(tmp_path, {"T1": {"R1": "A/R"}}, role_names={"R1": "Data \u202eScientist"})
+    [finding] = [f for f in lint_dir(tmp_path) if f.rule == "hidden-character"]
+    assert finding.severity == "error"
+    assert rel_full(finding, tmp_path) == "roles/roles.yaml:2:5"
+    assert finding.message == ("role R1 name: character 6 is U+202E RIGHT-TO-LEFT OVERRIDE, a bidi control that "
+                               "shows the text after it in another order than it is; remove it")
+    assert "\u202e" not in finding.message

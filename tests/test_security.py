@@ -232,7 +232,8 @@ def test_user_template_cannot_escape_the_sandbox(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stderr.splitlines() == [
-        "raci.html.j2: error: template failed: access to attribute '__class__' of 'str' object is unsafe."]
+        "templates/raci.html.j2:1:1: error: template failed: access to attribute '__class__' of 'str' object is unsafe.",
+        "1 problem found; nothing was written."]
     assert not (tmp_path / "out").exists()
 
 

@@ -761,6 +761,31 @@ def hostile_wb(hostile_xlsx):
     return load(hostile_xlsx)
 
 
+@pytest.mark.parametrize("text", ["=1+1", "  =1+1", "\u00a0=1+1", "\u200b=1+1", "\ufeff=1+1", "\n=1+1",
+                                  "\uff1d1+1", "\ufe661+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", "\t=1"])
+def test_text_a_spreadsheet_could_read_as_a_formula_gets_the_quote_prefix(text):
+    from openpyxl import Workbook
+
+    from raci_gen.renderers.xlsx import put_text
+
+    book = Workbook()
+    put_text(book.active["A1"], text)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    cell = load(buffer.getvalue()).active["A1"]
+    assert cell.data_type == "s" and cell.quotePrefix, repr(text)
+
+
+@pytest.mark.parametrize("text", ["a=1", "1-2", "plain", "x @ y"])
+def test_ordinary_text_has_no_quote_prefix(text):
+    from openpyxl import Workbook
+
+    from raci_gen.renderers.xlsx import put_text
+
+    book = Workbook()
+    assert not put_text(book.active["A1"], text).quotePrefix
+
+
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)"])
 def test_formula_like_text_is_a_quoted_text_cell(hostile_document, hostile_wb, text):
     ws = hostile_wb["RACI matrix"]

@@ -29,6 +29,7 @@ from raci_gen import __version__
 from raci_gen.errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, RaciError
 from raci_gen.renderers import FORMATS, PORTFOLIO_FORMATS
 from raci_gen.reports import REPORTS
+from raci_gen.terminal import echo
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -87,20 +88,20 @@ class RaciGroup(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                echo(str(problem), err=True)
             n = len(exc.problems)
-            click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
+            echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
             ctx.exit(EXIT_BAD_INPUT)
         except EnvironmentFailure as exc:
-            click.echo(str(exc), err=True)
+            echo(str(exc), err=True)
             ctx.exit(EXIT_ENVIRONMENT)
         except RaciError as exc:
-            click.echo(str(exc) if ": error: " in str(exc) else f"error: {exc}", err=True)
+            echo(str(exc) if ": error: " in str(exc) else f"error: {exc}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            echo("interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
             if (ctx.obj or {}).get("debug"):
@@ -109,9 +110,9 @@ class RaciGroup(click.Group):
                 where = f" ({exc.filename})" if exc.filename else ""
                 # The library's half-closed writers fail again when collected; the one line below says it all.
                 sys.unraisablehook = lambda unraisable: None
-                click.echo(f"error: the machine refused: {exc.strerror}{where}; no file was changed", err=True)
+                echo(f"error: the machine refused: {exc.strerror}{where}; no file was changed", err=True)
                 ctx.exit(EXIT_ENVIRONMENT)
-            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+            echo(f"internal error: {type(exc).__name__}: {exc}\n"
                        "This is a bug in raci-gen; run again with --debug for a traceback and report it.", err=True)
             ctx.exit(EXIT_INTERNAL)
 
@@ -144,7 +145,7 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="PDF for archiving (pdf/a-3b) or strict accessibility (pdf/ua-1). Default: pdf.variant in "
                    "raci.yaml, else tagged PDF.")
 @click.option("--no-lint", is_flag=True, help="Build even when the lint finds errors.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (lint warnings included).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="With several project folders: how many to build at once. Default: one per core.")
 @click.pass_context
@@ -181,15 +182,21 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
         project = dataclasses.replace(project, settings=dataclasses.replace(project.settings, pdf_variant=pdf_variant))
     findings = lint(project.matrix, project.settings)
     shown = [f for f in active(findings) if f.severity != "info"]
-    if not (check and quiet):
+    stops = any(f.severity == "error" for f in shown) and not no_lint
+    if stops or not quiet:  # -q: nothing on success, lint warnings included
         for finding in shown:
-            click.echo(str(finding), err=True)
-    if any(f.severity == "error" for f in shown) and not no_lint:
-        click.echo("lint found errors; nothing was written (fix them, or build with --no-lint)", err=True)
+            echo(str(finding), err=True)
+    if stops:
+        echo("lint found errors; nothing was written (fix them, or build with --no-lint)", err=True)
         ctx.exit(EXIT_CHECK_FAILED)
     if section != "document" and not inject_pages:
         raise click.UsageError("--section chooses what --inject puts in a page; give --inject PAGE too")
     formats = formats or project.settings.output.formats
+    if "pdf" in formats and not (quiet or check):
+        from raci_gen.renderers.fonts import missing_glyphs
+
+        for warning in missing_glyphs(project.matrix):  # a box in the PDF is easy to miss
+            echo(str(warning), err=True)
     injections = output.project_injections(project) + [Injection(page, section) for page in inject_pages]
     outputs = output.generate(project, formats, out_dir, findings=findings, injections=injections)
     if check:
@@ -197,8 +204,8 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
     output.write(outputs)
     if not quiet:
         for item in outputs:
-            click.echo(f"wrote {item.path} ({_size(len(item.data))})")
-        click.echo(f"built {len(outputs)} file{'s' if len(outputs) != 1 else ''} "
+            echo(f"wrote {item.path} ({_size(len(item.data))})")
+        echo(f"built {len(outputs)} file{'s' if len(outputs) != 1 else ''} "
                    f"in {time.perf_counter() - started:.2f} s")
 
 
@@ -225,7 +232,7 @@ def schema(ctx: click.Context, directory: str | None, check: bool) -> None:
         _exit_if_stale(ctx, outputs, quiet=True)
     output.write(outputs)
     for item in outputs:
-        click.echo(f"wrote {item.path}")
+        echo(f"wrote {item.path}")
 
 
 @main.command(name="lint")
@@ -269,9 +276,9 @@ def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_forma
                         ignore=RuleList.ids(ignored))
     except InputError as exc:
         if report_format == "github":  # annotations on stdout; the usual lines on stderr, exit 2, as ever
-            click.echo(format_github_problems(exc.problems), nl=False)
+            echo(format_github_problems(exc.problems), nl=False)
         raise
-    click.echo(REPORTS[report_format](findings, verbose), nl=False)
+    echo(REPORTS[report_format](findings, verbose), nl=False)
     ctx.exit(EXIT_CHECK_FAILED if exit_status(findings, strict) and not exit_zero else EXIT_OK)
 
 
@@ -291,14 +298,14 @@ def show(project_dir: str, role_id: str | None, width: int | None, config: str |
     if width is None:
         width = min(shutil.get_terminal_size((80, 24)).columns, 100) if sys.stdout.isatty() else 80
     if role_id is None:
-        click.echo(show_matrix(project.matrix, width), nl=False)
+        echo(show_matrix(project.matrix, width), nl=False)
         return
     roles = {r.id.casefold(): r for r in project.matrix.roles}
     role = roles.get(role_id.casefold())
     if role is None:
         known = ", ".join(r.id for r in project.matrix.roles)
         raise click.BadParameter(f"no role {role_id!r}; known roles: {known}", param_hint="--role")
-    click.echo(show_role(project.matrix, role, width), nl=False)
+    echo(show_role(project.matrix, role, width), nl=False)
 
 
 @main.command()
@@ -316,9 +323,9 @@ def rules(markdown: bool, explain_rule: str | None) -> None:
             close = difflib.get_close_matches(explain_rule, list(RULES), n=1)
             raise click.BadParameter(f"no rule {explain_rule!r}; " + (f"did you mean {close[0]!r}?" if close else
                                      "run `raci-gen rules` for the list"), param_hint="--explain")
-        click.echo(explain(explain_rule), nl=False)
+        echo(explain(explain_rule), nl=False)
         return
-    click.echo(rules_table(markdown), nl=False)
+    echo(rules_table(markdown), nl=False)
 
 
 @main.command(name="diff")
@@ -335,14 +342,14 @@ def diff_command(ctx: click.Context, old: str, new: str, project_dir: str, diff_
     """Show what changed in responsibilities from OLD to NEW.
 
     OLD and NEW are project folders, or git revisions of the project in --project
-    (e.g. `raci-gen diff main HEAD`), read with git archive without touching the
+    (e.g. `raci-gen diff main HEAD`), whose YAML files are read from git without touching the
     working tree. An existing folder wins over a revision of the same name.
     """
     from raci_gen.diff import compare, format_markdown, format_text
 
     revisions = not (os.path.isdir(old) and os.path.isdir(new))  # two folders name no project of ours
     result = compare(old, new, _project_root(project_dir) if revisions else project_dir)
-    click.echo((format_markdown if diff_format == "markdown" else format_text)(result), nl=False)
+    echo((format_markdown if diff_format == "markdown" else format_text)(result), nl=False)
     ctx.exit(EXIT_CHECK_FAILED if exit_code and result.changed else EXIT_OK)
 
 
@@ -449,12 +456,12 @@ def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, f
     output.write(outputs)
     unreadable = [given for given, entry in zip(project_dirs, index.projects) if entry.problem]
     for given in unreadable:
-        click.echo(f"{given}: error: the project cannot be read; its first problem is in the index "
+        echo(f"{given}: error: the project cannot be read; its first problem is in the index "
                    f"(raci-gen lint {given} tells all)", err=True)
     if not quiet:
         for item in outputs:
-            click.echo(f"wrote {item.path} ({_size(len(item.data))})")
-        click.echo(f"indexed {len(index.projects)} projects, {len(index.people)} people"
+            echo(f"wrote {item.path} ({_size(len(item.data))})")
+        echo(f"indexed {len(index.projects)} projects, {len(index.people)} people"
                    + (f"; {len(unreadable)} could not be read" if unreadable else ""))
     ctx.exit(EXIT_BAD_INPUT if unreadable else EXIT_OK)
 
@@ -480,7 +487,7 @@ def init(directory: str) -> None:
     targets = [os.path.join(directory, rel) for rel in files]
     write_all([Write(path, data, confine(path, ".", directory)) for path, data in zip(targets, files.values())],
               replace=False)
-    click.echo(f"wrote {len(files)} files to {directory}; next: raci-gen build {directory}")
+    echo(f"wrote {len(files)} files to {directory}; next: raci-gen build {directory}")
 
 
 def example_dir() -> Path:
@@ -505,7 +512,7 @@ def _project_root(project_dir: str, config: str | None = None, quiet: bool = Fal
         return project_dir
     found = find_project(project_dir)
     if found.moved and not quiet:
-        click.echo(f"raci-gen: using the project in {found.root}", err=True)
+        echo(f"raci-gen: using the project in {found.root}", err=True)
     return found.root
 
 
@@ -515,9 +522,9 @@ def _exit_if_stale(ctx: click.Context, outputs: list, quiet: bool) -> None:
 
     stale = output.stale(outputs)
     for line in stale:
-        click.echo(line, err=True)
+        echo(line, err=True)
     if not quiet and not stale:
-        click.echo(f"{len(outputs)} file{'s' if len(outputs) != 1 else ''} up to date")
+        echo(f"{len(outputs)} file{'s' if len(outputs) != 1 else ''} up to date")
     ctx.exit(EXIT_CHECK_FAILED if stale else EXIT_OK)
 
 
@@ -536,19 +543,19 @@ def _run_for_each(ctx: click.Context, command: str, folders: tuple[str, ...], jo
 
     def report(result: batch.Result) -> None:
         if show_output:
-            click.echo(result.stdout, nl=False)
+            echo(result.stdout, nl=False)
         if result.status == EXIT_OK:
             if not quiet:
-                click.echo(f"{result.folder}: ok ({result.seconds:.2f} s)", err=show_output)
+                echo(f"{result.folder}: ok ({result.seconds:.2f} s)", err=show_output)
             return
-        click.echo(result.stderr, nl=False, err=True)
-        click.echo(f"{result.folder}: failed, exit {result.status} ({result.seconds:.2f} s)", err=True)
+        echo(result.stderr, nl=False, err=True)
+        echo(f"{result.folder}: failed, exit {result.status} ({result.seconds:.2f} s)", err=True)
 
     results = batch.run_many(functools.partial(_run_command, command, options), folders, jobs, preload, report)
     failed = [r for r in results if r.status != EXIT_OK]
     if not quiet or failed:
         verb = "checked" if "--check" in options else {"build": "built", "lint": "linted"}[command]
-        click.echo(f"{verb} {len(results) - len(failed)} of {len(results)} projects"
+        echo(f"{verb} {len(results) - len(failed)} of {len(results)} projects"
                    + (f"; failed: {', '.join(r.folder for r in failed)}" if failed else ""),
                    err=bool(failed) or show_output)
     ctx.exit(max(r.status for r in results))

@@ -8,9 +8,9 @@ every cell whose letters changed, and which lint findings appeared or went away.
   findings) in, a :class:`MatrixDiff` out. It reads no files.
 * :func:`format_text` and :func:`format_markdown` turn a diff into a report for
   the terminal or for a pull-request comment.
-* :func:`load_revision` reads the project as it is in a git revision, through
-  ``git archive`` into a temporary folder; the working tree and the index are
-  never touched.
+* :func:`load_revision` reads the project's YAML files as they are in a git
+  revision (``git ls-tree`` and ``git cat-file --batch``, one bounded file at a
+  time) into a temporary folder; the working tree and the index are never touched.
 
 Paths in a revision's findings and problems read as if the project had been
 loaded from ``project_dir`` (``roles/x.yaml`` when it is the current folder):
@@ -23,11 +23,10 @@ message only, so that a finding whose line merely moved is not reported.
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
+import posixpath
 import re
 import subprocess
-import tarfile
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -357,15 +356,35 @@ def compare(old: str, new: str, project_dir: str = ".") -> MatrixDiff:
     return diff_projects(old_project, new_project, old_findings, new_findings, old_label=old, new_label=new)
 
 
+MAX_REVISION = 256
+"""Longest revision raci-gen hands to git (branch names, tags, ``HEAD~3``, ``main@{yesterday}``...)."""
+MAX_REVISION_FILES = 10_000
+"""Most YAML files raci-gen reads from one revision."""
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def check_revision(rev: str) -> None:
+    """Refuse a revision git should not even see: too long, empty, an option, or with control characters."""
+    if len(rev) > MAX_REVISION:
+        raise RaciError(f"a revision of {len(rev):,} characters is not a git revision raci-gen reads "
+                        f"(at most {MAX_REVISION})")
+    if not rev or rev.startswith("-") or any(ord(c) < 0x20 or ord(c) == 0x7F for c in rev):
+        raise RaciError(f"{rev!r} is neither a project folder nor a git revision")
+
+
 def load_revision(rev: str, project_dir: str = ".") -> Project:
     """The project in ``project_dir`` as it is in git revision ``rev``.
 
-    Reads with ``git archive`` (the tree of ``project_dir`` in ``rev`` only) and
-    extracts with tarfile's ``data`` filter, which refuses absolute paths and
-    links that lead outside the project. Locations read as if loaded from
-    ``project_dir``; ``Project.root`` is ``REV:PATH`` (git's name for the folder),
-    as the temporary folder is gone when this returns.
+    Reads only the YAML files of the project's tree in ``rev`` (``git ls-tree``, then
+    ``git cat-file --batch``, one file at a time), so a large file elsewhere in the folder
+    costs nothing; a YAML file over the loader's size limit is not read but stands in for
+    itself as an empty file of its size, so the loader refuses it as it would on disk. A
+    symbolic link is kept when it stays inside the project, and refused when it leads
+    outside. Locations read as if loaded from ``project_dir``; ``Project.root`` is
+    ``REV:PATH`` (git's name for the folder), as the temporary folder is gone when this
+    returns.
     """
+    check_revision(rev)
     neither = f"{rev!r} is neither a project folder nor a git revision"
     if not os.path.isdir(project_dir):
         raise RaciError(f"{neither} (project folder {project_dir!r} not found)")
@@ -377,31 +396,21 @@ def load_revision(rev: str, project_dir: str = ".") -> Project:
     if rel == os.pardir or rel.startswith(os.pardir + os.sep):  # pragma: no cover - git says it is inside
         raise RaciError(f"{project_dir!r} is not inside the git repository at {top}")
     rel = "" if rel == os.curdir else rel.replace(os.sep, "/")
-    # A revision that starts with '-' would be read as an option.
-    tree = None if rev.startswith("-") or not rev else _git(["-C", top, "rev-parse", "--verify", "--quiet",
-                                                             f"{rev}^{{tree}}"])
+    tree = _git(["-C", top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{tree}}"])
     if tree is None:
         raise RaciError(neither)
     tree = tree.decode().strip()
     where = f"{rev}:{rel}"
-    subtree = _git(["-C", top, "rev-parse", "--verify", "--quiet", f"{tree}:{rel}"]) if rel else tree.encode()
+    subtree = _git(["-C", top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{tree}:{rel}"]) \
+        if rel else tree.encode()
     if subtree is None or _git(["-C", top, "cat-file", "-t", subtree.decode().strip()]) != b"tree\n":
         raise RaciError(f"the project folder {rel!r} does not exist in revision {rev!r}")
-    archive = _git(["-C", top, "archive", "--format=tar", subtree.decode().strip()])
-    if archive is None:  # pragma: no cover - the tree exists, so git can archive it
-        raise RaciError(f"git archive failed for revision {rev!r}")
 
     from raci_gen.loader import load_project
 
     shown_root = os.path.normpath(project_dir)
     with tempfile.TemporaryDirectory(prefix="raci-gen-diff-") as tmp:
-        try:
-            with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
-                tar.extractall(tmp, filter="data")
-        except tarfile.FilterError as exc:
-            member = os.path.normpath(os.path.join(shown_root, exc.tarinfo.name))
-            raise RaciError(f"revision {rev!r}: {member} is not read: it is a link that leads outside the project "
-                            "or an absolute path") from None
+        _extract_yaml(top, subtree.decode().strip(), tmp, rev, shown_root)
         try:
             project = load_project(tmp)
         except InputError as exc:
@@ -409,6 +418,86 @@ def load_revision(rev: str, project_dir: str = ".") -> Project:
     project = _relocate(project, tmp, shown_root)
     return dataclasses.replace(project, root=where,
                                sources=tuple(_shown(s, tmp, shown_root) for s in project.sources))
+
+
+def _extract_yaml(top: str, tree: str, tmp: str, rev: str, shown_root: str) -> None:
+    """Write the YAML files (and links) of git tree ``tree`` under the folder ``tmp``."""
+    from raci_gen.yamlsource import MAX_FILE_BYTES
+
+    listing = _git(["-C", top, "ls-tree", "-r", "-z", "--long", "--end-of-options", tree])
+    if listing is None:  # pragma: no cover - the tree exists, so git can list it
+        raise RaciError(f"git ls-tree failed for revision {rev!r}")
+    wanted: list[tuple[str, str, str]] = []  # (object id, path, mode) of blobs to read
+    links: list[tuple[str, str]] = []
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, oid, size = meta.split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if kind != b"blob":
+            continue
+        target = os.path.join(tmp, *path.split("/"))
+        if mode == b"120000":  # any link: it may name a folder of YAML files
+            links.append((oid.decode(), path))
+        elif not path.lower().endswith(YAML_SUFFIXES):
+            continue
+        elif int(size) > MAX_FILE_BYTES:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as placeholder:  # sparse: the loader refuses it by its size alone
+                placeholder.truncate(int(size))
+        else:
+            wanted.append((oid.decode(), path, mode.decode()))
+        if len(wanted) + len(links) > MAX_REVISION_FILES:
+            raise RaciError(f"revision {rev!r} has more than {MAX_REVISION_FILES:,} YAML files in the project "
+                            "folder; raci-gen reads at most that many")
+    blobs = _cat_blobs(top, [oid for oid, _, _ in wanted] + [oid for oid, _ in links], MAX_FILE_BYTES)
+    for oid, path, _mode in wanted:
+        target = os.path.join(tmp, *path.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as out:
+            out.write(blobs.pop(oid, b"") if oid in blobs else b"")
+    for oid, path in links:
+        link_target = blobs.get(oid, b"").decode("utf-8", "surrogateescape")
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), link_target))
+        if posixpath.isabs(link_target) or resolved == ".." or resolved.startswith("../"):
+            member = os.path.normpath(os.path.join(shown_root, path))
+            raise RaciError(f"revision {rev!r}: {member} is not read: it is a link that leads outside the project "
+                            "or an absolute path")
+        target = os.path.join(tmp, *path.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.symlink(link_target, target)
+
+
+def _cat_blobs(top: str, oids: list[str], limit: int) -> dict[str, bytes]:
+    """The content of each blob, read one after the other from ``git cat-file --batch`` (each at most ``limit``)."""
+    if not oids:
+        return {}
+    try:
+        process = subprocess.Popen(["git", "-C", top, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except FileNotFoundError:  # pragma: no cover - git ran a moment ago
+        raise RaciError("git is not installed; it is needed to read revisions (give two project folders instead)") \
+            from None
+    found: dict[str, bytes] = {}
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        for oid in dict.fromkeys(oids):
+            process.stdin.write(oid.encode("ascii") + b"\n")
+            process.stdin.flush()
+            header = process.stdout.readline().split()
+            if len(header) != 3 or header[1] == b"missing":  # pragma: no cover - ls-tree just listed it
+                continue
+            size = int(header[2])
+            if size > limit:  # pragma: no cover - sizes were checked on the listing
+                raise RaciError(f"a file of {size:,} bytes in the revision is over the limit of {limit:,}")
+            found[oid] = process.stdout.read(size)
+            process.stdout.read(1)  # the newline after each object
+    finally:
+        if process.stdin:
+            process.stdin.close()
+        process.wait()
+    return found
 
 
 def _git(args: list[str]) -> bytes | None:

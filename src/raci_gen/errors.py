@@ -54,6 +54,12 @@ class RenderError(RaciError):
     """A document could not be produced (a missing system library, a broken template)."""
 
 
+class TemplateFailure(InputError, RenderError):
+    """A template that fails to compile or to run. The project's templates are input like its
+    YAML, so this is reported as an input problem (with the template's line), and it is a
+    failure to render for the code that asks for a document."""
+
+
 def fail(location: Location, message: str) -> InputError:
     """Shorthand for an :class:`InputError` with a single problem."""
     return InputError([Problem(location, message)])

@@ -262,3 +262,46 @@ class Project:
     """The input files read, in the order read, as paths the user would recognise."""
     digest: str = ""
     """Short SHA-256 of the input files (names and bytes), so a stale printout can be recognised."""
+
+
+@dataclass(frozen=True)
+class PhaseSubject:
+    """A phase standing in where a role or activity is expected (a lint hit): phases have no lint-ignore."""
+
+    phase: Phase
+    ignores: tuple[Ignore, ...] = ()
+
+
+def matrix_texts(matrix: Matrix) -> Iterator[tuple[object, Location, str, str, str, bool]]:
+    """Every text of the matrix people read: (subject, location, whose, field, text, multiline).
+
+    ``whose`` is ``role R1``, ``activity A-1`` or ``phase 'Build'``; ``field`` is ``name``,
+    ``description``...; ``multiline`` is True where line breaks are part of the text.
+    The location is the role's, activity's or phase's (the lint-ignore entry's for a reason).
+    """
+    for role in matrix.roles:
+        whose = f"role {role.id}"
+        yield role, role.location, whose, "name", role.name, False
+        for similar in role.similar:
+            yield role, role.location, whose, "similar name", similar, False
+        if role.description:
+            yield role, role.location, whose, "description", role.description, True
+        for person in role.people:
+            for label, value in (("person", person.name), ("team", person.team), ("email", person.email)):
+                if value:
+                    yield role, role.location, whose, label, value, False
+        for ignore in role.ignores:
+            yield role, ignore.location, whose, "lint-ignore reason", ignore.reason, True
+    for number, phase in enumerate(matrix.phases, start=1):
+        subject = PhaseSubject(phase)
+        whose = f"phase {number}"
+        yield subject, phase.location, whose, "name", phase.name, False
+        if phase.description:
+            yield subject, phase.location, whose, "description", phase.description, True
+        for activity in phase.activities:
+            whose = f"activity {activity.id}"
+            yield activity, activity.location, whose, "name", activity.name, False
+            if activity.description:
+                yield activity, activity.location, whose, "description", activity.description, True
+            for ignore in activity.ignores:
+                yield activity, ignore.location, whose, "lint-ignore reason", ignore.reason, True

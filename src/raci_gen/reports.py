@@ -13,6 +13,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from raci_gen import __version__
+from raci_gen.terminal import printable
 from raci_gen.analysis import SEVERITIES, Finding, active, counts
 
 JSON_SCHEMA_VERSION = 1
@@ -36,7 +37,17 @@ def format_text(findings: list[Finding], verbose: bool = False) -> str:
         elif verbose:
             lines.append(f"{finding} (silenced: {finding.ignored})")
     lines.append(summary(findings))
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _json(document: object) -> str:
+    """JSON text as ``json.dumps`` writes it, with DEL, C1 and bidi controls as ``\\u`` escapes too:
+    the same data for a parser, nothing a terminal acts on when the report is printed."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def format_json(findings: list[Finding], verbose: bool = False) -> str:
@@ -54,7 +65,7 @@ def format_json(findings: list[Finding], verbose: bool = False) -> str:
             for f in findings
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _json(document)
 
 
 def _github_escape(text: str, prop: bool = False) -> str:
@@ -73,7 +84,7 @@ def format_github(findings: list[Finding], verbose: bool = False) -> str:
         lines.append(f"::{level[f.severity]} file={_github_escape(loc.file, True)},line={loc.line},"
                      f"col={loc.column},title={_github_escape(f.rule, True)}::{_github_escape(f.message)}")
     lines.append(summary(findings))
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def format_github_problems(problems: list) -> str:
@@ -117,7 +128,7 @@ def format_gitlab(findings: list[Finding], verbose: bool = False) -> str:
             "severity": GITLAB_SEVERITY[f.severity],
             "location": {"path": path, "lines": {"begin": f.location.line}},
         })
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return _json(issues)
 
 
 README_URL = "https://pypi.org/project/raci-gen/"
@@ -193,7 +204,7 @@ def format_sarif(findings: list[Finding], verbose: bool = False) -> str:
             "results": results,
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return _json(log)
 
 
 REPORTS: dict[str, Callable[[list[Finding], bool], str]] = {

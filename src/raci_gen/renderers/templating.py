@@ -2,21 +2,22 @@
 
 Templates are looked up first in the project's ``templates/`` folder, then in the
 package, so a file of the same name overrides a built-in one. Templates run in
-Jinja2's sandbox: a user template cannot reach Python internals.
+Jinja2's sandbox: a user template cannot reach Python internals; and within the
+bounds of time, memory and size of :mod:`raci_gen.renderers.sandbox`.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 import jinja2
 from markupsafe import Markup, escape
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
-from raci_gen.errors import RenderError
+from raci_gen.errors import Problem, RenderError, TemplateFailure
 from raci_gen.model import Location
 from raci_gen.renderers.document import Document
+from raci_gen.renderers.sandbox import BoundedSandbox, TemplateLimit, render_within_limits, time_limit
 
 # Characters that start an inline construct in GitHub-flavoured Markdown, and '#', which
 # closes an ATX heading when it ends one ("### Phase ##" would show as "Phase").
@@ -33,6 +34,13 @@ def _finalize(value: object) -> object:
         cleaned = _CONTROL.sub("\ufffd", value)
         return Markup(cleaned) if isinstance(value, Markup) else cleaned
     return value
+
+
+@jinja2.pass_environment
+def _bounded_finalize(env: BoundedSandbox, value: object) -> object:
+    """:func:`_finalize`, after the sandbox has measured the value."""
+    env.finalize_value(value)
+    return _finalize(value)
 
 
 def md_escape(text: object) -> str:
@@ -107,37 +115,16 @@ def css_string(text: object) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
-MAX_TEMPLATE_VALUE = 10_000_000
-"""Largest string or list a template may build with ``*`` or ``**`` (Jinja2's sandbox does not bound them)."""
-
-
-class _BoundedSandbox(SandboxedEnvironment):
-    """Jinja2's sandbox, plus a bound on ``'x' * 10**9`` and ``10 ** 10**9``, which would exhaust memory or time."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
-                        and len(seq) * count > MAX_TEMPLATE_VALUE:
-                    raise SecurityError(f"the template builds a value of more than {MAX_TEMPLATE_VALUE:,} items")
-        if operator == "**" and isinstance(right, int) and abs(right) > 1000 and isinstance(left, int) \
-                and abs(left) > 1:
-            raise SecurityError("the template raises a number to a power over 1000")
-        return super().call_binop(context, operator, left, right)
-
-
-def environment(document: Document, autoescape: bool) -> SandboxedEnvironment:
+def environment(document: Document, autoescape: bool) -> BoundedSandbox:
     loaders: list[jinja2.BaseLoader] = []
     if document.template_dir:
         loaders.append(jinja2.FileSystemLoader(document.template_dir))
     loaders.append(jinja2.PackageLoader("raci_gen", "templates"))
-    env = _BoundedSandbox(
+    env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
+        finalize=_bounded_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -158,24 +145,80 @@ def template_blocks(document: Document, name: str) -> list[str]:
         raise RenderError(f"{name}: error: template failed: {exc}") from None
 
 
+def _project_templates(document: Document) -> bool:
+    """Whether the project's templates folder holds any file a render could use."""
+    if not document.template_dir:
+        return False
+    return bool(jinja2.FileSystemLoader(document.template_dir).list_templates())
+
+
+def _where(exc: BaseException, name: str, document: Document, template: jinja2.Template | None = None) -> Location:
+    """The template line a render was at when ``exc`` stopped it: the innermost template frame.
+
+    Jinja2 rewrites the traceback of an ``Exception`` into frames named after the template;
+    a :class:`TemplateLimit` (a ``BaseException``) keeps the compiled frames, whose globals
+    hold the template and its map of line numbers.
+    """
+    found: tuple[str, int] | None = None
+    frame = getattr(exc, "frame", None)
+    if frame is not None and frame.f_globals.get("__jinja_template__") is not None:
+        template_of_frame = frame.f_globals["__jinja_template__"]
+        found = (template_of_frame.filename, template_of_frame.get_corresponding_lineno(frame.f_lineno))
+    tb = exc.__traceback__
+    while tb is not None:
+        scope = tb.tb_frame.f_globals
+        template = scope.get("__jinja_template__")
+        if template is not None and template.filename:
+            found = (template.filename, template.get_corresponding_lineno(tb.tb_lineno))
+        elif "__jinja_exception__" in scope and tb.tb_frame.f_code.co_filename:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is None:
+        return Location(_shown(template.filename if template and template.filename else name, name, document), 1, 1)
+    return Location(_shown(found[0], name, document), max(found[1], 1), 1)
+
+
+def _shown(filename: str, name: str, document: Document) -> str:
+    """A template's file as the user knows it: the project's path, or the name of a built-in one."""
+    if document.template_dir and os.path.commonpath(
+            [os.path.abspath(document.template_dir), os.path.abspath(filename)]) == os.path.abspath(
+            document.template_dir):
+        return os.path.normpath(filename)
+    return os.path.basename(filename) if os.path.isabs(filename) else filename
+
+
 def render_template(document: Document, name: str, autoescape: bool, block: str | None = None,
                     **context: object) -> str:
-    """Render template ``name``, or only its ``{% block %}`` called ``block`` (one of :func:`template_blocks`)."""
+    """Render template ``name``, or only its ``{% block %}`` called ``block`` (one of :func:`template_blocks`).
+
+    Within the bounds of :mod:`raci_gen.renderers.sandbox`; time and memory are watched when
+    the project has templates of its own.
+    """
     env = environment(document, autoescape)
+    template = None
     try:
         template = env.get_template(name)
         variables = {"doc": document, "matrix": document.matrix, **context}
         if block is None:
-            return template.render(variables)
-        return "".join(template.blocks[block](template.new_context(variables)))
+            chunks = lambda: template.generate(variables)  # noqa: E731
+        else:
+            chunks = lambda: template.blocks[block](template.new_context(variables))  # noqa: E731
+        cells = len(document.matrix.roles) * sum(1 for _ in document.matrix.activities())
+        return render_within_limits(env, chunks, watched=_project_templates(document), seconds=time_limit(cells))
     except jinja2.TemplateSyntaxError as exc:
-        where = Location(exc.filename or name, exc.lineno or 1, 1)
-        raise RenderError(f"{where}: error: template syntax error: {exc.message}") from None
+        where = Location(_shown(exc.filename or name, name, document), exc.lineno or 1, 1)
+        raise TemplateFailure([Problem(where, f"template syntax error: {exc.message}")]) from None
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name!r} not found") from None
+    except TemplateLimit as exc:
+        raise TemplateFailure([Problem(_where(exc, name, document, template), f"the template {exc}")]) from None
+    except RecursionError as exc:
+        raise TemplateFailure([Problem(_where(exc, name, document, template), "the template calls itself too "
+                                       "deeply (a macro or include without an end?)")]) from None
     except jinja2.TemplateError as exc:
-        raise RenderError(f"{name}: error: template failed: {exc}") from None
+        raise TemplateFailure([Problem(_where(exc, name, document, template), f"template failed: {exc}")]) from None
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, MemoryError) as exc:
         # A template (possibly the user's) that fails while running: a division by zero, a
         # sandboxed range() too long, pop() on an empty list. Said in one line, like any input error.
-        raise RenderError(f"{name}: error: template failed: {type(exc).__name__}: {exc}") from None
+        raise TemplateFailure([Problem(_where(exc, name, document, template),
+                                       f"template failed: {type(exc).__name__}: {exc}")]) from None

@@ -13,8 +13,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from raci_gen.rules import (
-    at_most_one, duplicate_activity, empty_activity, everywhere_role, idle_role, letter_needs, no_blank_cell, no_communication,
-    one_accountable, overloaded_role, role_without_ownership, someone_responsible, too_many_consulted,
+    at_most_one, duplicate_activity, empty_activity, everywhere_role, hidden_character, idle_role, letter_needs,
+    no_blank_cell, no_communication, one_accountable, overloaded_role, role_without_ownership, someone_responsible,
+    too_many_consulted,
     too_many_informed, too_many_responsible, unresolved_cell,
 )
 
@@ -37,4 +38,6 @@ RULES: dict[str, ModuleType] = {rule.ID: rule for rule in (
     role_without_ownership,
     overloaded_role,
     everywhere_role,
+    # every text
+    hidden_character,
 )}
