@@ -554,7 +554,7 @@ def test_pdf_draws_what_the_fonts_cover_and_says_what_they_do_not(name, caplog):
     assert squeeze(name) in squeeze(text)
 
 
-@pytest.mark.skipif(not fc_covers("漢"), reason="no CJK font installed (.ci/run installs fonts-noto-cjk)")
+@pytest.mark.skipif(not fc_covers("漢"), reason="no CJK font installed (.ci/run installs fonts-droid-fallback)")
 def test_pdf_draws_a_cjk_role_name_when_a_cjk_font_is_installed(caplog):
     data = Data("Title", "", "", [("R1", CJK_NAME, [], "")], [("Phase", "", [("A-1", "Plan", "", {"R1": ("A",)})])])
     data_pdf = render_pdf_logged(document(data), caplog)

@@ -392,16 +392,16 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
         result = import_into(source, into, options, delete=delete, force=force)
     matrix = result.matrix
     phases = len(matrix.phases())
-    click.echo(f"read {matrix.table} of {source}: {len(matrix.activities)} activities in {phases} "
+    echo(f"read {matrix.table} of {source}: {len(matrix.activities)} activities in {phases} "
                f"phase{'s' if phases != 1 else ''}, {len(matrix.roles)} roles ({matrix.variant.name})")
     for note in result.notes:
         where = f"{source}: {note.where}: " if note.where else f"{source}: "
-        click.echo(f"{where}{'left out: ' if note.dropped else ''}{note.message}")
+        echo(f"{where}{'left out: ' if note.dropped else ''}{note.message}")
     if strict and result.dropped:
-        click.echo("--strict: something was left out; nothing was written", err=True)
+        echo("--strict: something was left out; nothing was written", err=True)
         ctx.exit(EXIT_CHECK_FAILED)
     if result.summary:
-        click.echo(result.summary, nl=False)
+        echo(result.summary, nl=False)
     from raci_gen.confined import Write, confine, write_all
 
     # All or none, beneath the folder named on the command line (the project, for --into).
@@ -414,11 +414,11 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
         findings = lint(load_project(out_dir).matrix, load_project(out_dir).settings)
         counts = {s: sum(1 for f in findings if f.severity == s and f.ignored is None)
                   for s in ("error", "warning", "info")}
-        click.echo(f"wrote {len(result.files)} files to {out_dir}; lint: {counts['error']} errors, "
+        echo(f"wrote {len(result.files)} files to {out_dir}; lint: {counts['error']} errors, "
                    f"{counts['warning']} warnings, {counts['info']} info (raci-gen lint {out_dir}); "
                    f"next: raci-gen build {out_dir}")
     else:
-        click.echo(f"changed {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {into}"
+        echo(f"changed {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {into}"
                    if result.files else f"nothing to change in {into}")
 
 
