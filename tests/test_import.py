@@ -150,6 +150,17 @@ def test_it_says_which_table_it_read_and_where(tmp_path):
     assert "table 1 (line 5): a legend of the letters; not read" in result.stdout
 
 
+def test_a_matrix_mixing_letters_and_words_is_no_legend(tmp_path):
+    # Rows holding "R" in one cell and "Responsible" in another look like a legend's rows; a legend is short
+    # and narrow, with the letter first.
+    rows = ["ID,Activity," + ",".join(f"Role {j}" for j in range(1, 8))]
+    rows += [f"T-{i},Task {i},R,Responsible,C,,I,A,-" for i in range(1, 21)]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run("import", str(tmp_path / "m.csv"), "--out", str(tmp_path / "p"))
+    assert result.returncode == 0, result.stderr
+    assert len(project_grid(tmp_path / "p")[1]) == 20
+
+
 def test_table_option_picks_another(tmp_path):
     result = run("import", str(CORPUS / "legend-first" / "source.md"), "--out", str(tmp_path / "p"), "--table", "1")
     assert result.returncode == 2

@@ -411,7 +411,8 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
         from raci_gen.analysis import lint
         from raci_gen.loader import load_project
 
-        findings = lint(load_project(out_dir).matrix, load_project(out_dir).settings)
+        made = load_project(out_dir)
+        findings = lint(made.matrix, made.settings)
         counts = {s: sum(1 for f in findings if f.severity == s and f.ignored is None)
                   for s in ("error", "warning", "info")}
         echo(f"wrote {len(result.files)} files to {out_dir}; lint: {counts['error']} errors, "

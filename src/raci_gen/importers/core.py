@@ -166,12 +166,15 @@ def _is_letters(text: str, variant: Variant) -> bool:
 
 def _is_legend(table: SourceTable) -> bool:
     """A table that explains the letters (``R | Responsible | Does the work``) rather than assigning them."""
+    if not table.rows or len(table.rows[0]) > 5 or len(table.rows) > 16:
+        return False  # a legend is a short, narrow table: a few letters, a few columns
     names = {l.name.casefold() for v in VARIANTS.values() for l in v.letters}
     codes = {l.code for v in VARIANTS.values() for l in v.letters}
     hits = 0
     for row in table.rows:
-        texts = [c.text.strip().strip("*") for c in row]
-        if any(t.upper() in codes for t in texts) and any(t.casefold() in names for t in texts):
+        texts = [c.text.strip().strip("*") for c in row if c.text.strip()]
+        # The letter first (R, or A/R), its name beside it.
+        if texts and set(texts[0].upper()) - set("/ ") <= codes and any(t.casefold() in names for t in texts[1:]):
             hits += 1
     return hits >= 2 and hits >= (len(table.rows) - 1) / 2
 
