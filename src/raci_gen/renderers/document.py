@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable
 
 from raci_gen import __version__, clock
 from raci_gen.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
 from raci_gen.model import Letter, Matrix, Project, Role, Signer
+from raci_gen.renderers.anchors import role_anchors
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Document:
     """Signers of the approval block."""
     pdf_variant: str | None = None
     language: str = "en"
+    role_links: bool = True
+    """Whether role ids link to their sections; off for an injected section, which lacks them."""
 
     @property
     def provenance(self) -> str:
@@ -59,9 +62,24 @@ class Document:
         return [role_view(self.matrix, role) for role in self.matrix.roles]
 
     def anchor(self, role: Role) -> str:
-        """The anchor of a role's section, ``role-r1``: the slug GitHub, GitLab and Azure DevOps
-        give the heading "Role R1", so it holds as long as the id does."""
-        return "role-" + re.sub(r"[^a-z0-9_-]", "", role.id.lower())
+        """The anchor of a role's section: ``role-r1``, the slug GitHub and GitLab both give its
+        heading "Role R1", or ``role.<id>`` where another heading could take that (see anchors)."""
+        return self._anchors[role.id]
+
+    def name_anchor(self, role: Role) -> str:
+        """The explicit ``<a name>`` a role's Markdown heading needs, or "" when its slug is its anchor."""
+        anchor = self.anchor(role)
+        return "" if anchor.startswith("role-") else f'<a name="{anchor}"></a>'
+
+    @cached_property
+    def _anchors(self) -> dict[str, str]:
+        # The headings of the built-in Markdown template, in order (conditional ones included).
+        headings: list[tuple[str, str | None]] = [(self.title, None), ("Legend", None), ("Matrix", None)]
+        headings += [(phase.name, None) for phase in self.matrix.phases]
+        headings += [("Roles", None), ("By role", None)]
+        headings += [(f"Role {role.id}", role.id) for role in self.matrix.roles]
+        headings += [("Workload", None), ("Open findings", None), ("Approval", None)]
+        return role_anchors(headings)
 
     def combinations(self) -> list[tuple[str, str, Letter]]:
         """The variant's accepted multi-letter cells: (``A/R``, "Accountable and Responsible", colour letter)."""

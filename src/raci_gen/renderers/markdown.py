@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from raci_gen.renderers.document import Document
 from raci_gen.errors import RenderError
 from raci_gen.renderers.templating import render_template, template_blocks
@@ -27,6 +29,8 @@ def render_markdown_section(document: Document, section: str = "document") -> st
     available = sections(document)
     if section not in available:
         raise RenderError(f"unknown section {section!r}; choose from {', '.join(available)}")
+    # A section stands alone on its page: it links to no role section, which it may not hold.
+    document = dataclasses.replace(document, role_links=False)
     return render_template(document, TEMPLATE, autoescape=False, block=section).strip("\n") + "\n"
 
 
