@@ -20,8 +20,6 @@ import os
 import shutil
 import sys
 import time
-from importlib import resources
-from pathlib import Path
 
 import click
 
@@ -472,34 +470,17 @@ def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, f
 def init(directory: str) -> None:
     """Start a project in DIRECTORY with the MLOps example (never overwrites a file).
 
-    Writes raci.yaml, roles/, activities/ and schemas/ (JSON Schemas, so that
-    editors with the YAML language server complete and check the keys).
+    Writes raci.yaml, roles/, activities/, schemas/ (JSON Schemas, so that editors with
+    the YAML language server complete and check the keys), a .gitignore that keeps the
+    PDF and workbook out of git, a .pre-commit-config.yaml with local hooks, and the
+    Markdown document, built, so that the hooks pass from the first commit.
     """
-    from raci_gen.confined import Write, confine, write_all
-    from raci_gen.schema import json_schemas
+    from raci_gen.scaffold import create
 
-    source = example_dir()
-    files = {str(rel): (source / rel).read_bytes() for rel in [Path("raci.yaml")] + sorted(
-        p.relative_to(source) for folder in ("roles", "activities") for p in (source / folder).glob("*.yaml"))}
-    files.update({os.path.join("schemas", name): text.encode("utf-8") for name, text in json_schemas().items()})
-    existing = [os.path.join(directory, f) for f in files if os.path.lexists(os.path.join(directory, f))]
-    if existing:
-        raise RaciError("refusing to overwrite existing files: " + ", ".join(existing))
-    targets = [os.path.join(directory, rel) for rel in files]
-    write_all([Write(path, data, confine(path, ".", directory)) for path, data in zip(targets, files.values())],
-              replace=False)
-    echo(f"wrote {len(files)} files to {directory}; next: raci-gen build {directory}")
-
-
-def example_dir() -> Path:
-    """The MLOps example: packaged in the wheel, or the repository root in a source checkout."""
-    packaged = Path(str(resources.files("raci_gen"))) / "example"
-    if (packaged / "raci.yaml").is_file():
-        return packaged
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "raci.yaml").is_file() and (checkout / "roles").is_dir():
-        return checkout
-    raise RaciError("the built-in example is missing from this installation; reinstall raci-gen")
+    written, kept = create(directory)
+    for name in kept:
+        echo(f"kept the existing {os.path.join(directory, name)}; see README, \"What to commit\"", err=True)
+    echo(f"wrote {len(written)} files to {directory}; next: raci-gen build {directory}")
 
 
 def _project_root(project_dir: str, config: str | None = None, quiet: bool = False) -> str:
