@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import FIRST_PHASE
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = os.path.dirname(sys.executable)
 """Where this environment's raci-gen (and pre-commit) are: the CI steps and hooks find them on PATH."""
@@ -47,7 +49,7 @@ def git_repository(project: Path, env: dict[str, str]) -> None:
 
 
 def edit_a_cell(project: Path) -> None:
-    path = project / "activities" / "01-goal-definition.yaml"
+    path = project / FIRST_PHASE
     text = path.read_text(encoding="utf-8")
     assert "R3: C" in text
     path.write_text(text.replace("R3: C", "R3: I", 1), encoding="utf-8")
@@ -196,13 +198,13 @@ def test_github_action_check_fails_on_a_stale_document(tmp_path):
 def test_github_action_lint_annotates(tmp_path):
     env = environment(tmp_path)
     project = init_project(tmp_path, env)
-    path = project / "activities" / "01-goal-definition.yaml"
+    path = project / FIRST_PHASE
     path.write_text(path.read_text(encoding="utf-8").replace("R1: A/R", "R1: R", 1), encoding="utf-8")
     steps, _ = action_steps(tmp_path)
     lint = next((run, step_env) for run, step_env in steps if run.startswith("raci-gen lint"))
     done = sh(lint[0], project, {**env, **lint[1]})
     assert done.returncode == 1
-    assert re.search(r"^::error file=activities/01-goal-definition\.yaml,line=\d+", done.stdout, re.M), done.stdout
+    assert re.search(rf"^::error file={re.escape(FIRST_PHASE)},line=\d+", done.stdout, re.M), done.stdout
 
 
 def test_gitlab_template_script_runs_in_a_project(tmp_path):
