@@ -7,6 +7,7 @@ Every process gets a fixed SOURCE_DATE_EPOCH, so that a run that crosses midnigh
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -160,13 +161,15 @@ def action_steps(runner_temp: Path) -> tuple[list[tuple[str, dict[str, str]]], l
     return steps, artifacts
 
 
-def gitlab_job() -> tuple[list[str], dict[str, str], list[str]]:
-    """The script lines of the GitLab template's job, its variables, and its artifact path globs."""
+def gitlab_job() -> tuple[list[str], dict[str, str], list[str], dict[str, str]]:
+    """The script lines of the GitLab template's job, its variables, its artifact path globs and reports."""
     template = yaml.safe_load((REPO_ROOT / "ci" / "raci-gen.gitlab-ci.yml").read_text(encoding="utf-8"))
     job = template["raci-gen"]
     assert any("pip install" in line and "$RACI_GEN_REQUIREMENT" in line for line in job["before_script"])
     assert all(INSTALLS.search(line) for line in job["before_script"]), "before_script only installs"
-    return job["script"], {k: str(v) for k, v in job["variables"].items()}, job["artifacts"]["paths"]
+    assert job["artifacts"]["when"] == "always", "the Code Quality report is kept when the lint fails"
+    return (job["script"], {k: str(v) for k, v in job["variables"].items()}, job["artifacts"]["paths"],
+            job["artifacts"]["reports"])
 
 
 def test_github_action_steps_run_in_a_project(tmp_path):
@@ -210,12 +213,14 @@ def test_github_action_lint_annotates(tmp_path):
 def test_gitlab_template_script_runs_in_a_project(tmp_path):
     env = environment(tmp_path)
     project = init_project(tmp_path, env)
-    script, variables, artifacts = gitlab_job()
+    script, variables, artifacts, reports = gitlab_job()
     for line in script:
         done = sh(line, project, {**env, **variables, "CI_PROJECT_DIR": str(project)})
         assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
     found = sorted(os.path.relpath(p, project) for pattern in artifacts for p in glob.glob(str(project / pattern)))
     assert found == ["raci-gen-output/raci-matrix.pdf", "raci-gen-output/raci-matrix.xlsx"]
+    report = json.loads((project / reports["codequality"]).read_text(encoding="utf-8"))
+    assert isinstance(report, list) and all(issue["location"]["path"].startswith("activities/") for issue in report)
     edit_a_cell(project)
     check = next(line for line in script if "--check" in line)
     assert sh(check, project, {**env, **variables}).returncode == 1
