@@ -1,9 +1,16 @@
-"""raci_gen.clock: SOURCE_DATE_EPOCH decides every date a build writes."""
+"""raci_gen.clock: the document's date, never the wall clock by default.
+
+Order: `date:` in raci.yaml, SOURCE_DATE_EPOCH, the last git commit that touched the inputs
+(uncommitted changes noted), no date at all; `date: today` opts in to the build date.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
+import os
+import shutil
+import subprocess
 import zipfile
 
 import openpyxl
@@ -97,7 +104,8 @@ def test_date_in_raci_yaml_wins_over_the_clock(monkeypatch, tmp_path, make_proje
     from raci_gen.loader import load_project
     document = make_document(load_project(str(root)))
     assert document.date == "2020-02-29"
-    assert document.created.year == 2023  # file metadata still carries the build time
+    # raci.yaml's date wins over SOURCE_DATE_EPOCH for the metadata too: midnight UTC, no time of day invented
+    assert document.created == _dt.datetime(2020, 2, 29, tzinfo=UTC)
     assert "**Date:** 2020-02-29" in render_markdown_text(document)
 
 
@@ -123,3 +131,95 @@ def test_pdf_rendering_restores_the_environment(monkeypatch, tmp_path, make_proj
     assert "SOURCE_DATE_EPOCH" not in os.environ
     import pypdf
     assert pypdf.PdfReader(io.BytesIO(data)).metadata["/CreationDate"] == "D:20231114221320Z"
+
+
+# --- the date's order: raci.yaml, SOURCE_DATE_EPOCH, git, nothing -------------------------------------------------
+
+ONE_ROLE = [{"id": "R1", "name": "One"}]
+ONE_PHASE = {"01": {"phase": "P", "activities": [{"id": "A-1", "name": "a", "raci": {"R1": "A/R"}}]}}
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(root, *args, date="2024-03-05T10:11:12+00:00"):
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env, timeout=60)
+
+
+def date_of(root):
+    from raci_gen.loader import load_project
+    from raci_gen.renderers.document import resolve_date
+    return resolve_date(load_project(str(root)))
+
+
+@pytest.fixture
+def no_epoch(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def test_outside_git_a_document_has_no_date(tmp_path, make_project, no_epoch):
+    root = make_project(tmp_path, ONE_ROLE, ONE_PHASE)
+    date = date_of(root)
+    assert (date.shown, date.stamp, date.source) == (None, None, "none")
+    from raci_gen.loader import load_project
+    document = make_document(load_project(str(root)))
+    assert "**Date:**" not in render_markdown_text(document)
+    assert "dcterms.created" not in render_html_text(document) and "<th>Date</th>" not in render_html_text(document)
+    data = render_xlsx(document)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode("utf-8")
+    assert "dcterms:created" not in core and "dcterms:modified" not in core
+
+
+def test_git_missing_means_no_date(tmp_path, make_project, no_epoch, monkeypatch):
+    root = make_project(tmp_path, ONE_ROLE, ONE_PHASE)
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert date_of(root).source == "none"
+
+
+@needs_git
+def test_the_date_of_the_last_commit_that_touched_the_inputs(tmp_path, make_project, no_epoch):
+    root = make_project(tmp_path, ONE_ROLE, ONE_PHASE)
+    git(root, "init", "-q")
+    date = date_of(root)
+    assert (date.shown, date.stamp, date.source) == (clock.NOT_COMMITTED, None, "git")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    date = date_of(root)
+    assert (date.shown, date.stamp) == ("2024-03-05", _dt.datetime(2024, 3, 5, tzinfo=UTC))  # no time of day
+    # a commit that touches no input does not move the date
+    (root / "notes.txt").write_text("x", encoding="utf-8")
+    git(root, "add", "notes.txt")
+    git(root, "commit", "-q", "-m", "notes", date="2024-04-01T00:00:00+00:00")
+    assert date_of(root).shown == "2024-03-05"
+    # an uncommitted change is noted, without today's date
+    roles = next((root / "roles").glob("*.yaml"))
+    roles.write_text(roles.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert date_of(root).shown == f"2024-03-05, {clock.UNCOMMITTED}"
+    git(root, "commit", "-q", "-am", "roles", date="2024-05-06T23:59:59+00:00")
+    assert date_of(root).shown == "2024-05-06"
+
+
+@needs_git
+def test_explicit_dates_win_over_git(tmp_path, make_project, monkeypatch):
+    root = make_project(tmp_path, ONE_ROLE, ONE_PHASE)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert (date_of(root).shown, date_of(root).source) == ("2023-11-14", "SOURCE_DATE_EPOCH")
+    with open(root / "raci.yaml", "a", encoding="utf-8") as fh:
+        fh.write("date: Spring 2025\n")
+    date = date_of(root)
+    assert (date.shown, date.source) == ("Spring 2025", "raci.yaml")
+    assert date.stamp == _dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)  # the time the user gave
+
+
+def test_date_today_is_the_build_date(tmp_path, make_project, no_epoch):
+    root = make_project(tmp_path, ONE_ROLE, ONE_PHASE, "date: today\n")
+    date = date_of(root)
+    assert date.source == "today"
+    assert date.shown == clock.today().isoformat()
+    assert date.stamp.time() == _dt.time(0, 0)

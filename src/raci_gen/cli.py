@@ -138,7 +138,13 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--section", default="document", show_default=True,
               help="What --inject puts in the page: document, title, legend, matrix or roles.")
 @click.option("--check", is_flag=True,
-              help="Write nothing; report each document or page that is missing or out of date, exit 1 if any.")
+              help="Write nothing; report each document or page that is missing or out of date, exit 1 if any. "
+                   "Markdown, HTML and pages are compared byte for byte, PDF and workbook by the provenance they "
+                   "record.")
+@click.option("--strict-bytes", is_flag=True,
+              help="With --check: render PDF and workbook too and compare every file byte for byte.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="With --check: print a unified diff for each stale text document.")
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3b", "pdf/ua-1"]), default=None,
               help="PDF for archiving (pdf/a-3b) or strict accessibility (pdf/ua-1). Default: pdf.variant in "
                    "raci.yaml, else tagged PDF.")
@@ -148,8 +154,8 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="With several project folders: how many to build at once. Default: one per core.")
 @click.pass_context
 def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str, ...] | None, out_dir: str | None,
-          config: str | None, inject_pages: tuple[str, ...], section: str, check: bool, pdf_variant: str | None,
-          no_lint: bool, quiet: bool, jobs: int | None) -> None:
+          config: str | None, inject_pages: tuple[str, ...], section: str, check: bool, strict_bytes: bool,
+          show_diff: bool, pdf_variant: str | None, no_lint: bool, quiet: bool, jobs: int | None) -> None:
     """Build the documents of the project in PROJECT_DIR (default: the current folder).
 
     The lint runs first: errors stop the build (exit 1, nothing written) unless
@@ -189,6 +195,9 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
         ctx.exit(EXIT_CHECK_FAILED)
     if section != "document" and not inject_pages:
         raise click.UsageError("--section chooses what --inject puts in a page; give --inject PAGE too")
+    if (strict_bytes or show_diff) and not check:
+        raise click.UsageError("--strict-bytes and --diff go with --check")
+    chosen = formats
     formats = formats or project.settings.output.formats
     if "pdf" in formats and not (quiet or check):
         from raci_gen.renderers.fonts import missing_glyphs
@@ -196,9 +205,14 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
         for warning in missing_glyphs(project.matrix):  # a box in the PDF is easy to miss
             echo(str(warning), err=True)
     injections = output.project_injections(project) + [Injection(page, section) for page in inject_pages]
-    outputs = output.generate(project, formats, out_dir, findings=findings, injections=injections)
     if check:
-        _exit_if_stale(ctx, outputs, quiet)
+        count, problems = output.check(project, formats, out_dir, findings, injections, strict_bytes)
+        fix = _command("build", project_dir if project_dir != "." else None, ("-f", ",".join(chosen or ())),
+                       ("-o", out_dir), ("-c", config), *[("--inject", p) for p in inject_pages],
+                       ("--section", section if section != "document" else None), ("--pdf-variant", pdf_variant),
+                       "--no-lint" if no_lint else None)
+        _report_stale(ctx, count, problems, quiet, show_diff, fix)
+    outputs = output.generate(project, formats, out_dir, findings=findings, injections=injections)
     output.write(outputs)
     if not quiet:
         for item in outputs:
@@ -227,7 +241,7 @@ def schema(ctx: click.Context, directory: str | None, check: bool) -> None:
     outputs = [output.Output(path, text.encode("utf-8"), "schema", output.confine(path, base, named))
                for path, text in ((os.path.join(directory, name), text) for name, text in json_schemas().items())]
     if check:
-        _exit_if_stale(ctx, outputs, quiet=True)
+        _report_stale(ctx, len(outputs), output.stale(outputs), True, False, _command("schema", directory))
     output.write(outputs)
     for item in outputs:
         echo(f"wrote {item.path}")
@@ -498,16 +512,36 @@ def _project_root(project_dir: str, config: str | None = None, quiet: bool = Fal
     return found.root
 
 
-def _exit_if_stale(ctx: click.Context, outputs: list, quiet: bool) -> None:
-    """The check mode of build and schema: say which files differ from what would be written, and exit."""
-    from raci_gen import output
+def _report_stale(ctx: click.Context, count: int, problems: list, quiet: bool, show_diff: bool, fix: str) -> None:
+    """The check mode of build and schema: say which files differ from what would be written and why,
+    the command that brings them up to date, and exit."""
+    for problem in problems:
+        echo(str(problem), err=True)
+        for line in problem.details:
+            echo(f"  {line}", err=True)
+        if show_diff and problem.diff:
+            for line in problem.diff:
+                echo(line, err=True)
+    if problems:
+        echo(f"run: {fix}", err=True)
+    elif not quiet:
+        echo(f"{count} file{'s' if count != 1 else ''} up to date")
+    ctx.exit(EXIT_CHECK_FAILED if problems else EXIT_OK)
 
-    stale = output.stale(outputs)
-    for line in stale:
-        echo(line, err=True)
-    if not quiet and not stale:
-        echo(f"{len(outputs)} file{'s' if len(outputs) != 1 else ''} up to date")
-    ctx.exit(EXIT_CHECK_FAILED if stale else EXIT_OK)
+
+def _command(*parts) -> str:
+    """A raci-gen command line, quoted for a POSIX shell, from words and (option, value) pairs;
+    None and empty values are left out."""
+    import shlex
+
+    words = ["raci-gen"]
+    for part in parts:
+        if isinstance(part, tuple):
+            if part[1]:
+                words.extend(part)
+        elif part:
+            words.append(part)
+    return shlex.join(words)
 
 
 MIXABLE_REPORTS = ("text", "github")

@@ -1,45 +1,130 @@
-"""The one clock of raci-gen.
+"""The one clock of raci-gen: every date or time that ends up in a document comes from here.
 
-Every date or time that ends up in a document comes from here, so that
-``SOURCE_DATE_EPOCH`` (https://reproducible-builds.org/specs/source-date-epoch/)
-makes builds byte-for-byte reproducible.
+A document's date never comes from the wall clock unless the project asks for it
+(``date: today``), so that a document built today is still up to date tomorrow, in
+another folder and on another machine. The date is, in this order:
+
+1. ``date:`` in raci.yaml (an ISO date, any other text shown as written, or ``today``);
+2. ``SOURCE_DATE_EPOCH`` (https://reproducible-builds.org/specs/source-date-epoch/);
+3. the date of the last git commit that touched the project's inputs (raci.yaml,
+   roles/, activities/, templates/), the way mkdocs' git-revision-date plugin dates
+   pages; inputs changed since then are noted (``2026-11-30, with uncommitted
+   changes``), never dated with today;
+4. no date at all.
+
+A time of day is stored only when the user gave one (``SOURCE_DATE_EPOCH``): a date
+alone is stamped as midnight UTC of that date, and no date stamps nothing.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
+import subprocess
+from dataclasses import dataclass
+
+UTC = _dt.timezone.utc
+GIT_TIMEOUT = 10.0
+"""Seconds a git query may take before the project counts as not in git."""
+UNCOMMITTED = "with uncommitted changes"
+NOT_COMMITTED = "not committed yet"
+
+
+@dataclass(frozen=True)
+class DocumentDate:
+    """The date a document shows and the time its file metadata carries."""
+
+    shown: str | None
+    """The text of the document's date line; None: the documents carry no date."""
+    stamp: _dt.datetime | None
+    """The time written into file metadata (UTC); None: none is written."""
+    source: str
+    """Where it came from: ``raci.yaml``, ``today``, ``SOURCE_DATE_EPOCH``, ``git`` or ``none``."""
+
+    @property
+    def derived(self) -> bool:
+        """Whether the date follows from the repository rather than from the user's explicit choice."""
+        return self.source in ("git", "none")
 
 
 def now() -> _dt.datetime:
-    """The build time, in UTC, without microseconds.
-
-    ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) wins over the system clock.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            pass  # an unusable value is ignored, as reproducible-builds.org asks
-    return _dt.datetime.now(tz=_dt.timezone.utc).replace(microsecond=0)
-
-
-def document_time(date: str | None = None) -> _dt.datetime:
-    """The time a document is stamped with: SOURCE_DATE_EPOCH, else midnight UTC of the
-    document's own date (``date:`` in raci.yaml, when it is an ISO date), else the build time.
-
-    A project that fixes its date so gets the same bytes in every format, every day.
-    """
-    if not os.environ.get("SOURCE_DATE_EPOCH", "").strip() and date:
-        try:
-            day = _dt.date.fromisoformat(date)
-        except ValueError:
-            pass
-        else:
-            return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc)
-    return now()
+    """The wall clock, in UTC, without microseconds; ``SOURCE_DATE_EPOCH`` wins when set."""
+    return source_date_epoch() or _dt.datetime.now(tz=UTC).replace(microsecond=0)
 
 
 def today() -> _dt.date:
     return now().date()
+
+
+def source_date_epoch() -> _dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC), or None when unset or unusable."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    try:
+        return _dt.datetime.fromtimestamp(int(epoch), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None  # an unusable value is ignored, as reproducible-builds.org asks
+
+
+def _midnight(day: _dt.date) -> _dt.datetime:
+    return _dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def document_date(date: str | None, root: str = ".", inputs: tuple[str, ...] = ()) -> DocumentDate:
+    """The date of the documents of the project in ``root`` whose input files or folders are ``inputs``
+    (paths relative to ``root``), from ``date:`` in raci.yaml when given."""
+    if date is not None and date.strip().lower() == "today":
+        day = now().date()  # the explicit opt-in for the build date
+        return DocumentDate(day.isoformat(), _midnight(day), "today")
+    epoch = source_date_epoch()
+    if date:
+        try:
+            day = _dt.date.fromisoformat(date)
+        except ValueError:  # text such as "Spring 2025": shown as written, no time in the metadata
+            return DocumentDate(date, epoch, "raci.yaml")
+        return DocumentDate(date, _midnight(day), "raci.yaml")
+    if epoch is not None:
+        return DocumentDate(epoch.date().isoformat(), epoch, "SOURCE_DATE_EPOCH")
+    found = git_date(root, inputs)
+    if found is None:
+        return DocumentDate(None, None, "none")
+    day, dirty = found
+    if day is None:
+        return DocumentDate(NOT_COMMITTED, None, "git")
+    shown = day.isoformat() + (f", {UNCOMMITTED}" if dirty else "")
+    return DocumentDate(shown, _midnight(day), "git")
+
+
+def git_date(root: str, paths: tuple[str, ...]) -> tuple[_dt.date | None, bool] | None:
+    """The date of the last commit that touched ``paths`` in the git work tree at ``root``
+    (None before the first such commit), and whether they have changed since.
+
+    None when ``root`` is not in a git work tree, git is missing or takes too long.
+    Local commands only: nothing here reaches the network.
+    """
+    if not paths:
+        return None
+    status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *paths)
+    if status is None:  # not in a work tree (or no git)
+        return None
+    log = _git(root, "log", "-1", "--format=%cs", "--", *paths)  # fails before the first commit
+    day = None
+    if log and log.strip():
+        try:
+            day = _dt.date.fromisoformat(log.strip())
+        except ValueError:
+            return None
+    return day, bool(status.strip())
+
+
+def _git(root: str, *args: str) -> str | None:
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        proc = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, env=env,
+                              timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):  # git missing, not runnable, too slow
+        return None
+    if proc.returncode != 0:  # not a repository, a path outside it, an ownership refusal, ...
+        return None
+    return proc.stdout

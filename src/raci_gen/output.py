@@ -5,14 +5,22 @@ before the first byte is written, so bad input or a failing renderer leaves the
 output folder as it was. Writing is :func:`raci_gen.confined.write_all`: every file
 of the build, or none, each beneath the project folder or the folder named with
 ``--out``, never through a symbolic link that leads out.
+
+The check (:func:`check`) renders the text documents (Markdown, HTML, injected
+pages; cheap) and compares them byte for byte; the PDF and the workbook are
+decided by the provenance they record (:mod:`raci_gen.provenance`), without
+rendering them, unless a byte-for-byte comparison is asked for.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import difflib
 import os
 from dataclasses import dataclass
 from typing import Iterable
 
+from raci_gen import clock, provenance
 from raci_gen.analysis import Finding
 from raci_gen.confined import TEMPORARY, Write, confine, remove_stale_temporaries, write_all  # noqa: F401
 from raci_gen.errors import RaciError, RenderError
@@ -20,7 +28,7 @@ from raci_gen.inject import inject_file
 from raci_gen.loader import inside_project
 from raci_gen.model import Injection, Project
 from raci_gen.renderers import FORMATS
-from raci_gen.renderers.document import Document, make_document
+from raci_gen.renderers.document import Document, make_document, resolve_date
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,51 @@ def output_paths(project: Project, formats: Iterable[str], out_dir: str | None =
     return {f: os.path.join(folder, settings.name + FORMATS[f].suffix) for f in formats}
 
 
+def build_document(project: Project, out_dir: str | None = None, findings: Iterable[Finding] = ()) -> Document:
+    """The document a build of ``project`` renders, dated as :mod:`raci_gen.clock` says, except that a
+    date derived from git is kept from the documents already built from the same inputs.
+
+    A document built before its inputs were committed says so (``not committed yet``, or the date
+    of the commit before plus ``with uncommitted changes``); committing changes what git says, not
+    what the document is made of. Keeping the recorded date keeps ``build`` from rewriting, and
+    ``--check`` from failing, every document just because its inputs were committed.
+    """
+    date = resolve_date(project)
+    if date.derived:
+        date = _kept_date(project, out_dir) or date
+    return make_document(project, findings, date)
+
+
+def _kept_date(project: Project, out_dir: str | None) -> clock.DocumentDate | None:
+    try:
+        paths = output_paths(project, FORMATS, out_dir)
+    except RaciError:
+        return None
+    files = provenance.input_digests(project)
+    for fmt, path in paths.items():
+        try:
+            stamp = provenance.read_stamp(path, fmt)
+        except OSError:
+            continue
+        if not stamp or stamp.get("files") != files or stamp.get("date-source") not in ("git", "none"):
+            continue
+        try:
+            stamp_time = _dt.datetime.strptime(stamp["time"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=_dt.timezone.utc) if stamp.get("time") else None
+        except (TypeError, ValueError):
+            continue
+        shown = stamp.get("date")
+        if shown is not None and not isinstance(shown, str):
+            continue
+        return clock.DocumentDate(shown, stamp_time, stamp["date-source"])
+    return None
+
+
 def generate(project: Project, formats: Iterable[str], out_dir: str | None = None,
              document: Document | None = None, findings: Iterable[Finding] = (),
              injections: Iterable[Injection] = ()) -> list[Output]:
     """Render the chosen formats, and the pages that receive a section, in memory; nothing is written."""
-    document = document or make_document(project, findings)
+    document = document or build_document(project, out_dir, findings)
     paths = output_paths(project, formats, out_dir)
     outputs = [Output(path, FORMATS[f].render(document), f, confine(path, project.root, out_dir))
                for f, path in paths.items()]
@@ -87,18 +135,139 @@ def write(outputs: Iterable[Output]) -> None:
                for o in outputs])
 
 
-def stale(outputs: Iterable[Output]) -> list[str]:
-    """One line per output that differs from the file on disk: ``PATH is missing|out of date``."""
-    lines = []
+STAMPED = ("pdf", "xlsx")
+"""Formats that ``--check`` decides by their recorded provenance: rendering them takes seconds."""
+TEXT_CONTEXT = 3
+"""Lines of the first difference a stale text document shows."""
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A document that a build would write differently: why, and what differs."""
+
+    path: str
+    state: str
+    """``missing`` or ``out of date``."""
+    details: tuple[str, ...] = ()
+    """What the user reads first: the first differing lines, or the inputs that changed."""
+    diff: tuple[str, ...] = ()
+    """For a text document, the unified diff from the file on disk to what a build writes."""
+
+    def __str__(self) -> str:
+        return f"{self.path} is {self.state}"
+
+
+def check(project: Project, formats: Iterable[str], out_dir: str | None = None, findings: Iterable[Finding] = (),
+          injections: Iterable[Injection] = (), strict_bytes: bool = False) -> tuple[int, list[Stale]]:
+    """How many files a build would write, and which of them differ from what is on disk.
+
+    Text documents are rendered and compared byte for byte; PDF and workbook by their recorded
+    provenance, or byte for byte too with ``strict_bytes``.
+    """
+    formats = list(formats)
+    injections = list(injections)
+    document = build_document(project, out_dir, findings)
+    paths = output_paths(project, formats, out_dir)
+    by_stamp = [] if strict_bytes else [f for f in formats if f in STAMPED]
+    rendered = {o.format: o for o in generate(project, [f for f in formats if f not in by_stamp], out_dir,
+                                              document, injections=())}
+    problems: list[Stale] = []
+    for fmt in formats:
+        if fmt in by_stamp:
+            problems.extend(_stamp_stale(paths[fmt], fmt, document.record.stamp(fmt)))
+        else:
+            problems.extend(stale([rendered[fmt]], document))
+    injected = generate(project, [], out_dir, document, injections=injections)
+    problems.extend(stale(injected))
+    return len(paths) + len(injected), problems
+
+
+def _stamp_stale(path: str, fmt: str, expected: dict) -> list[Stale]:
+    try:
+        recorded = provenance.read_stamp(path, fmt)
+    except FileNotFoundError:
+        return [Stale(path, "missing")]
+    except IsADirectoryError:
+        raise RaciError(f"{path}: error: cannot read: it is a folder") from None
+    except OSError as exc:
+        raise RaciError(f"{path}: error: cannot read: {exc.strerror}") from None
+    if recorded is None:
+        return [Stale(path, "out of date", ("it records no raci-gen provenance (built by an earlier raci-gen, "
+                                             "or edited since)",))]
+    reasons = provenance.differences(recorded, expected)
+    return [Stale(path, "out of date", tuple(reasons))] if reasons else []
+
+
+def stale(outputs: Iterable[Output], document: Document | None = None) -> list[Stale]:
+    """The outputs that differ from the files on disk, and how."""
+    result = []
     for output in outputs:
         try:
             with open(output.path, "rb") as fh:
                 current = fh.read()
         except FileNotFoundError:
-            lines.append(f"{output.path} is missing")
+            result.append(Stale(output.path, "missing"))
             continue
         except OSError as exc:  # a folder where the file should be, no permission, ...
             raise RaciError(f"{output.path}: error: cannot read: {exc.strerror}") from None
-        if current != output.data:
-            lines.append(f"{output.path} is out of date")
-    return lines
+        if current == output.data:
+            continue
+        if output.format in STAMPED:
+            reasons: tuple[str, ...] = ()
+            if document is not None and document.record is not None:
+                recorded = provenance.read_stamp(output.path, output.format)
+                if recorded is None:
+                    reasons = ("it records no raci-gen provenance (built by an earlier raci-gen, or edited since)",)
+                else:
+                    reasons = tuple(provenance.differences(recorded, document.record.stamp(output.format)))
+            if not reasons:
+                reasons = ("its bytes differ though it records the same provenance: other versions of the "
+                           "libraries that write it (WeasyPrint, fontTools, openpyxl), or an edit",)
+            result.append(Stale(output.path, "out of date", reasons))
+            continue
+        reasons = ()
+        if document is not None and document.record is not None and output.format in provenance.FORMAT_TEMPLATES:
+            recorded = provenance.text_stamp(current)
+            if recorded is not None:
+                reasons = tuple(r for r in provenance.differences(recorded, document.record.stamp(output.format))
+                                if not r.startswith("its date is"))
+        result.append(_text_stale(output.path, current, output.data, reasons))
+    return result
+
+
+def _lines(data: bytes) -> list[str]:
+    return data.decode("utf-8", errors="replace").splitlines(keepends=True)
+
+
+def _text_stale(path: str, current: bytes, expected: bytes, reasons: tuple[str, ...] = ()) -> Stale:
+    old, new = _lines(current), _lines(expected)
+    diff = tuple(line.rstrip("\r\n") for line in difflib.unified_diff(
+        old, new, f"{path} (on disk)", f"{path} (a build now)", lineterm="\n"))
+    if old == new:
+        return Stale(path, "out of date", reasons + ("its bytes differ where its text does not (encoding)",), diff)
+    # The first difference a reader can act on: the provenance comment differs whenever anything does.
+    shown_old = [i for i, line in enumerate(old) if provenance.MARKER not in line]
+    shown_new = [j for j, line in enumerate(new) if provenance.MARKER not in line]
+    matcher = difflib.SequenceMatcher(None, [old[i] for i in shown_old], [new[j] for j in shown_new],
+                                      autojunk=False)
+    block = next((op for op in matcher.get_opcodes() if op[0] != "equal"), None)
+    if block is None:  # only the provenance comment differs
+        old_at = [i for i in range(len(old)) if i not in set(shown_old)]
+        new_at = [j for j in range(len(new)) if j not in set(shown_new)]
+    else:
+        _, i1, i2, j1, j2 = block
+        old_at, new_at = shown_old[i1:i2], shown_new[j1:j2]
+    line = (old_at[0] if old_at else (shown_old[block[1]] if block and block[1] < len(shown_old) else len(old))) + 1
+    details = list(reasons) + [f"first difference at line {line}:"]
+    details += ["- " + _shorten(old[i]) for i in old_at[:TEXT_CONTEXT]]
+    details += ["+ " + _shorten(new[j]) for j in new_at[:TEXT_CONTEXT]]
+    if len(old_at) > TEXT_CONTEXT or len(new_at) > TEXT_CONTEXT:
+        details.append("  (--diff shows the rest)")
+    return Stale(path, "out of date", tuple(details), diff)
+
+
+def _shorten(line: str, width: int = 160) -> str:
+    line = line.rstrip("\r\n")
+    if not line.strip():
+        return "(blank line)"
+    return line if len(line) <= width else line[:width - 1] + "…"

@@ -5,15 +5,16 @@ Renderers never read YAML or settings files; they get a :class:`Document`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable
 
-from raci_gen import __version__, clock
+from raci_gen import __version__, clock, provenance
 from raci_gen.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
-from raci_gen.model import Letter, Matrix, Project, Role, Signer
+from raci_gen.model import Letter, Location, Matrix, Project, Role, Signer
 from raci_gen.renderers.anchors import role_anchors
 
 
@@ -21,10 +22,11 @@ from raci_gen.renderers.anchors import role_anchors
 class Document:
     title: str
     matrix: Matrix
-    date: str
-    """The date shown on the document (ISO 8601 unless the user wrote another form)."""
-    created: _dt.datetime
-    """Build time for file metadata: SOURCE_DATE_EPOCH when set."""
+    date: str | None
+    """The date shown on the document (ISO 8601 unless the user wrote another form); None: no date
+    (see :mod:`raci_gen.clock`)."""
+    created: _dt.datetime | None
+    """The time file metadata carries (UTC); None: file metadata carries no time."""
     project: str | None = None
     version: str | None = None
     author: str | None = None
@@ -46,11 +48,19 @@ class Document:
     language: str = "en"
     role_links: bool = True
     """Whether role ids link to their sections; off for an injected section, which lacks them."""
+    record: provenance.Provenance | None = None
+    """What the build is made of; each document records ``record.stamp(format)``."""
+    date_source: str = "none"
+    """Where the date came from (:class:`raci_gen.clock.DocumentDate`)."""
 
     @property
     def provenance(self) -> str:
         """One line that identifies the build: tool version and input hash."""
         return f"{self.generator} · input {self.digest}" if self.digest else self.generator
+
+    def stamp_comment(self, fmt: str) -> str:
+        """The provenance a Markdown or HTML document carries at the end of a comment (empty without a record)."""
+        return self.record.comment(fmt) if self.record else ""
 
     def workload(self) -> list[Workload]:
         return workload(self.matrix)
@@ -104,25 +114,53 @@ class Document:
         return self.matrix.letter(letters[0]) if letters else None
 
 
-def make_document(project: Project, findings: Iterable[Finding] = ()) -> Document:
+def input_paths(project: Project) -> tuple[str, ...]:
+    """The project's inputs as git sees them, relative to the project folder: the files read (raci.yaml,
+    roles, activities), the role and activity folders (a file removed there is a change) and the templates
+    folder. Paths outside the project folder are left out."""
     settings = project.settings
-    created = clock.document_time(settings.date)
+    paths = [provenance.relative_to_root(project, s) for s in project.sources]
+    paths += [settings.roles, settings.activities, settings.templates]
+    paths = [os.path.normpath(p).replace(os.sep, "/") for p in paths]
+    return tuple(dict.fromkeys(p for p in paths if p != ".." and not p.startswith("../") and not os.path.isabs(p)))
+
+
+def resolve_date(project: Project) -> clock.DocumentDate:
+    return clock.document_date(project.settings.date, project.root, input_paths(project))
+
+
+def _relative_finding(project: Project, finding: Finding) -> Finding:
+    """A finding as the documents print it: its file relative to the project folder, not to the
+    folder raci-gen runs in, so the same project gives the same documents wherever it is."""
+    location = finding.location
+    where = Location(provenance.relative_to_root(project, location.file), location.line, location.column)
+    return dataclasses.replace(finding, location=where)
+
+
+def make_document(project: Project, findings: Iterable[Finding] = (),
+                  date: clock.DocumentDate | None = None) -> Document:
+    """The document of ``project``; ``date`` overrides the date the clock gives it."""
+    settings = project.settings
+    date = date or resolve_date(project)
     template_dir = os.path.join(project.root, settings.templates)
+    template_dir = template_dir if os.path.isdir(template_dir) else None
     return Document(
         title=settings.title,
         matrix=project.matrix,
-        date=settings.date or created.date().isoformat(),
-        created=created,
+        date=date.shown,
+        created=date.stamp,
         project=settings.project,
         version=settings.version,
         author=settings.author,
         page=settings.page,
-        sources=tuple(os.path.relpath(s, project.root).replace(os.sep, "/") for s in project.sources),
-        template_dir=template_dir if os.path.isdir(template_dir) else None,
-        findings=tuple(f for f in findings if f.ignored is None),
+        sources=tuple(provenance.relative_to_root(project, s) for s in project.sources),
+        template_dir=template_dir,
+        findings=tuple(_relative_finding(project, f) for f in findings if f.ignored is None),
         analysis=settings.analysis,
         digest=project.digest,
         approval=settings.approval,
         pdf_variant=settings.pdf_variant,
         language=settings.language,
+        record=provenance.compute(project, date.shown, date.stamp, date.source, template_dir),
+        date_source=date.source,
     )

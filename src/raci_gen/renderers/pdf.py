@@ -14,6 +14,7 @@ import io
 import logging
 import os
 
+from raci_gen import provenance
 from raci_gen.errors import RenderError
 from raci_gen.renderers.document import Document
 from raci_gen.renderers.html import render_html_text
@@ -77,25 +78,76 @@ def _variant_options(document: Document) -> dict[str, str]:
     return {"pdf_variant": document.pdf_variant}
 
 
+def _stamp_finisher(document: Document):
+    """A WeasyPrint finisher that records the document's provenance in the information dictionary,
+    kept out of the compressed object streams so that :mod:`raci_gen.provenance` finds it by its bytes."""
+    import pydyf
+
+    class PlainDictionary(pydyf.Dictionary):
+        compressible = False  # written as a plain object, not inside a compressed object stream
+
+    def finish(_document, pdf) -> None:
+        if document.record is not None:
+            info = PlainDictionary(pdf.info)
+            info[provenance.PDF_KEY] = pydyf.String(document.record.stamp_text("pdf"))
+            pdf.info = info
+
+    return finish
+
+
+@contextlib.contextmanager
+def _fonttools_subsetting():
+    """Subset fonts with fontTools, the one road every installation has.
+
+    WeasyPrint subsets with HarfBuzz when libharfbuzz-subset is installed and with fontTools
+    otherwise, and the two write different bytes (and HarfBuzz's change with its version), so
+    the same input would give another PDF on another machine. fontTools comes with WeasyPrint,
+    its version is pinned with the Python packages, and it costs about a tenth of a second more
+    on the example. WeasyPrint warns when it falls back; that warning is expected here.
+    """
+    from weasyprint.pdf import fonts
+
+    had = hasattr(fonts, "harfbuzz_subset")
+    previous = getattr(fonts, "harfbuzz_subset", None)
+    fonts.harfbuzz_subset = None
+    try:
+        yield
+    finally:
+        if had:
+            fonts.harfbuzz_subset = previous
+
+
+class QuietFallback(logging.Filter):
+    """Drops WeasyPrint's warning that it subsets with fontTools, which raci-gen chose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "instead of HarfBuzz-Subset" not in record.getMessage()
+
+
 def render_pdf(document: Document) -> bytes:
     weasyprint = _weasyprint()
     html = render_html_text(document)
-    # fontTools stamps the current time into subset fonts unless SOURCE_DATE_EPOCH is set.
-    epoch = str(int(document.created.timestamp()))
+    # fontTools stamps the current time into subset fonts unless SOURCE_DATE_EPOCH is set: the
+    # document's time, or the epoch itself for a document without one.
+    epoch = str(int(document.created.timestamp())) if document.created else "0"
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     logger = logging.getLogger("weasyprint")
-    quiet = QuietRefusals()
-    logger.addFilter(quiet)
+    filters = [QuietRefusals(), QuietFallback()]
+    for quiet in filters:
+        logger.addFilter(quiet)
     try:
         fetcher = _fetcher_class(weasyprint)()
-        pdf = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher).write_pdf(
-            pdf_identifier=hashlib.md5(html.encode("utf-8"), usedforsecurity=False).hexdigest().encode("ascii"),
-            pdf_tags=True,
-            **_variant_options(document),
-        )
+        with _fonttools_subsetting():
+            pdf = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher).write_pdf(
+                pdf_identifier=hashlib.md5(html.encode("utf-8"), usedforsecurity=False).hexdigest().encode("ascii"),
+                pdf_tags=True,
+                finisher=_stamp_finisher(document),
+                **_variant_options(document),
+            )
     finally:
-        logger.removeFilter(quiet)
+        for quiet in filters:
+            logger.removeFilter(quiet)
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:

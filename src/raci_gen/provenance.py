@@ -1,0 +1,268 @@
+"""What a document was built from, recorded in the document, and read back without rendering.
+
+Every document carries a stamp: raci-gen's version, a digest of each input file, of
+the templates its format uses and of the options that shape it (its date, the PDF
+variant). ``build --check`` compares Markdown and HTML byte for byte, but decides a
+PDF or a workbook by reading its stamp back, which takes a few milliseconds where
+rendering takes seconds; and because the stamp names each input file's digest, the
+check can say which file changed since the document was built.
+
+Where the stamp lives, in a form light code finds without a PDF or Excel library:
+
+* Markdown and HTML: ``raci-gen-provenance {JSON} -->`` at the end of an HTML comment;
+* PDF: the document information entry ``/RaciGenProvenance``, a literal string in an
+  information dictionary kept out of the compressed object streams;
+* workbook: custom document properties (docProps/custom.xml) ``raci-gen-provenance``
+  and ``raci-gen-file-N`` (Excel keeps each property value under 256 characters).
+
+This module reads files and digests them; it depends on the model only.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from importlib import resources
+from xml.etree import ElementTree
+
+from raci_gen import __version__
+from raci_gen.model import Project
+
+MARKER = "raci-gen-provenance"
+PDF_KEY = "RaciGenProvenance"
+XLSX_FILE_PREFIX = "raci-gen-file-"
+FORMAT_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "md": ("raci.md.j2",),
+    "html": ("raci.html.j2", "raci.css"),
+    "pdf": ("raci.html.j2", "raci.css"),
+}
+"""The built-in templates each format renders with (a format not listed uses none)."""
+DIGEST_CHARS = 16
+
+_TEXT_STAMP = re.compile(MARKER + r" (\{.*?\}) -->")
+_PDF_STAMP = re.compile(rb"/" + PDF_KEY.encode() + rb"\s*\(((?:[^\\()]|\\.)*)\)", re.S)
+_PDF_ESCAPE = re.compile(rb"\\(.)", re.S)
+_CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+_TEXT_HEAD = 64 * 1024
+"""Bytes of a Markdown or HTML file searched for the stamp: it is written near the top."""
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What one build is made of; :meth:`stamp` is what one of its documents records."""
+
+    inputs: str
+    """The project's input digest (the short hash printed in the documents' provenance line)."""
+    files: dict[str, str]
+    """Digest of each input file, by its path relative to the project folder."""
+    templates: dict[str, str] = field(default_factory=dict)
+    """Digest of the templates in use, by format."""
+    date: str | None = None
+    time: str | None = None
+    """The metadata time, ISO 8601 UTC, or None."""
+    date_source: str = "none"
+    pdf_variant: str | None = None
+    version: str = __version__
+
+    def options(self, fmt: str) -> dict[str, object]:
+        """The options that shape a document of format ``fmt``, besides its inputs and templates."""
+        result: dict[str, object] = {"format": fmt, "date": self.date, "time": self.time}
+        if fmt == "pdf":
+            result["pdf-variant"] = self.pdf_variant
+        return result
+
+    def stamp(self, fmt: str) -> dict[str, object]:
+        options = self.options(fmt)
+        return {
+            "generator": "raci-gen", "version": self.version, "format": fmt, "inputs": self.inputs,
+            "files": dict(sorted(self.files.items())), "templates": self.templates.get(fmt, ""),
+            "options": _digest(_json(options).encode("utf-8")), "date": self.date, "time": self.time,
+            "date-source": self.date_source,
+        }
+
+    def stamp_text(self, fmt: str) -> str:
+        """The stamp as one line of JSON, safe inside an HTML comment, a PDF string and XML (ASCII, no < > &)."""
+        return _json(self.stamp(fmt))
+
+    def comment(self, fmt: str) -> str:
+        """The stamp as Markdown and HTML carry it, at the end of an HTML comment."""
+        return f"{MARKER} {self.stamp_text(fmt)}"
+
+    def xlsx_properties(self) -> list[tuple[str, str]]:
+        """The stamp as workbook custom properties: the stamp without files, then one property per file."""
+        stamp = self.stamp("xlsx")
+        files = stamp.pop("files")
+        props = [(MARKER, _json(stamp))]
+        for i, (path, digest) in enumerate(files.items(), start=1):
+            props.append((f"{XLSX_FILE_PREFIX}{i}", f"{digest} {path}"[:255]))
+        return props
+
+
+def _json(data: object) -> str:
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def compute(project: Project, date: str | None, time: _dt.datetime | None, date_source: str,
+            template_dir: str | None) -> Provenance:
+    """The provenance of a build of ``project`` with this date and the templates in ``template_dir``."""
+    return Provenance(
+        inputs=project.digest, files=input_digests(project), templates=template_digests(template_dir),
+        date=date, time=time.strftime("%Y-%m-%dT%H:%M:%SZ") if time else None, date_source=date_source,
+        pdf_variant=project.settings.pdf_variant,
+    )
+
+
+def relative_to_root(project: Project, path: str) -> str:
+    """A path as the documents show it: relative to the project folder, with ``/``, wherever raci-gen runs."""
+    return os.path.relpath(path, project.root).replace(os.sep, "/")
+
+
+def input_digests(project: Project) -> dict[str, str]:
+    result = {}
+    for source in project.sources:
+        try:
+            with open(source, "rb") as fh:
+                result[relative_to_root(project, source)] = _digest(fh.read())
+        except OSError:
+            result[relative_to_root(project, source)] = "unreadable"
+    return result
+
+
+def template_digests(template_dir: str | None) -> dict[str, str]:
+    """Per format, a digest of the templates in use: the project's own templates folder (all of it,
+    since a template may include any file there), and the built-in templates it does not override."""
+    own: dict[str, bytes] = {}
+    if template_dir and os.path.isdir(template_dir):
+        for folder, dirs, names in os.walk(template_dir):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                try:
+                    with open(path, "rb") as fh:
+                        own[os.path.relpath(path, template_dir).replace(os.sep, "/")] = fh.read()
+                except OSError:
+                    continue
+    built_in = resources.files("raci_gen") / "templates"
+    result = {}
+    for fmt, names in FORMAT_TEMPLATES.items():
+        h = hashlib.sha256()
+        used = dict(own)
+        for name in names:
+            if name not in used:
+                used["built-in/" + name] = (built_in / name).read_bytes()
+        for name, data in sorted(used.items()):
+            h.update(name.encode("utf-8") + b"\0" + _digest(data).encode("ascii") + b"\0")
+        result[fmt] = h.hexdigest()[:DIGEST_CHARS]
+    return result
+
+
+# --- reading a stamp back ---------------------------------------------------------------------------------------
+
+
+def read_stamp(path: str, fmt: str) -> dict | None:
+    """The stamp recorded in the document at ``path``, or None when it carries none (or none readable).
+
+    Raises OSError when the file cannot be read (FileNotFoundError when it is missing).
+    """
+    if fmt == "xlsx":
+        return _xlsx_stamp(path)
+    with open(path, "rb") as fh:
+        data = fh.read() if fmt == "pdf" else fh.read(_TEXT_HEAD)
+    if fmt == "pdf":
+        return _pdf_stamp(data)
+    return text_stamp(data)
+
+
+def text_stamp(data: bytes) -> dict | None:
+    """The stamp in the text of a Markdown or HTML document, or None."""
+    match = _TEXT_STAMP.search(data[:_TEXT_HEAD].decode("utf-8", errors="replace"))
+    return _parse(match.group(1)) if match else None
+
+
+def _parse(text: str) -> dict | None:
+    try:
+        stamp = json.loads(text)
+    except ValueError:
+        return None
+    return stamp if isinstance(stamp, dict) and stamp.get("generator") == "raci-gen" else None
+
+
+def _pdf_stamp(data: bytes) -> dict | None:
+    matches = _PDF_STAMP.findall(data)
+    if not matches:
+        return None
+    # an incremental update (a PDF edited and saved) appends; the last one written counts
+    raw = _PDF_ESCAPE.sub(rb"\1", matches[-1])
+    return _parse(raw.decode("latin-1"))
+
+
+def _xlsx_stamp(path: str) -> dict | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("docProps/custom.xml")
+            if info.file_size > 4 * 1024 * 1024:
+                return None
+            root = ElementTree.fromstring(archive.read(info))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, EOFError, ValueError):
+        return None
+    props = {}
+    for prop in root.findall(f"{_CUSTOM_NS}property"):
+        props[prop.get("name")] = "".join(prop.itertext())
+    stamp = _parse(props.get(MARKER, ""))
+    if stamp is None:
+        return None
+    files = {}
+    for i in range(1, len(props) + 1):
+        value = props.get(f"{XLSX_FILE_PREFIX}{i}")
+        if value is None:
+            break
+        digest, _, name = value.partition(" ")
+        files[name] = digest
+    stamp["files"] = files
+    return stamp
+
+
+# --- what differs -----------------------------------------------------------------------------------------------
+
+
+def differences(recorded: dict, expected: dict) -> list[str]:
+    """Why a document that records ``recorded`` is not what a build now would make (``expected``);
+    empty when it is."""
+    reasons = []
+    old_files, new_files = recorded.get("files") or {}, expected["files"]
+    if not isinstance(old_files, dict):
+        old_files = {}
+    for name in sorted(set(old_files) | set(new_files)):
+        if name not in old_files:
+            reasons.append(f"{name} is new since it was built")
+        elif name not in new_files:
+            reasons.append(f"{name} was an input when it was built and is not one now")
+        elif old_files[name] != new_files[name]:
+            reasons.append(f"{name} changed since it was built")
+    if recorded.get("templates") != expected["templates"]:
+        reasons.append("the templates changed since it was built")
+    if recorded.get("version") != expected["version"]:
+        reasons.append(f"it was built by raci-gen {recorded.get('version')}; this is raci-gen {expected['version']}")
+    if recorded.get("options") != expected["options"]:
+        if recorded.get("date") != expected["date"] or recorded.get("time") != expected["time"]:
+            reasons.append(f"its date is {_shown(recorded.get('date'))}; a build now dates it "
+                           f"{_shown(expected['date'])}")
+        else:
+            reasons.append("it was built with other options (--pdf-variant or pdf: in raci.yaml)")
+    if not reasons and recorded.get("inputs") != expected["inputs"]:
+        reasons.append("its inputs changed since it was built")
+    return reasons
+
+
+def _shown(date: object) -> str:
+    return "none" if date is None else repr(date)
