@@ -101,7 +101,10 @@ def test_schema_writes_then_check_notices_a_change(tmp_path):
     changed.write_text(edited, encoding="utf-8")
     result = runner.invoke(main, ["schema", str(target), "--check"])
     assert result.exit_code == 1
-    assert result.stderr == f"{changed} is out of date\n"
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"{changed} is out of date"
+    assert lines[1].startswith("  first difference at line ") and '"rolez"' in lines[2]
+    assert lines[-1] == f"run: raci-gen schema {target}"
     (target / "raci.schema.json").unlink()
     result = runner.invoke(main, ["schema", str(target), "--check"])
     assert result.exit_code == 1
