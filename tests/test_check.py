@@ -374,8 +374,8 @@ def run(cwd: Path, *args: str, prefix: tuple[str, ...] = (), python: tuple[str, 
 @needs_git
 def test_a_committed_project_stays_up_to_date_tomorrow_elsewhere_and_without_lxml(tmp_path):
     """The issue's scenario, for real: git init, raci-gen init, build, commit; then build --check passes now,
-    with the clock two and forty days ahead (libfaketime), in a copy of the repository, and where lxml
-    cannot be imported (strict bytes included)."""
+    from activities/, with the clock two and forty days ahead (libfaketime), in a copy of the repository, and
+    where lxml cannot be imported (strict bytes included)."""
     repo = tmp_path / "repo"
     repo.mkdir()
     assert run(repo, "git", "init", "-q", python=()).returncode == 0
@@ -392,6 +392,7 @@ def test_a_committed_project_stays_up_to_date_tomorrow_elsewhere_and_without_lxm
         assert result.stdout.endswith("files up to date\n")
 
     passes(project)
+    passes(project / "activities")  # the project found from a subfolder
     if shutil.which("faketime"):
         for days in (2, 40):
             moved = run(project, "import time; print(time.time())", python=("-c",),
