@@ -139,7 +139,7 @@ def test_a_changed_matrix_makes_every_document_stale(built, cli):
     assert result.exit_code == 1
     assert headlines(result.stderr) == [f"{out(built, s)} is out of date" for s in ("md", "html", "xlsx")]
     # every document names the file that changed, the binary one from its stamp alone
-    assert result.stderr.count("  activities/01-goal-definition.yaml changed since it was built") == 3
+    assert result.stderr.count(f"  {FIRST_PHASE} changed since it was built") == 3
 
 
 def test_another_date_makes_every_document_stale(built, cli, monkeypatch):
@@ -441,14 +441,14 @@ def test_check_decides_pdf_and_workbook_without_rendering_them(built_all, tmp_pa
     for suffix in ("md", "xlsx", "pdf"):
         os.makedirs(project / "output", exist_ok=True)
         shutil.copy(out(built_all, suffix), out(project, suffix))
-    path = project / "activities" / "03-model-engineering.yaml"
+    path = project / FIRST_PHASE
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     stdout, stderr = check_in_fresh_process(project)
     assert stdout == "1 []"
     lines = stderr.splitlines()
     assert f"{out(project, 'pdf')} is out of date" in lines
     assert f"{out(project, 'xlsx')} is out of date" in lines
-    assert lines.count("  activities/03-model-engineering.yaml changed since it was built") == 3
+    assert lines.count(f"  {FIRST_PHASE} changed since it was built") == 3
     assert lines[-1] == f"run: raci-gen build {project} -f md,xlsx,pdf"
 
 
