@@ -17,7 +17,9 @@ of cell references and letter codes alone, never of text from the YAML.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import io
+import os
 import re
 import zipfile
 from xml.parsers import expat
@@ -586,8 +588,21 @@ def render_xlsx(document: Document) -> bytes:
         for name, value in document.record.xlsx_properties():
             wb.custom_doc_props.append(StringProperty(name=name, value=_xml_text(value)))
     buffer = io.BytesIO()
-    wb.save(buffer)
+    try:
+        wb.save(buffer)
+    except Exception as exc:
+        raise _machine_error(exc) or exc
     return _reproducible_zip(buffer.getvalue(), created)
+
+
+def _machine_error(exc: Exception) -> OSError | None:
+    """The OSError behind lxml's ``SerialisationError: IO_EFBIG`` (and the like): openpyxl writes its
+    temporary files through lxml when lxml is installed, which reports the machine's refusal (a file
+    size limit, a full disk) in its own words; without lxml the same refusal is an OSError."""
+    if not type(exc).__module__.startswith("lxml"):
+        return None
+    code = getattr(errno, str(exc).removeprefix("IO_"), None) if str(exc).startswith("IO_") else None
+    return OSError(code, os.strerror(code)) if isinstance(code, int) else None
 
 
 _CORE_TIMES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
