@@ -35,6 +35,23 @@ def test_csv_keeps_formula_starts_as_text(tmp_path, make_project):
     assert rows[1] == ["A1", "'+Phase", "'@cmd", "A/R"]
 
 
+def test_csv_quotes_what_the_workbook_quotes_and_import_reads_it_back(tmp_path, make_project):
+    """A lead-in of blanks or invisible characters, or a full-width sign, still starts a formula (OWASP)."""
+    from raci_gen.importers.csv import read_csv
+    from raci_gen.importers.table import ReadOptions
+    from raci_gen.loader import load_project
+
+    names = [" =1+1", "\u00a0+SUM(A1)", "\u200b@cmd", "\uff1dHYPERLINK(1)", "plain", "a=b"]
+    root = make_project(tmp_path, [{"id": "R1", "name": "Lead"}],
+                        {"p": {"phase": "Work", "activities": [
+                            {"id": f"A{i}", "name": name, "raci": {"R1": "A/R"}} for i, name in enumerate(names)]}})
+    data = render_csv(fixed_document(load_project(str(root))))
+    rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
+    assert [r[2] for r in rows[1:]] == ["' =1+1", "'\u00a0+SUM(A1)", "'\u200b@cmd", "'\uff1dHYPERLINK(1)", "plain", "a=b"]
+    table = read_csv(data, "m.csv", ReadOptions())[0]
+    assert [row[2].text for row in table.rows[1:]] == names  # the quote comes off, the text is as it was
+
+
 def test_json_is_valid_by_its_published_schema(example_project):
     data = json.loads(render_json(fixed_document(example_project)))
     Draft202012Validator(json.loads(json_schemas()["matrix.schema.json"])).validate(data)

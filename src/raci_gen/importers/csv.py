@@ -11,12 +11,12 @@ import csv
 import io
 
 from raci_gen.importers.grid import split_grid
+from raci_gen.patterns import formula_like
 from raci_gen.importers.table import (
     MAX_CELL_TEXT, CellBudget, ReadOptions, SourceCell, SourceError, SourceTable, check_cell_text, decode_text,
 )
 
 DELIMITERS = ",;\t|"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_csv(data: bytes, shown: str, options: ReadOptions, tab: bool = False) -> list[SourceTable]:
@@ -32,7 +32,7 @@ def read_csv(data: bytes, shown: str, options: ReadOptions, tab: bool = False) -
             for j, value in enumerate(record):
                 where = f"row {i + 1}, column {j + 1}"
                 value = value.strip()
-                if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+                if value.startswith("'") and formula_like(value[1:]):
                     value = value[1:]
                 row.append(SourceCell(check_cell_text(value, shown, where), where))
             rows.append(row)

@@ -4,7 +4,8 @@ Columns: ``id``, ``phase``, ``activity``, then one per role headed ``R1 (Busines
 (id, then name in parentheses, the form ``raci-gen import`` reads back as id and name).
 RFC 4180: comma-separated, fields quoted where needed, CRLF line ends, UTF-8 without a
 byte-order mark. A text that a spreadsheet would run as a formula (``=``, ``+``, ``-``,
-``@``, tab, carriage return) gets a leading ``'``, which ``raci-gen import`` removes again.
+``@``, tab, carriage return, after any blank or invisible lead-in, and their full-width forms;
+see :func:`raci_gen.patterns.formula_like`) gets a leading ``'``, which ``raci-gen import`` removes again.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import csv
 import io
 
 from raci_gen.model import Matrix, Role
+from raci_gen.patterns import formula_like
 from raci_gen.renderers.document import Document
 
 FIXED_COLUMNS = ("id", "phase", "activity")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def role_column(role: Role) -> str:
@@ -26,7 +27,7 @@ def role_column(role: Role) -> str:
 
 def safe_text(text: str) -> str:
     """``text`` as a CSV field a spreadsheet shows as text (OWASP's quote prefix for formula starts)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if formula_like(text) else text
 
 
 def csv_rows(matrix: Matrix) -> list[list[str]]:

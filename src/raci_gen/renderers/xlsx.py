@@ -39,23 +39,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from raci_gen.model import Activity, Letter, Matrix, Phase
+from raci_gen.patterns import FORMULA_STARTS, formula_like  # noqa: F401 - FORMULA_STARTS re-exported
 from raci_gen.renderers.document import Document
 
 MAX_CELL_TEXT = 32_767
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""OWASP's characters that make a spreadsheet read a text as a formula."""
-_FORMULA_LIKE = re.compile(
-    # After any blank or invisible lead-in (spaces, NBSP, line breaks, zero-width characters, BOM,
-    # other Unicode spaces), a formula start, or its full-width or small form (＝ ﹦ ＋ ﹢ － ﹣ ＠ ﹫),
-    # which some spreadsheets fold to the ASCII one.
-    "^[\\s\u00a0\u180e\u200b-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]*"
-    "[=+\\-@\t\r\uff1d\ufe66\uff0b\ufe62\uff0d\ufe63\uff20\ufe6b\u2212]")
-
-
-def formula_like(text: str) -> bool:
-    """Whether a spreadsheet could take ``text`` for a formula, so that it needs the quote prefix."""
-    return bool(_FORMULA_LIKE.match(text))
-
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # zip cannot store times before 1980
 
