@@ -8,6 +8,7 @@ example is loaded from there, once per session.
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 import os
 import shutil
 from pathlib import Path
@@ -40,6 +41,28 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
         return {}
     return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_in_process(*args: str) -> CliResult:
+    """The real CLI in this process, at :data:`EPOCH` (a subprocess per call is slow on a busy machine).
+
+    An exception other than the CLI's own exit is raised here, so a test never mistakes a crash for an exit code.
+    """
+    from click.testing import CliRunner
+
+    from raci_gen.cli import main
+
+    result = CliRunner().invoke(main, list(args), env={"SOURCE_DATE_EPOCH": str(EPOCH)})
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
 EPOCH = 1_700_000_000
 """The fixed build time of every test document: 2023-11-14T22:13:20Z."""
 EPOCH_TIME = _dt.datetime.fromtimestamp(EPOCH, tz=_dt.timezone.utc)

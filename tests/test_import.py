@@ -12,38 +12,23 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from dataclasses import dataclass
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from raci_gen.cli import main
 from raci_gen.loader import load_project
+from tests.conftest import run_in_process
 
 CORPUS = Path(__file__).parent / "import_corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 
 
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run(*args: str) -> Result:
-    """The real CLI, in this process (a subprocess per call makes the corpus slow on a busy machine)."""
-    result = CliRunner().invoke(main, list(args), env={"SOURCE_DATE_EPOCH": "1700000000"})
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return Result(result.exit_code, result.stdout, result.stderr)
+run = run_in_process
 
 
 def expected_of(case: str) -> dict:

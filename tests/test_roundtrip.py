@@ -12,37 +12,22 @@ from __future__ import annotations
 import csv
 import io
 import random
-import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from raci_gen.cli import main
 from raci_gen.loader import load_project
 from raci_gen.renderers.xlsx import FIRST_ROLE_COL, matrix_layout
-from tests.conftest import copy_example
+from tests.conftest import CliResult, copy_example, run_in_process
 
 GIT = shutil.which("git")
 pytestmark = pytest.mark.skipif(GIT is None, reason="needs git")
 
 
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), env={"SOURCE_DATE_EPOCH": "1700000000"})
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return Result(result.exit_code, result.stdout, result.stderr)
+run = run_in_process
 
 
 def git(root: Path, *args: str) -> str:
@@ -103,7 +88,7 @@ def expected_lines(edits, root: Path) -> tuple[list[str], list[str]]:
     return sorted(removed), sorted(added)
 
 
-def check_round_trip(root: Path, source: Path, edits) -> Result:
+def check_round_trip(root: Path, source: Path, edits) -> CliResult:
     before = comments(root)
     want = expected_lines(edits, root)
     result = run("import", str(source), "--into", str(root))
