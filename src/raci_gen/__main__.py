@@ -1,3 +1,3 @@
-from raci_gen.cli import main
+from raci_gen.cli import run
 
-main()
+run()

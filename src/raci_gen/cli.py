@@ -121,7 +121,7 @@ class RaciGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """Keep a RACI matrix as YAML in git; check it and build Markdown, Excel and PDF from it."""
-    ctx.obj = {"debug": debug}
+    ctx.ensure_object(dict)["debug"] = debug
 
 
 @main.command()
@@ -219,6 +219,30 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
             echo(f"wrote {item.path} ({_size(len(item.data))})")
         echo(f"built {len(outputs)} file{'s' if len(outputs) != 1 else ''} "
                    f"in {time.perf_counter() - started:.2f} s")
+    ctx.obj["written"] = True
+
+
+def run() -> None:
+    """The program's entry point (``raci-gen`` and ``python -m raci_gen``): :func:`main`, then a quick exit.
+
+    After a build has written and fsynced its files and printed its lines, nothing is left to do but
+    free memory: the interpreter's teardown of WeasyPrint's objects costs up to a second on a large
+    PDF. So that one case ends with ``os._exit`` once stdout and stderr are flushed; every other
+    command, and every error, exits the ordinary way. (Not in :func:`main`, which tests call in
+    process.)
+    """
+    context: dict = {}
+    try:
+        main(obj=context)
+    except SystemExit as exc:
+        if context.get("written") and exc.code in (None, 0):
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                raise exc from None
+            os._exit(0)
+        raise
 
 
 @main.command()

@@ -1,0 +1,185 @@
+"""The ratios of issue 13, measured side by side in one run, and printed; nothing is asserted.
+
+    python benchmarks/bench_ratios.py              # every ratio, medians of 5
+    python benchmarks/bench_ratios.py --runs 3     # fewer runs
+    python benchmarks/bench_ratios.py --only pdf   # only the rows whose name contains "pdf"
+
+Every figure is a fresh process, as a user pays it. Time is CPU seconds (user + system) of the
+child processes, from ``resource.getrusage(RUSAGE_CHILDREN)`` before and after each run, so that
+other work on a shared machine disturbs it less than wall time (wall seconds are printed beside
+it). Memory is the peak RSS of the one process that did the work, read in a wrapper process so
+that each figure belongs to one run.
+
+Each line compares a raci-gen command with a floor that does the least the same libraries can:
+
+* full build of the example vs a process that imports weasyprint, openpyxl, jinja2 and yaml and
+  writes a one-paragraph PDF and an empty workbook (target <= 2.0x);
+* Markdown-only build of the example vs ``import yaml, jinja2`` (target <= 2.5x);
+* a 150-activity x 30-role PDF vs the naive render of the same matrix: one plain HTML table
+  (header of role ids, a row per activity: id, name, letters) through WeasyPrint with its
+  defaults (target <= 1.0x);
+* the peak RSS of a 1,000 x 30 PDF build (target <= 400 MB);
+* the multi-project build (12 copies of the example in one ``raci-gen build``) vs 12 separate
+  builds (target <= 0.5x): measured when the CLI takes several project folders, else "n/a".
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import generated_project  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+ENV = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+
+FLOOR_FULL = """
+import sys, weasyprint, openpyxl, jinja2, yaml
+weasyprint.HTML(string="<p>One paragraph.</p>").write_pdf(sys.argv[1] + "/floor.pdf")
+openpyxl.Workbook().save(sys.argv[1] + "/floor.xlsx")
+"""
+FLOOR_MD = "import yaml, jinja2"
+NAIVE = """
+import sys, weasyprint
+weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])
+"""
+PEAK = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def naive_html(project: Path) -> str:
+    """The matrix of ``project`` as one plain table, read with raci-gen's loader (not timed)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from raci_gen.loader import load_project
+
+    matrix = load_project(str(project)).matrix
+    head = "".join(f"<th>{html.escape(r.id)}</th>" for r in matrix.roles)
+    rows = []
+    for activity in matrix.activities():
+        cells = "".join(f"<td>{'/'.join(activity.letters(r.id))}</td>" for r in matrix.roles)
+        rows.append(f"<tr><td>{html.escape(activity.id)}</td><td>{html.escape(activity.name)}</td>{cells}</tr>")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>@page {{ size: A4 landscape }}</style>"
+            f"</head><body><table><tr><th>ID</th><th>Activity</th>{head}</tr>{''.join(rows)}</table></body></html>")
+
+
+def cpu_run(argv: list[str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one run of ``argv``, children included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(argv, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        sys.exit(f"failed ({result.returncode}): {' '.join(argv)}\n{result.stderr}")
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
+
+
+def peak_mib(argv: list[str]) -> float:
+    out = subprocess.run([PY, "-c", PEAK, *argv], env=ENV, capture_output=True, text=True, check=True).stdout
+    code, kib = out.split()
+    if code != "0":
+        sys.exit(f"failed ({code}): {' '.join(argv)}")
+    return int(kib) / 1024
+
+
+def medians(pairs: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median CPU and wall seconds of each command, the commands taking turns so that load drifts hit all alike."""
+    cpu: dict[str, list[float]] = {k: [] for k in pairs}
+    wall: dict[str, list[float]] = {k: [] for k in pairs}
+    for _ in range(runs):
+        for name, argv in pairs.items():
+            c, w = cpu_run(argv)
+            cpu[name].append(c)
+            wall[name].append(w)
+    return {k: (statistics.median(cpu[k]), statistics.median(wall[k])) for k in pairs}
+
+
+def build(project: Path, out: Path, *options: str) -> list[str]:
+    return [PY, "-m", "raci_gen", "build", str(project), "--out", str(out), "--no-lint", "-q", *options]
+
+
+def multi_project_supported() -> bool:
+    """Whether ``raci-gen build`` takes several project folders (issue 13, point 4: someone else's)."""
+    text = subprocess.run([PY, "-m", "raci_gen", "build", "--help"], env=ENV, capture_output=True, text=True).stdout
+    return "PROJECT_DIR..." in text or "[PROJECT_DIRS]..." in text or "DIRS..." in text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="", help="only the rows whose name contains this")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        out = tmp_path / "out"
+        out.mkdir()
+
+        def want(name: str) -> bool:
+            return args.only in name
+
+        if want("full build"):
+            m = medians({"ours": build(ROOT, out), "floor": [PY, "-c", FLOOR_FULL, str(out)]}, args.runs)
+            rows.append(("full build of the example / floor", m, 2.0))
+        if want("markdown build"):
+            m = medians({"ours": build(ROOT, out, "-f", "md"), "floor": [PY, "-c", FLOOR_MD]}, args.runs)
+            rows.append(("markdown build of the example / import yaml, jinja2", m, 2.5))
+        if want("150x30 pdf"):
+            project = generated_project(tmp_path / "p150", 150, 30)
+            page = tmp_path / "naive150.html"
+            page.write_text(naive_html(project), encoding="utf-8")
+            m = medians({"ours": build(project, out, "-f", "pdf"),
+                         "floor": [PY, "-c", NAIVE, str(page), str(out / "naive.pdf")]}, args.runs)
+            rows.append(("150x30 pdf / naive one-table render", m, 1.0))
+        if want("12 projects"):
+            if multi_project_supported():
+                copies = []
+                for i in range(12):
+                    copy = tmp_path / f"copy{i}"
+                    for name in ("raci.yaml", "roles", "activities"):
+                        src = ROOT / name
+                        (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
+                    copies.append(copy)
+                fmt = ["-f", "md,xlsx,pdf"]
+                one = [PY, "-m", "raci_gen", "build", *map(str, copies), "--no-lint", "-q", *fmt]
+                twelve = ["sh", "-c", " && ".join(" ".join(build(c, out, *fmt)) for c in copies)]
+                m = medians({"ours": one, "floor": twelve}, args.runs)
+                rows.append(("12 projects in one build / 12 builds", m, 0.5))
+            else:
+                rows.append(("12 projects in one build / 12 builds", None, 0.5))
+
+        print(f"{'ratio (CPU s, median of %d)' % args.runs:<56} {'ours':>7} {'floor':>7} {'ratio':>6} "
+              f"{'target':>7} {'wall ratio':>10}")
+        for name, m, target in rows:
+            if m is None:
+                print(f"{name:<56} {'n/a (build takes one project folder)':>40}")
+                continue
+            (ours, ours_wall), (floor, floor_wall) = m["ours"], m["floor"]
+            ratio = ours / floor
+            print(f"{name:<56} {ours:>7.2f} {floor:>7.2f} {ratio:>5.2f}x {'<=' + str(target) + 'x':>7} "
+                  f"{ours_wall / floor_wall:>9.2f}x  {'ok' if ratio <= target else 'MISSED'}")
+        if want("1000x30 peak"):
+            project = generated_project(tmp_path / "p1000", 1000, 30)
+            peaks = [peak_mib(build(project, out, "-f", "pdf")) for _ in range(max(1, min(args.runs, 3)))]
+            peak = statistics.median(peaks)
+            print(f"{'1000x30 pdf peak RSS (MiB, median of %d)' % len(peaks):<56} {peak:>7.0f} "
+                  f"{'':>7} {'':>6} {'<=400':>7} {'':>10}  {'ok' if peak <= 400 else 'MISSED'}")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
