@@ -44,6 +44,21 @@ def test_build_refuses_a_committed_link_to_a_file_outside(project, outside):
     assert sorted(os.listdir(project / "output")) == ["raci-matrix.md"]  # the HTML was not written either
 
 
+@pytest.mark.parametrize("target", ["../raci.yaml", "../.github/ci.yml"])
+def test_build_refuses_a_committed_link_to_another_file_of_the_project(project, target):
+    """A document is never written through a link: one aimed at raci.yaml or a CI file would overwrite it."""
+    (project / ".github").mkdir()
+    (project / ".github" / "ci.yml").write_text("on: push\n", encoding="utf-8")
+    (project / "output").mkdir()
+    (project / "output" / "raci-matrix.md").symlink_to(target)
+    before = snapshot(project)
+    result = run("build", "--format", "md,html", "-q", cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[0].startswith(
+        "output/raci-matrix.md: error: is a symbolic link to another file of the project;")
+    assert snapshot(project) == before
+
+
 def test_out_naming_a_linked_folder_inside_the_project_is_held_to_the_project(project, outside):
     """--out output names a path in the project: the project's link there is not the user's."""
     (project / "output").symlink_to(outside, target_is_directory=True)

@@ -52,6 +52,11 @@ class Write:
     path: str
     data: bytes
     root: str
+    follow_link: bool = True
+    """Whether a link at the path itself is followed (while it stays beneath the root): yes for a page
+    that lives elsewhere (a wiki checkout linked in), no for a generated document, which has no reason to
+    be a link and which a committed link would otherwise aim at another file of the project (raci.yaml,
+    a CI configuration)."""
 
 
 def confine(path: str, base: str, named: str | None = None) -> str:
@@ -121,7 +126,8 @@ class _Walk:
             self.roots[root] = (fd, [p for p in os.path.realpath(root).split(os.sep) if p])
         return self.roots[root]
 
-    def locate(self, path: str, root: str, create: bool, doing: str) -> tuple[int, str, os.stat_result | None]:
+    def locate(self, path: str, root: str, create: bool, doing: str,
+               follow_link: bool = True) -> tuple[int, str, os.stat_result | None]:
         """The folder (descriptor) and name where ``path`` is, beneath ``root``, and what is there now.
 
         Folders on the way are made when ``create``. A link is followed only while it stays
@@ -195,6 +201,10 @@ class _Walk:
             if through_link and not stat.S_ISREG(st.st_mode):
                 raise RaciError(f"{path}: error: is a symbolic link to something that is not a regular file; "
                                 f"refusing to {doing} through it")
+            if through_link and not follow_link:
+                raise RaciError(f"{path}: error: is a symbolic link to another file of the project; a generated "
+                                f"document is written only as a file of its own, so remove the link "
+                                f"(--inject updates a page that lives elsewhere)")
             return stack[-1], name, st
         raise RaciError(f"{path}: error: names a folder, not a file")  # pragma: no cover - _parts gives a name
 
@@ -274,7 +284,8 @@ def write_all(writes: Iterable[Write], replace: bool = True) -> None:
             located = []
             for item in writes:  # every path first, so that a refusal comes before any file is touched
                 current = item.path
-                located.append((item, *walk.locate(item.path, item.root, create=True, doing="write")))
+                located.append((item, *walk.locate(item.path, item.root, create=True, doing="write",
+                                                   follow_link=item.follow_link)))
             for item, folder, name, st in located:
                 current = item.path
                 where = os.fstat(folder)

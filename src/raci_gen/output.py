@@ -131,7 +131,8 @@ def write(outputs: Iterable[Output]) -> None:
     An output without a root stays in its own folder. Temporary files that killed builds
     left in a folder are removed before the first write there.
     """
-    write_all([Write(o.path, o.data, o.root if o.root is not None else os.path.dirname(o.path) or ".")
+    write_all([Write(o.path, o.data, o.root if o.root is not None else os.path.dirname(o.path) or ".",
+                     follow_link=o.format == "inject")  # only a page may live elsewhere; documents are ours
                for o in outputs])
 
 
