@@ -150,6 +150,7 @@ def main() -> None:
                 copies = []
                 for i in range(12):
                     copy = tmp_path / f"copy{i}"
+                    copy.mkdir()
                     for name in ("raci.yaml", "roles", "activities"):
                         src = ROOT / name
                         (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
