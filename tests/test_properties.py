@@ -60,7 +60,8 @@ from raci_gen.renderers.document import Document, make_document
 from raci_gen.renderers.html import render_html_text
 from raci_gen.renderers.markdown import render_markdown_text
 from raci_gen.renderers.templating import _finalize, css_string, md_escape, md_paragraph
-from raci_gen.renderers.xlsx import FORMULA_STARTS, MAX_CELL_TEXT, render_xlsx
+from raci_gen.patterns import FORMULA_STARTS
+from raci_gen.renderers.xlsx import MAX_CELL_TEXT, render_xlsx
 from raci_gen.variants import RACI
 
 EPOCH = "1700000000"

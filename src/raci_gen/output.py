@@ -22,7 +22,7 @@ from typing import Iterable
 
 from raci_gen import clock, provenance
 from raci_gen.analysis import Finding
-from raci_gen.confined import TEMPORARY, Write, confine, remove_stale_temporaries, write_all  # noqa: F401
+from raci_gen.confined import Write, confine, write_all
 from raci_gen.errors import RaciError, RenderError
 from raci_gen.inject import inject_file
 from raci_gen.loader import inside_project

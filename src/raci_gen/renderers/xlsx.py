@@ -39,7 +39,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from raci_gen.model import Activity, Letter, Matrix, Phase
-from raci_gen.patterns import FORMULA_STARTS, formula_like  # noqa: F401 - FORMULA_STARTS re-exported
+from raci_gen.patterns import formula_like
 from raci_gen.renderers.document import Document
 
 MAX_CELL_TEXT = 32_767
