@@ -194,8 +194,70 @@ def matrix_layout(document: Document) -> MatrixLayout:
     raise AssertionError("unreachable: one role per table always fits")  # pragma: no cover
 
 
-def render_html_text(document: Document) -> str:
-    return render_template(document, TEMPLATE, autoescape=True, layout=matrix_layout(document))
+@dataclass(frozen=True)
+class Part:
+    """Which pieces of the document one HTML page set holds (the ``part`` of the template).
+
+    :meth:`whole` is everything, the HTML page and the usual PDF. A very long PDF is laid out in
+    parts, each its own WeasyPrint document (renderers/pdf.py), so that memory does not grow with
+    the matrix: the title block with the first rows of the matrix, further rows of one role chunk,
+    the roles table, rows of the notes, a few role views, the workload with the approval block.
+    Rows carry their index (``data-i``) in parts, so that a part cut at a page break knows where
+    the next one starts.
+    """
+
+    front: bool = False
+    chunks: tuple[RoleChunk, ...] = ()
+    captions: bool = True
+    """Whether a split matrix's tables show their caption ("Roles R1–R9 (1 of 3)"): on their first rows."""
+    phase_rows: tuple = ()
+    """(phase, ((index, activity), ...), heading): the rows of each phase this part shows, and
+    whether the phase's heading row is among them."""
+    roles: bool = False
+    notes: tuple = ()
+    """(index, activity) of the described activities shown in the notes table."""
+    notes_heading: bool = False
+    views: tuple = ()
+    views_heading: bool = False
+    workload: bool = False
+    tail: bool = False
+    """The approval block and the provenance line."""
+    marked: bool = False
+
+    @staticmethod
+    def whole(document: Document, layout: MatrixLayout) -> "Part":
+        return Part(front=True, chunks=layout.chunks, phase_rows=phase_rows(document), roles=True,
+                    notes=described(document), notes_heading=True, views=tuple(document.role_views()),
+                    views_heading=True, workload=True, tail=True)
+
+
+def phase_rows(document: Document, start: int = 0, end: int | None = None) -> tuple:
+    """The matrix rows from activity ``start`` (0-based, across phases) to ``end`` (excluded), by phase.
+
+    A phase's heading goes with its first activity; an empty phase goes with the activity after it
+    (with the end when it is last)."""
+    total = sum(len(phase.activities) for phase in document.matrix.phases)
+    end = total if end is None else end
+    result, index = [], 0
+    for phase in document.matrix.phases:
+        first = index
+        rows = tuple((index + k, a) for k, a in enumerate(phase.activities) if start <= index + k < end)
+        index += len(phase.activities)
+        heading = start <= first < end or (first == end == total and start <= first)
+        if rows or heading:
+            result.append((phase, rows, heading))
+    return tuple(result)
+
+
+def described(document: Document) -> tuple:
+    """(index, activity) of every activity with a description: the rows of the notes table."""
+    return tuple(enumerate(a for a in document.matrix.activities() if a.description))
+
+
+def render_html_text(document: Document, part: Part | None = None) -> str:
+    layout = matrix_layout(document)
+    return render_template(document, TEMPLATE, autoescape=True, layout=layout,
+                           part=part or Part.whole(document, layout))
 
 
 def render_html(document: Document) -> bytes:
