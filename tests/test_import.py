@@ -233,6 +233,23 @@ def test_huge_file(tmp_path):
     assert not out.exists()
 
 
+def test_a_fifo_as_the_source_is_refused_at_once(tmp_path):
+    # A plain open() of a FIFO waits for a writer forever: the import must refuse it, not hang.
+    import os
+
+    source = tmp_path / "matrix.csv"
+    os.mkfifo(source)
+    out = tmp_path / "project"
+    try:  # the real CLI in a child, so that a hang fails the test instead of stopping the suite
+        result = subprocess.run([sys.executable, "-m", "raci_gen", "import", str(source), "--out", str(out)],
+                                capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("import of a FIFO hung")
+    assert result.returncode == 2 and "is not a regular file (a FIFO)" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
 def test_too_many_cells(tmp_path):
     row = ",".join(["R"] * 500) + "\n"
     assert "more than 200,000 cells" in bad(tmp_path, "wide.csv", "Task," + row * 500).stderr

@@ -111,21 +111,50 @@ def rectangular(rows: list[list[SourceCell]], where_of) -> tuple[tuple[SourceCel
 
 
 def read_limited(path: str, shown: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """The bytes of the regular file the user named, at most ``limit`` of them.
+
+    The file is opened non-blocking and checked with fstat before a byte is read, so a FIFO,
+    a socket or a device named as the source is refused at once instead of hanging the import
+    (a plain open() of a FIFO waits for a writer forever). Links are followed: the user named
+    the source on the command line, and nothing is written through it.
+    """
     import os
+    import stat
 
     try:
-        size = os.path.getsize(path)
-        if size > limit:
-            raise SourceError(f"{shown}: error: file of {size / 1048576:.1f} MiB is too large to import; "
-                               f"the limit is {limit // 1048576} MiB")
-        with open(path, "rb") as fh:
-            return fh.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise SourceError(f"{shown}: error: file not found") from None
-    except IsADirectoryError:
-        raise SourceError(f"{shown}: error: is a folder; expected a .md, .csv, .tsv, .xlsx or .html file") from None
     except OSError as exc:
         raise SourceError(f"{shown}: error: cannot read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise SourceError(f"{shown}: error: is a folder; expected a .md, .csv, .tsv, .xlsx or .html file")
+        if not stat.S_ISREG(mode):
+            raise SourceError(f"{shown}: error: is not a regular file ({_file_kind(mode)}); "
+                              "expected a .md, .csv, .tsv, .xlsx or .html file")
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise SourceError(f"{shown}: error: file of {size / 1048576:.1f} MiB is too large to import; "
+                              f"the limit is {limit // 1048576} MiB")
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise SourceError(f"{shown}: error: cannot read: {exc.strerror}") from None
+    if len(data) > limit:  # grew while it was read
+        raise SourceError(f"{shown}: error: file is too large to import; the limit is {limit // 1048576} MiB")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    import stat
+
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "not a file"
 
 
 def decode_text(data: bytes, shown: str) -> str:
