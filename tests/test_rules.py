@@ -27,6 +27,7 @@ import raci_gen.rules
 from raci_gen.analysis import SEVERITIES, Finding, active, configure, counts, exit_status, lint
 from raci_gen.errors import InputError
 from raci_gen.loader import load_project
+from raci_gen.reports import plain_docstring
 from raci_gen.rules import RULES
 from raci_gen.variants import VARIANTS
 
@@ -678,7 +679,14 @@ def test_explain_prints_the_reasoning_and_both_examples(rule):
     text = result.output
     assert text.startswith(f"{rule} (default: {RULES[rule].SEVERITY}")
     assert "Passes" in text and "Fails" in text and text.index("Passes") < text.index("Fails")
-    assert inspect.cleandoc(RULES[rule].__doc__) in text
+    assert plain_docstring(inspect.cleandoc(RULES[rule].__doc__)) in text
+    # what reaches the terminal is plain text, not the docstring's reStructuredText
+    assert "``" not in text and "::\n" not in text
+
+
+def test_plain_docstring_drops_the_rst_marks():
+    assert plain_docstring("Use ``raci:`` here.\n\nPasses::\n\n    raci: {R1: A}") == (
+        "Use `raci:` here.\n\nPasses:\n\n    raci: {R1: A}")
 
 
 def test_explain_an_unknown_rule_is_a_usage_error():

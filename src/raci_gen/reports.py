@@ -242,8 +242,17 @@ def explain(rule_id: str) -> str:
     rule = RULES[rule_id]
     options = ", ".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in rule.OPTIONS.items())
     lines = [f"{rule_id} (default: {rule.SEVERITY}{'; options: ' + options if options else ''})", "",
-             inspect.cleandoc(rule.__doc__ or rule.SUMMARY), ""]
+             plain_docstring(inspect.cleandoc(rule.__doc__ or rule.SUMMARY)), ""]
     return "\n".join(lines)
+
+
+def plain_docstring(text: str) -> str:
+    """A rule's docstring as a reader sees it: its reStructuredText marks, written for Sphinx-style tools,
+    turned into plain text (``x`` becomes `x`; a paragraph ending in ``::`` ends in one colon)."""
+    import re
+
+    text = re.sub(r"``([^`]+)``", r"`\1`", text)
+    return re.sub(r"::$", ":", text, flags=re.MULTILINE)
 
 
 def variants_table() -> str:
