@@ -311,3 +311,36 @@ def test_importing_reads_no_yaml_round_trip_library(tmp_path):
             "print('ruamel' in ' '.join(sys.modules), 'openpyxl' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "False False", result.stdout + result.stderr
+
+
+def test_a_wide_matrix_built_by_raci_gen_comes_back_whole(tmp_path):
+    # raci-gen's HTML splits a matrix wider than the page into tables of role columns that repeat
+    # the rows; the import joins them again instead of reading one and losing the others' roles.
+    from tests.conftest import write_project
+
+    roles = [{"id": f"P{i}", "name": f"Person {i}"} for i in range(1, 31)]
+    activities = {"01-work": {"phase": "Work", "activities": [
+        {"id": f"W-{k}", "name": f"Work item {k}",
+         "raci": {"P1": "A", f"P{2 + k}": "R", f"P{30 - k}": "C", f"P{16 + k}": "I"}} for k in range(1, 9)]}}
+    project = write_project(tmp_path / "source", roles, activities)
+    out, fmt = tmp_path / "built", "html"
+    built = subprocess.run([sys.executable, "-m", "raci_gen", "build", str(project), "--out", str(out), "-f", fmt,
+                            "--no-lint", "-q"], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert (out / "raci-matrix.html").read_text(encoding="utf-8").count("<table class=\"matrix") > 1
+    target = tmp_path / "imported"
+    result = subprocess.run([sys.executable, "-m", "raci_gen", "import", str(out / f"raci-matrix.{fmt}"),
+                             "--out", str(target)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert project_grid(target) == project_grid(project)
+
+
+def test_tables_side_by_side_are_joined_only_when_they_repeat_the_same_rows(tmp_path):
+    # Two tables whose rows differ are two tables, even with different role columns.
+    text = ("| ID | Task | R1 | R2 |\n|---|---|---|---|\n| T1 | Plan | A | R |\n| T2 | Build | R | A |\n\n"
+            "| ID | Task | R3 | R4 |\n|---|---|---|---|\n| T1 | Plan | C | I |\n| T3 | Ship | A | R |\n")
+    source = tmp_path / "two.md"
+    source.write_text(text, encoding="utf-8")
+    result = run("import", str(source), "--out", str(tmp_path / "p"))
+    assert result.returncode == 2 and "2 tables hold as many letters" in result.stderr
+    assert "beside it" not in result.stderr

@@ -23,7 +23,7 @@ from raci_gen.errors import InputError, RaciError
 from raci_gen.importers.core import (
     Choice, ImportedMatrix, Note, choose, guess_variant, name_roles_from_a_roles_table, read_matrix,
 )
-from raci_gen.importers.table import ReadOptions, SourceError, SourceTable, read_limited
+from raci_gen.importers.table import ReadOptions, SourceError, SourceTable, join_side_by_side, read_limited
 from raci_gen.model import Variant
 from raci_gen.variants import VARIANTS
 
@@ -90,6 +90,8 @@ def read_source(source: str, options: ImportOptions, variant: Variant | None = N
         raise SourceError(f"{source}: error: --range is for workbooks (.xlsx); this is {reader.name}")
     data = read_limited(source, source)
     tables = reader.read(data, source, ReadOptions(sheet=options.sheet, range=options.range))
+    if options.table is None:  # --table N counts the tables as the source has them
+        tables = join_side_by_side(tables)
     if variant is None:
         if options.variant is not None:
             if options.variant not in VARIANTS:

@@ -105,6 +105,10 @@ class Choice:
 
     def label(self) -> str:
         first = self.tables[0]
+        if len(self.tables) == 1 and first.beside:
+            last = first.beside[-1]
+            others = f"table {last}" if len(first.beside) == 1 else f"tables {first.beside[0]}-{last}"
+            return f"table {first.number} ({first.where}) and {others} beside it (the same rows, more roles)"
         if len(self.tables) == 1:
             return f"table {first.number} ({first.where})"
         return f"tables {first.number}-{self.tables[-1].number} ({first.where}; one per phase, same columns)"

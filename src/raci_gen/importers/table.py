@@ -49,6 +49,48 @@ class SourceTable:
     """The title of the whole source (its first heading, a workbook's title), if it has one."""
     stamp: str | None = None
     """raci-gen's provenance stamp, when the source is a document raci-gen built."""
+    beside: tuple[int, ...] = ()
+    """The numbers of the tables joined to the right of this one (see :func:`join_side_by_side`)."""
+
+
+KEY_COLUMNS = 2
+"""The leading columns (id and name, as a wide matrix repeats them) that tables split by role columns share."""
+
+
+def join_side_by_side(tables: list[SourceTable]) -> list[SourceTable]:
+    """Tables that continue each other to the right, joined into one.
+
+    A matrix too wide for a page is often split into several tables that repeat the same rows
+    (raci-gen's own HTML and PDF do it, as do many printed charters): each holds the same first
+    columns (id, activity) on every row, then a different set of roles. Reading only one of them
+    would lose the others' roles, so consecutive tables that share the first two columns row by
+    row and whose other headers are all different are read as one table.
+    """
+    joined: list[SourceTable] = []
+    for table in tables:
+        previous = joined[-1] if joined else None
+        if previous is not None and _continues(previous, table):
+            rows = tuple(left + right[KEY_COLUMNS:] for left, right in zip(previous.rows, table.rows))
+            joined[-1] = SourceTable(previous.number, previous.where, rows, previous.heading, previous.title,
+                                     previous.stamp, previous.beside + (table.number,))
+        else:
+            joined.append(table)
+    return joined
+
+
+def _continues(left: SourceTable, right: SourceTable) -> bool:
+    if len(left.rows) < 2 or len(left.rows) != len(right.rows) or len(right.rows[0]) <= KEY_COLUMNS:
+        return False
+    if any(len(row) < KEY_COLUMNS for row in left.rows):
+        return False
+    keys = lambda row: tuple(c.text.casefold() for c in row[:KEY_COLUMNS])  # noqa: E731
+    if any(keys(a) != keys(b) for a, b in zip(left.rows, right.rows)):
+        return False
+    if not any(c.text for row in left.rows[1:] for c in row[:KEY_COLUMNS]):
+        return False  # nothing names the rows, so nothing says they are the same rows
+    left_heads = {c.text.casefold() for c in left.rows[0][KEY_COLUMNS:]}
+    right_heads = [c.text.casefold() for c in right.rows[0][KEY_COLUMNS:]]
+    return all(h and h not in left_heads for h in right_heads) and len(set(right_heads)) == len(right_heads)
 
 
 @dataclass(frozen=True)
