@@ -7,10 +7,12 @@ example is loaded from there, once per session.
 
 from __future__ import annotations
 
+import atexit
 import datetime as _dt
 from dataclasses import dataclass
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +22,13 @@ import yaml
 from raci_gen.loader import load_project
 from raci_gen.model import Project
 from raci_gen.renderers.document import Document, make_document
+
+# raci-gen's cache folder (usercache) during the tests: one of their own, not the user's, set
+# before anything loads a project so that every test and every CLI subprocess uses it.
+_TEST_CACHE = tempfile.mkdtemp(prefix="raci-gen-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _TEST_CACHE
+os.environ.pop("RACI_GEN_NO_CACHE", None)
+atexit.register(shutil.rmtree, _TEST_CACHE, True)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIRST_PHASE = "activities/01-project-initiation.yaml"

@@ -111,3 +111,39 @@ def test_loader_raises_only_input_error():
     print(f"\nfuzz: {tried['inputs']} inputs in {seconds:.1f} s: {tried['loaded']} loaded, "
           f"{tried['refused']} refused with InputError, nothing else raised")
     assert tried["inputs"] >= 300
+
+
+def _outcome(text: str) -> tuple:
+    """What parse() makes of ``text``: the data and every position, or the problems' wording."""
+    try:
+        located = yamlsource.parse(text, "f.yaml")
+    except InputError as exc:
+        return ("refused", [str(p) for p in exc.problems])
+    return ("parsed", repr(located.data), sorted(located.values.items(), key=repr),
+            sorted(located.keys.items(), key=repr))
+
+
+def test_short_files_parse_alike_by_libyaml_and_by_pyyaml():
+    """Short files go through libyaml too (much faster), falling back to PyYAML for every error:
+    whatever the text, the result is PyYAML's, data, positions and messages alike."""
+    if yamlsource._FastLoader is None:  # pragma: no cover - PyYAML without libyaml
+        return
+    tried = {"inputs": 0}
+
+    @settings(max_examples=1500, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @given(content=st.one_of(yamlish, structured, structured.map(lambda s: f"roles: {s}\n"),
+                             st.text(max_size=60)))
+    def run(content):
+        tried["inputs"] += 1
+        fast = _outcome(content)
+        library = yamlsource._FastLoader
+        yamlsource._FastLoader = None
+        try:
+            pure = _outcome(content)
+        finally:
+            yamlsource._FastLoader = library
+        assert fast == pure, content
+
+    run()
+    assert tried["inputs"] >= 1000

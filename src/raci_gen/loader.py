@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import hashlib
+import json
 import os
 import re
 import types
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
-
-from raci_gen import schema
+from raci_gen import __version__, usercache
 from raci_gen.errors import InputError, Problem
 from raci_gen.model import (
     Activity, Cell, Ignore, Injection, Letter, Person, Signer, Location, Matrix, OutputSettings, Phase, Project, Role, RuleSetting, Settings,
@@ -33,7 +32,10 @@ YAML_SUFFIXES = (".yaml", ".yml")
 MAX_ROLES = 200
 MAX_ACTIVITIES = 5_000
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic and the models are imported only when a file is not in the cache
+    from pydantic import BaseModel
+
+    from raci_gen import schema
 
 
 def load_project(root: str = ".", config: str | None = None) -> Project:
@@ -56,8 +58,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     if os.path.isfile(config_path):
         sources.append(shown_config)
         try:
-            config_located = _parse_file(config_path, shown_config, digest)
-            project_file = _validate(schema.ProjectFile, config_located, allow_empty=True)
+            config_located, text = _parse_file(config_path, shown_config, digest)
+            project_file = _validate("ProjectFile", config_located, text, allow_empty=True)
         except InputError as exc:
             # Report the settings' problems with everything else's, as long as
             # we still know where the roles and activities are.
@@ -66,7 +68,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             if project_file is None:
                 raise InputError(problems) from None
     else:
-        project_file = schema.ProjectFile()
+        project_file = _checked("ProjectFile", {}, None)
     settings = _settings(project_file, config_located)
     before = len(problems)
     variant = _variant(project_file.variant, config_located, problems)
@@ -89,8 +91,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     for path, shown in role_files:
         sources.append(shown)
         try:
-            located = _parse_file(path, shown, digest)
-            roles_file = _validate(schema.RolesFile, located)
+            located, text = _parse_file(path, shown, digest)
+            roles_file = _validate("RolesFile", located, text)
         except InputError as exc:
             problems.extend(exc.problems)
             roles_ok = False
@@ -122,8 +124,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     for path, shown in activity_files:
         sources.append(shown)
         try:
-            located = _parse_file(path, shown, digest)
-            phase_file = _validate(schema.PhaseFile, located)
+            located, text = _parse_file(path, shown, digest)
+            phase_file = _validate("PhaseFile", located, text)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -151,29 +153,34 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
                    digest=digest.hexdigest()[:12])
 
 
-def _fallback_settings(located: Located | None) -> schema.ProjectFile | None:
+def _fallback_settings(located: Located | None) -> Any:
     """The settings that say where the inputs are, from a raci.yaml with problems elsewhere."""
+    from pydantic import ValidationError
+
+    from raci_gen import schema
+
     if located is None:
         return None
     data = located.data
     if data is None:
-        return schema.ProjectFile()
+        return _checked("ProjectFile", {}, None)
     if not isinstance(data, dict):
         return None
     try:
-        return schema.ProjectFile.model_validate({k: data[k] for k in ("roles", "activities") if k in data})
+        return _revived(schema.ProjectFile.model_validate({k: data[k] for k in ("roles", "activities") if k in data}))
     except ValidationError:
         return None
 
 
-def _parse_file(path: str, shown: str, digest: "hashlib._Hash | None" = None) -> Located:
+def _parse_file(path: str, shown: str, digest: "hashlib._Hash | None" = None) -> tuple[Located, str]:
+    """The file parsed, and its text."""
     text = read_text(path, shown)
     if digest is not None:
         digest.update(os.path.basename(path).encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
-    return parse(text, shown)
+    return parse(text, shown), text
 
 
-def _settings(f: schema.ProjectFile, located: Located | None) -> Settings:
+def _settings(f: "schema.ProjectFile", located: Located | None) -> Settings:
     date = f.date.isoformat() if isinstance(f.date, _dt.date) else f.date
     here = located.at if located else (lambda path: Location(CONFIG_NAME))
     key_at = located.key_at if located else (lambda path: Location(CONFIG_NAME))
@@ -217,7 +224,7 @@ def _ignores(entries: dict[str, str], located: Located, path: tuple) -> tuple[Ig
     return tuple(Ignore(rule, reason, located.key_at(path + (rule,))) for rule, reason in entries.items())
 
 
-def _variant(declared: str | schema.CustomVariant, located: Located | None,
+def _variant(declared: "str | schema.CustomVariant", located: Located | None,
              problems: list[Problem]) -> Variant:
     """The built-in variant named in raci.yaml, or the custom one declared there."""
     where = located.at(("variant",)) if located else Location(CONFIG_NAME)
@@ -374,38 +381,172 @@ def _template_problems(root: str, configured: str, config: Located | None) -> li
         return [Problem(setting or Location(shown), f"the templates path {configured!r} is not a usable path")]
 
 
-def _validate(model: type[M], located: Located, allow_empty: bool = False) -> M:
+def _validate(model_name: str, located: Located, text: str, allow_empty: bool = False) -> Any:
+    """The data of one file checked against the model ``schema.<model_name>``: an object whose
+    attributes are the model's fields (a plain dict where the model has a dict, a list for a list)."""
     data = located.data
     if data is None:
         if allow_empty:
-            return model()
-        raise InputError([Problem(located.at(()), f"file is empty; expected {_expected(model)}")])
+            return _checked(model_name, {}, None)
+        from raci_gen import schema
+
+        raise InputError([Problem(located.at(()), f"file is empty; expected {_expected(getattr(schema, model_name))}")])
+    return _checked(model_name, data, text, located)
+
+
+# Validated files, cached. pydantic's import and model building cost more than everything else a
+# Markdown build or a lint does; an input file that has not changed since it last passed need not
+# pay it. The cache holds the checked data of a file that passed (never of one that failed: every
+# problem is found and worded by pydantic, as without the cache), under a key made of its text, the
+# model, and the code that decides (raci-gen's version, schema.py, loader.py, pydantic's version).
+# Both paths return the data as read back from the JSON, so that what follows runs the same way
+# whether the file was in the cache or not. Positions always come from parsing the file.
+_VALIDATED_FORMAT = "validated 1"
+
+
+def _checked(model_name: str, data: Any, text: str | None, located: Located | None = None) -> Any:
+    key = _validated_key(model_name, text if text is not None else "\0nothing")
+    if key is not None:
+        hit = _cached_validation(key)
+        if hit is not None:
+            return hit
+    from pydantic import ValidationError
+
+    from raci_gen import schema
+
+    model = getattr(schema, model_name)
     try:
-        return model.model_validate(data)
+        validated = model.model_validate(data)
     except ValidationError as exc:
-        errors = []
-        # A union field (``date | str``, ``name | custom variant``) reports one error per
-        # member, with the member's name in the path. Where the input is a mapping, only
-        # the mapping member's errors matter; otherwise the others'. Take the name off,
-        # and remember which members failed.
-        members: dict[tuple, set[str]] = {}
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            for i in range(1, len(loc)):
-                if isinstance(loc[i], str) and _is_union(model, loc[:i]):
-                    is_mapping_member = loc[i][:1].isupper() or loc[i].startswith("dict")
-                    if isinstance(_value_at(data, loc[:i]), dict) != is_mapping_member:
-                        break
-                    members.setdefault(loc[:i], set()).add(loc[i])
-                    error["loc"] = loc[:i] + loc[i + 1:]
+        _raise_problems(model, located, data, exc)
+    try:
+        encoded = _encoded(validated)
+    except TypeError:  # nothing the models accept today; never cache what cannot be read back alike
+        return validated
+    if key is not None:
+        payload = json.dumps(encoded, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        usercache.write(usercache.folder("validated"), key, _entry(key, payload))
+    return _decoded(encoded)
+
+
+def _revived(validated: Any) -> Any:
+    """A validated model as the cache would give it back."""
+    try:
+        return _decoded(_encoded(validated))
+    except TypeError:
+        return validated
+
+
+_code_digest: list[str] = []
+
+
+def _validated_key(model_name: str, text: str) -> str | None:
+    """The cache entry's name for ``text`` checked against ``model_name``; None when there is no cache."""
+    if usercache.folder("validated") is None:
+        return None
+    if not _code_digest:
+        import importlib.util
+
+        try:
+            spec = importlib.util.find_spec("pydantic")
+            pydantic_dir = spec.submodule_search_locations[0]  # type: ignore[union-attr,index]
+            here = os.path.dirname(os.path.abspath(__file__))
+            _code_digest.append(usercache.file_digest(os.path.join(here, "schema.py"), os.path.abspath(__file__),
+                                                      os.path.join(pydantic_dir, "version.py")))
+        except (ImportError, AttributeError, TypeError, IndexError, ValueError, OSError):
+            _code_digest.append("")
+    if not _code_digest[0]:
+        return None
+    digest = hashlib.sha256("\0".join((_VALIDATED_FORMAT, __version__, _code_digest[0], model_name)).encode())
+    digest.update(b"\0" + text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _entry(key: str, payload: bytes) -> bytes:
+    return key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def _cached_validation(key: str) -> Any:
+    """The validated data stored under ``key``; None when absent, damaged or not ours."""
+    folder = usercache.folder("validated")
+    raw = usercache.read(folder, key) if folder else None
+    if raw is None:
+        return None
+    try:
+        stored_key, checksum, payload = raw.split(b"\n", 2)
+        if stored_key != key.encode() or checksum != hashlib.sha256(payload).hexdigest().encode():
+            return None
+        return _decoded(json.loads(payload))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+
+
+def _encoded(value: Any) -> Any:
+    """A validated model as JSON data that says what each mapping was: a model's fields
+    (``{"m": ...}``), a plain mapping (``{"d": ...}``); dates (``{"t": ...}``) kept as dates."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        return {"m": {name: _encoded(getattr(value, name)) for name in type(value).model_fields}}
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("a key that is not text")
+        return {"d": {k: _encoded(v) for k, v in value.items()}}
+    if isinstance(value, (list, tuple)):
+        return [_encoded(v) for v in value]
+    if isinstance(value, _dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, _dt.date):
+        return {"t": value.isoformat()}
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    if isinstance(value, dict):
+        (kind, inner), = value.items()
+        if kind == "m":
+            return types.SimpleNamespace(**{k: _decoded(v) for k, v in inner.items()})
+        if kind == "d":
+            return {k: _decoded(v) for k, v in inner.items()}
+        if kind == "t":
+            return _dt.date.fromisoformat(inner)
+        if kind == "dt":
+            return _dt.datetime.fromisoformat(inner)
+        raise ValueError(f"unknown kind {kind!r}")
+    return value
+
+
+def _raise_problems(model: "type[BaseModel]", located: Located | None, data: Any, exc: Any) -> None:
+    """Raise the InputError that says, at FILE:LINE:COL, what pydantic found wrong."""
+    if located is None:  # pragma: no cover - the defaults always pass
+        raise exc
+    errors = []
+    # A union field (``date | str``, ``name | custom variant``) reports one error per
+    # member, with the member's name in the path. Where the input is a mapping, only
+    # the mapping member's errors matter; otherwise the others'. Take the name off,
+    # and remember which members failed.
+    members: dict[tuple, set[str]] = {}
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        for i in range(1, len(loc)):
+            if isinstance(loc[i], str) and _is_union(model, loc[:i]):
+                is_mapping_member = loc[i][:1].isupper() or loc[i].startswith("dict")
+                if isinstance(_value_at(data, loc[:i]), dict) != is_mapping_member:
                     break
-            else:
-                errors.append(error)
-                continue
-            if error["loc"] != loc:
-                errors.append(error)
-        problems = [_problem(model, located, e, members) for e in errors]
-        raise InputError(list(dict.fromkeys(problems))) from None
+                members.setdefault(loc[:i], set()).add(loc[i])
+                error["loc"] = loc[:i] + loc[i + 1:]
+                break
+        else:
+            errors.append(error)
+            continue
+        if error["loc"] != loc:
+            errors.append(error)
+    problems = [_problem(model, located, e, members) for e in errors]
+    raise InputError(list(dict.fromkeys(problems))) from None
 
 
 def _value_at(data: Any, path: tuple) -> Any:
@@ -417,7 +558,7 @@ def _value_at(data: Any, path: tuple) -> Any:
     return data
 
 
-def _field(model: type[BaseModel] | None, key: object) -> Any:
+def _field(model: "type[BaseModel] | None", key: object) -> Any:
     """The field of ``model`` that the YAML key ``key`` names (by alias, e.g. lint-ignore)."""
     if model is None:
         return None
@@ -427,11 +568,11 @@ def _field(model: type[BaseModel] | None, key: object) -> Any:
     return None
 
 
-def _keys(model: type[BaseModel]) -> list[str]:
+def _keys(model: "type[BaseModel]") -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def _is_union(model: type[BaseModel], loc: tuple) -> bool:
+def _is_union(model: "type[BaseModel]", loc: tuple) -> bool:
     """Whether ``loc`` names a field declared as a union of several types (not just ``X | None``),
     or an item of a list of such a union (``inject: list[str | InjectTarget]``)."""
     if not loc:
@@ -453,7 +594,7 @@ def _is_union(model: type[BaseModel], loc: tuple) -> bool:
     return len([a for a in get_args(annotation) if a is not type(None)]) > 1
 
 
-def _expected(model: type[BaseModel]) -> str:
+def _expected(model: "type[BaseModel]") -> str:
     required = [f.alias or n for n, f in model.model_fields.items() if f.is_required()]
     keys = ", ".join(f"'{k}:'" for k in required or _keys(model))
     return f"a mapping with {keys}"
@@ -486,7 +627,7 @@ def _quoted(text: str, limit: int = 60) -> str:
     return f"{text[:limit]!r}… ({len(text):,} characters)"
 
 
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+def _model_at(model: "type[BaseModel]", loc: tuple) -> "type[BaseModel] | None":
     """The pydantic model that describes the mapping at ``loc``, if any."""
     current: Any = model
     for part in loc:
@@ -499,7 +640,9 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     return current
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
+def _inner_model(annotation: Any) -> "type[BaseModel] | None":
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
@@ -509,7 +652,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _problem(model: type[BaseModel], located: Located, error: dict,
+def _problem(model: "type[BaseModel]", located: Located, error: dict,
              members: dict[tuple, set[str]]) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]

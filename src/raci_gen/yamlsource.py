@@ -6,12 +6,16 @@ that asks for an object, bound alias expansion and nesting, and record for each
 value the 1-based line and column it came from. This is the only module that
 imports PyYAML.
 
-Files longer than FAST_PARSE_FROM are parsed by libyaml (PyYAML's C extension, in
-its wheels), a hundred times faster than PyYAML's own parser, which would take
-about a minute on a 2 MiB file. The two agree on every input the tests and the
-fuzzing tried, except some tabs inside plain text, which libyaml accepts as YAML
-allows and PyYAML refuses; libyaml's syntax errors are reworded into PyYAML's
-terms, and one found early in the file is reported from PyYAML's parser.
+Files are parsed by libyaml (PyYAML's C extension, in its wheels), a hundred times
+faster than PyYAML's own parser, which would take about a minute on a 2 MiB file
+and is most of the cost of loading a small project. The two agree on every input
+the tests and the fuzzing tried, except some tabs inside plain text, which libyaml
+accepts as YAML allows and PyYAML refuses, a byte order mark inside the text, and
+where an empty value is. So a file no longer than FAST_PARSE_FROM is judged by
+PyYAML whenever libyaml finds a problem or one of those could differ: the data,
+positions and messages are PyYAML's, whichever parser ran. In longer files
+libyaml's syntax errors are reworded into PyYAML's terms, and one found early in
+the file is reported from PyYAML's parser.
 """
 
 from __future__ import annotations
@@ -155,17 +159,32 @@ def parse(text: str, file: str) -> Located:
 
 
 _NOT_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+_PYYAML_ONLY = re.compile("[\t\ufeff\x85\u2028\u2029]")
+"""Characters in whose presence a short file is parsed by PyYAML only (see _compose)."""
 
 
 def _compose(text: str, file: str) -> yaml.Node | None:
-    """The node tree of ``text``: by libyaml when the text is long, else (or to word an early error) by PyYAML."""
-    if _FastLoader is not None and len(text) > FAST_PARSE_FROM:
+    """The node tree of ``text``: by libyaml, else (or to word an early error) by PyYAML.
+
+    A short file with a tab, a byte order mark or a Unicode line break in it goes to PyYAML
+    straight away: there the two parsers disagree (libyaml accepts some tabs that PyYAML refuses,
+    skips a second byte order mark that PyYAML reads as text), and a short file must be judged as
+    it always was. Any error libyaml finds in a short file is found again by PyYAML, which words
+    it; so is a file with an empty value, which the two place differently."""
+    long = len(text) > FAST_PARSE_FROM
+    if _FastLoader is not None and (long or not _PYYAML_ONLY.search(text)):
         fast = _FastLoader(text)
         try:
-            return fast.get_single_node()
+            node = fast.get_single_node()
+            if long or not _has_empty_value(node):
+                return node
+            # libyaml places an empty value (``key:`` with nothing after it) elsewhere than PyYAML
+            # does, and "got nothing" problems point there: PyYAML parses this file again.
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            if "maximum nesting depth" in (getattr(exc, "problem", None) or ""):  # libyaml's limit: 1,000
+            if not long:
+                pass  # a short file is parsed again by PyYAML, whose message is the one users know
+            elif "maximum nesting depth" in (getattr(exc, "problem", None) or ""):  # libyaml's limit: 1,000
                 deepest = _first_too_deep(text)
                 if deepest is not None or mark is None or mark.index >= FAST_PARSE_FROM:
                     raise InputError([Problem(_location(file, deepest or mark),
@@ -189,6 +208,27 @@ def _compose(text: str, file: str) -> yaml.Node | None:
         raise InputError([Problem(Location(file), f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
     finally:
         loader.dispose()
+
+
+def _has_empty_value(root: yaml.Node | None) -> bool:
+    """Whether the tree holds an empty plain scalar (a value left out), each node looked at once."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if not node.value and not node.style:  # plain: None from PyYAML, "" from libyaml
+                return True
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        else:
+            stack.extend(node.value)
+    return False
 
 
 def _first_too_deep(text: str) -> yaml.Mark | None:

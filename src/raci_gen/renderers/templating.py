@@ -8,12 +8,16 @@ bounds of time, memory and size of :mod:`raci_gen.renderers.sandbox`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import sys
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup, escape
 
+from raci_gen import __version__, usercache
 from raci_gen.errors import Problem, RenderError, TemplateFailure
 from raci_gen.model import Location
 from raci_gen.renderers.document import Document
@@ -115,6 +119,65 @@ def css_string(text: object) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
+_PACKAGE_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
+
+
+class PackagedTemplateCache(jinja2.BytecodeCache):
+    """The built-in templates' compiled code, kept in raci-gen's cache folder (:mod:`raci_gen.usercache`):
+    compiling them costs more than rendering the example's Markdown.
+
+    Only templates loaded from the package's own folder are cached; a project's templates are
+    compiled at every run and never stored. An entry's name covers everything that shapes the
+    compiled code: raci-gen's and Jinja2's versions, the sandbox and this module (their source, so
+    the code generator and the environment's settings), autoescape and the template; Jinja2 adds a
+    checksum of the template's text and its own and Python's bytecode versions, and refuses an entry
+    that does not match. An entry that cannot be read or written is compiled again, as without a cache.
+    """
+
+    def __init__(self, folder: str, autoescape: bool):
+        self.folder = folder
+        here = os.path.dirname(os.path.abspath(__file__))
+        code = usercache.file_digest(os.path.join(here, "sandbox.py"), os.path.abspath(__file__))
+        self.salt = "\0".join(("templates 1", __version__, jinja2.__version__, sys.version, code, str(autoescape)))
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        if filename is None or os.path.dirname(os.path.abspath(filename)) != _PACKAGE_TEMPLATES:
+            return jinja2.bccache.Bucket(environment, "", "")  # a project's template: compiled, never stored
+        return super().get_bucket(environment, name, filename, source)
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha256(f"{self.salt}\0{name}\0{filename}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if not bucket.key:
+            return
+        data = usercache.read(self.folder, bucket.key)
+        if data is None:
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except Exception:  # a damaged entry (pickle and marshal fail in many ways): compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key and bucket.code is not None:
+            usercache.write(self.folder, bucket.key, bucket.bytecode_to_string())
+
+
+_caches: dict[bool, PackagedTemplateCache | None] = {}
+
+
+def _template_cache(autoescape: bool) -> PackagedTemplateCache | None:
+    if autoescape not in _caches:
+        folder = usercache.folder("templates")
+        try:
+            _caches[autoescape] = PackagedTemplateCache(folder, autoescape) if folder else None
+        except OSError:
+            _caches[autoescape] = None
+    return _caches[autoescape]
+
+
 def environment(document: Document, autoescape: bool) -> BoundedSandbox:
     loaders: list[jinja2.BaseLoader] = []
     if document.template_dir:
@@ -128,6 +191,7 @@ def environment(document: Document, autoescape: bool) -> BoundedSandbox:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_template_cache(autoescape),
     )
     env.filters["md"] = md_escape
     env.filters["md_paragraph"] = md_paragraph
