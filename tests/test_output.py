@@ -143,3 +143,95 @@ def test_stale_on_an_unreadable_path_is_a_clean_error(tmp_path):
     with pytest.raises(RaciError) as info:
         stale([Output(str(tmp_path / "x.md"), b"data", "md")])
     assert str(info.value).startswith(f"{tmp_path / 'x.md'}: error: cannot read")
+
+
+# The PDF rendered in a forked child while this process renders the other formats (output._RenderingChild).
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+
+
+@needs_fork
+def test_the_pdf_rendered_in_a_child_has_the_same_bytes(small, document_of, monkeypatch):
+    from raci_gen import output
+
+    document = document_of(small)
+    monkeypatch.setattr(output, "_may_fork", lambda: True)
+    apart = generate(_project(small), ["md", "pdf", "xlsx"], document=document)
+    monkeypatch.setattr(output, "_may_fork", lambda: False)
+    together = generate(_project(small), ["md", "pdf", "xlsx"], document=document)
+    assert [(o.path, o.format, o.data) for o in apart] == [(o.path, o.format, o.data) for o in together]
+    assert [o.format for o in apart] == ["md", "pdf", "xlsx"]
+    assert apart[1].data.startswith(b"%PDF-")
+
+
+@needs_fork
+def test_an_error_in_the_child_is_the_error_of_the_build(small, document_of, monkeypatch):
+    from dataclasses import replace
+
+    from raci_gen import output
+    from raci_gen.errors import RenderError
+
+    document = replace(document_of(small), pdf_variant="pdf/x-4")
+    messages = []
+    for forking in (True, False):
+        monkeypatch.setattr(output, "_may_fork", lambda forking=forking: forking)
+        with pytest.raises(RenderError) as caught:
+            generate(_project(small), ["md", "pdf"], document=document)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "pdf/x-4" in messages[0]
+
+
+@needs_fork
+def test_a_child_that_dies_is_one_line_error():
+    import signal
+
+    from raci_gen.errors import RenderError
+    from raci_gen.output import _RenderingChild
+
+    child = _RenderingChild(lambda document: os.kill(os.getpid(), signal.SIGKILL), None)
+    with pytest.raises(RenderError, match=r"^the PDF renderer stopped before it was done \(killed by signal 9\); "
+                                          r"nothing was written$"):
+        child.result()
+
+
+@needs_fork
+def test_errors_that_cannot_be_pickled_as_they_are_come_back_whole():
+    from raci_gen.errors import InputError, Problem
+    from raci_gen.model import Location
+    from raci_gen.output import _RenderingChild
+
+    def fails(document):
+        raise InputError([Problem(Location("raci.yaml", 3, 1), "bad")])
+
+    with pytest.raises(InputError) as caught:
+        _RenderingChild(fails, None).result()
+    assert [str(p) for p in caught.value.problems] == [str(Problem(Location("raci.yaml", 3, 1), "bad"))]
+
+
+@needs_fork
+def test_a_failure_here_stops_the_child(small, document_of, monkeypatch):
+    """A format rendered in this process fails: the child is killed and reaped, the error is that format's."""
+    from raci_gen import output
+    from raci_gen.errors import RenderError
+    from raci_gen.renderers import FORMATS
+
+    def broken(document):
+        raise RenderError("the workbook broke")
+
+    started = []
+
+    class Recorded(output._RenderingChild):
+        def __init__(self, *args):
+            super().__init__(*args)
+            started.append(self._pid)
+
+    monkeypatch.setattr(output, "_may_fork", lambda: True)
+    monkeypatch.setattr(output, "_RenderingChild", Recorded)
+    monkeypatch.setattr(type(FORMATS["xlsx"]), "render",
+                        lambda self, document: broken(document) if self.name == "xlsx" else self.renderer()(document))
+    with pytest.raises(RenderError, match="the workbook broke"):
+        generate(_project(small), ["xlsx", "pdf"], document=document_of(small))
+    assert len(started) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0], os.WNOHANG)  # reaped: no child left behind

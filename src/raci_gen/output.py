@@ -17,6 +17,9 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import os
+import pickle
+import signal
+import sys
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -98,8 +101,27 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
     """Render the chosen formats, and the pages that receive a section, in memory; nothing is written."""
     document = document or build_document(project, out_dir, findings)
     paths = output_paths(project, formats, out_dir)
-    outputs = [Output(path, FORMATS[f].render(document), f, confine(path, project.root, out_dir))
-               for f, path in paths.items()]
+    apart = "pdf" if "pdf" in paths and len(paths) > 1 and _may_fork() else None
+    child = _RenderingChild(FORMATS["pdf"].render, document) if apart else None
+    rendered: dict[str, bytes] = {}
+    failed: tuple[str, BaseException] | None = None
+    try:
+        for f in paths:
+            if f != apart:
+                try:
+                    rendered[f] = FORMATS[f].render(document)
+                except Exception as exc:  # reported below, in the order a build without the child would meet it
+                    failed = (f, exc)
+                    break
+        for f in paths:
+            if failed and f == failed[0]:
+                raise failed[1]
+            if f == apart:
+                rendered[f] = child.result()
+    finally:
+        if child is not None:
+            child.cancel()
+    outputs = [Output(path, rendered[f], f, confine(path, project.root, out_dir)) for f, path in paths.items()]
     for injection in injections:
         from raci_gen.renderers.markdown import render_markdown_section
 
@@ -111,6 +133,125 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
         root = confine(injection.file, project.root, os.path.dirname(injection.file) or ".")
         outputs.append(Output(injection.file, inject_file(injection.file, content, root), "inject", root))
     return outputs
+
+
+def _may_fork() -> bool:
+    """Whether the PDF may be rendered in a child process while this one renders the other formats.
+
+    Only where ``fork`` exists, with two cores or more, and not inside a worker of a multi-project
+    build (:mod:`raci_gen.batch`), which already keeps every core busy with one project each.
+    """
+    if not hasattr(os, "fork"):
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS
+        cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    multiprocessing = sys.modules.get("multiprocessing")  # imported by batch.py; never imported here for this
+    return multiprocessing is None or multiprocessing.parent_process() is None
+
+
+class _RenderingChild:
+    """One renderer run in a forked child process, its bytes (or its exception) sent back through a pipe.
+
+    The PDF takes most of a full build, WeasyPrint's import alone most of a second: a child started
+    at once does that on the second core while this process renders Markdown and the workbook. The
+    child writes nothing but the pipe, and leaves with ``os._exit`` (no teardown, no atexit hooks,
+    no flushing of buffers it shares with this process). Writing stays here, all or nothing. The
+    bytes are the same as in process: the same code renders the same document.
+    """
+
+    def __init__(self, render, document: Document):
+        # Flushed first, so that the child's copies of the buffers are empty.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        reading, writing = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (coverage does not follow os._exit)
+            status = 0
+            try:
+                os.close(reading)
+                try:
+                    message = ("ok", render(document))
+                except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                    message = ("error", _portable(exc))
+                with os.fdopen(writing, "wb") as pipe:
+                    pipe.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+            except BaseException:  # noqa: BLE001 - the parent reports an empty pipe
+                status = 1
+            finally:
+                try:
+                    sys.stderr.flush()  # what a library logged
+                except BaseException:  # noqa: BLE001
+                    pass
+                os._exit(status)
+        os.close(writing)
+        self._pid: int | None = pid
+        self._reading: int | None = reading
+
+    def result(self) -> bytes:
+        reading, self._reading = self._reading, None
+        with os.fdopen(reading, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if not data:
+            how = (f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+                   else f"exit status {os.waitstatus_to_exitcode(status)}")
+            raise RenderError(f"the PDF renderer stopped before it was done ({how}); nothing was written")
+        kind, value = pickle.loads(data)
+        if kind == "ok":
+            return value
+        raise _restored(value)
+
+    def cancel(self) -> None:
+        """Stop and reap the child if its result was not taken (this process failed first)."""
+        if self._pid is None:
+            return
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self._pid, 0)
+        self._pid = None
+        if self._reading is not None:
+            os.close(self._reading)
+            self._reading = None
+
+
+def _portable(exc: BaseException):
+    """``exc`` in a form that survives pickling: itself when it does, else its class, arguments and attributes
+    (exceptions whose ``__init__`` takes something other than their message, such as InputError), else a
+    RuntimeError saying what it was."""
+    if not isinstance(exc, RaciError) and exc.__traceback__ is not None:  # a bug: --debug shows where it was
+        import traceback
+
+        exc.add_note("raised in the child process that rendered the PDF:\n"
+                     + "".join(traceback.format_tb(exc.__traceback__)).rstrip())
+    exc.__traceback__ = None
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        state = (type(exc), exc.args, dict(vars(exc)))
+        pickle.loads(pickle.dumps(state))
+        return state
+    except Exception:  # noqa: BLE001
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _restored(value) -> BaseException:
+    if isinstance(value, BaseException):
+        return value
+    cls, args, attributes = value
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(attributes)
+    return exc
 
 
 def project_injections(project: Project) -> list[Injection]:
