@@ -322,11 +322,26 @@ def start_build(project: Path, out: Path, formats: str) -> subprocess.Popen:
 
 
 def rendering_pdf(pid: int) -> bool:
-    """Whether the process has loaded Pango: it renders the PDF, the last document, and has written nothing."""
+    """Whether the process, or the child it renders the PDF in (output._RenderingChild), has loaded Pango:
+    the PDF is being rendered, and nothing has been written."""
     try:
-        return "libpango" in Path(f"/proc/{pid}/maps").read_text()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
-        return False
+        children = []
+    for process in [pid, *map(int, children)]:
+        try:
+            if "libpango" in Path(f"/proc/{process}/maps").read_text():
+                return True
+        except OSError:
+            pass
+    return False
+
+
+def child_pids(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def documents(out: Path) -> tuple[dict[str, bytes], list[str]]:
@@ -351,11 +366,24 @@ def test_sigkill_while_rendering_leaves_the_earlier_documents(tmp_path):
     while not rendering_pdf(process.pid) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)  # well into the PDF
+    children = child_pids(process.pid)
     process.send_signal(signal.SIGKILL)
     assert process.wait(timeout=30) == -signal.SIGKILL, "the build ended before it could be killed"
     docs, others = documents(out)
     assert docs == EARLIER  # the Markdown and the workbook were rendered, but nothing was written yet
     assert others == []
+    # The child rendering the PDF does not outlive the build (on Linux it is told when its parent dies).
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{child}").exists() and "State:\tZ" not in _status(child) for child in children):
+        assert time.monotonic() < deadline, "the PDF child outlived the build"
+        time.sleep(0.05)
+
+
+def _status(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "State:\tZ"
 
 
 def test_killed_writes_leave_whole_documents_and_the_next_build_cleans_up(tmp_path):

@@ -168,11 +168,13 @@ class _RenderingChild:
         sys.stdout.flush()
         sys.stderr.flush()
         reading, writing = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child (coverage does not follow os._exit)
             status = 0
             try:
                 os.close(reading)
+                _die_with(parent)
                 try:
                     message = ("ok", render(document))
                 except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
@@ -219,6 +221,22 @@ class _RenderingChild:
         if self._reading is not None:
             os.close(self._reading)
             self._reading = None
+
+
+def _die_with(parent: int) -> None:
+    """On Linux, have the kernel kill this child when its parent dies (a killed build leaves no renderer
+    behind, working for nothing); elsewhere the child ends when it finds the pipe closed."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _portable(exc: BaseException):
