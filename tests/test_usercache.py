@@ -1,4 +1,4 @@
-"""raci-gen's private cache (usercache): validated input files and compiled built-in templates.
+"""raci-gen's private cache (usercache) of compiled built-in templates, and what a quick start imports.
 
 Whatever the cache holds, or whether there is one at all, a command gives the same bytes; a
 cache that cannot be made, is damaged or is not private is worked without, never failed on.
@@ -46,58 +46,55 @@ def test_the_same_bytes_without_a_cache_with_a_cold_one_and_a_warm_one(tmp_path)
     cache = tmp_path / "cache"
     without = build(None, project, tmp_path / "without")
     cold = build(cache, project, tmp_path / "cold")
-    assert entries(cache, "validated") and entries(cache, "templates")
+    assert entries(cache, "templates")
     warm = build(cache, project, tmp_path / "warm")
     assert without == cold == warm
-    for folder in (cache / "raci-gen", cache / "raci-gen" / "validated", cache / "raci-gen" / "templates"):
+    for folder in (cache / "raci-gen", cache / "raci-gen" / "templates"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    for entry in entries(cache, "validated") + entries(cache, "templates"):
+    for entry in entries(cache, "templates"):
         assert not entry.stat().st_mode & 0o077
 
 
-def test_an_unchanged_file_skips_pydantic_and_a_changed_one_does_not(tmp_path):
+def test_a_valid_project_never_imports_pydantic_one_with_a_problem_does(tmp_path):
+    """fastcheck passes the files that pass; pydantic words the problems."""
     project = copy_example(tmp_path / "project")
-    cache = tmp_path / "cache"
-    script = ("import sys; from raci_gen.loader import load_project; "
-              f"load_project({str(project)!r}); print('pydantic' in sys.modules)")
-    assert run_cli(cache, "-c", script).stdout.split() == ["True"]
-    assert run_cli(cache, "-c", script).stdout.split() == ["False"]
+    script = ("import sys\nfrom raci_gen.loader import load_project\nfrom raci_gen.errors import InputError\n"
+              f"try:\n    load_project({str(project)!r})\nexcept InputError as exc:\n    print(exc.problems[0])\n"
+              "print('pydantic' in sys.modules)")
+    assert run_cli(None, "-c", script).stdout.split() == ["False"]
     phase = sorted((project / "activities").iterdir())[0]
-    phase.write_text(phase.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    assert run_cli(cache, "-c", script).stdout.split() == ["True"]
+    phase.write_text(phase.read_text(encoding="utf-8") + "extra: 1\n", encoding="utf-8")
+    printed = run_cli(None, "-c", script).stdout.splitlines()
+    assert "unknown key 'extra'" in printed[0] and printed[1] == "True"
 
 
-def test_the_loaded_project_is_the_same_from_pydantic_and_from_the_cache(tmp_path, monkeypatch):
+def test_the_loaded_project_is_the_same_from_pydantic_and_from_fastcheck(tmp_path, monkeypatch):
+    from raci_gen import fastcheck
+
     project = copy_example(tmp_path / "project")
-    monkeypatch.setattr(usercache, "_folders", {})
-    monkeypatch.setenv("RACI_GEN_NO_CACHE", "1")
-    without = loader.load_project(str(project))
-    monkeypatch.delenv("RACI_GEN_NO_CACHE")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(usercache, "_folders", {})
-    cold = loader.load_project(str(project))
-    warm = loader.load_project(str(project))
-    assert without == cold == warm
+    quick = loader.load_project(str(project))
+    monkeypatch.setattr(fastcheck, "checked", lambda model_name, data: None)
+    assert loader.load_project(str(project)) == quick
+    assert loader.load_project(str(REPO_ROOT)) == loader.load_project(str(REPO_ROOT))
 
 
 def test_damaged_or_foreign_entries_are_ignored(tmp_path):
     project = copy_example(tmp_path / "project")
     cache = tmp_path / "cache"
     expected = build(cache, project, tmp_path / "first")
-    validated, templates = entries(cache, "validated"), entries(cache, "templates")
-    # Another entry's content under each name (a right checksum, but the wrong key), then garbage.
-    first = validated[0].read_bytes()
-    for entry in validated[1:]:
+    templates = entries(cache, "templates")
+    assert len(templates) >= 2
+    # Another template's code under each name, then cut short, then garbage.
+    first = templates[0].read_bytes()
+    for entry in templates[1:]:
         entry.write_bytes(first)
-    for entry in templates:
-        entry.write_bytes(entry.read_bytes()[:40])
     assert build(cache, project, tmp_path / "swapped") == expected
-    for entry in entries(cache, "validated") + entries(cache, "templates"):
-        entry.write_bytes(b"\x00garbage\n{not json")
+    for entry in entries(cache, "templates"):
+        entry.write_bytes(entry.read_bytes()[:40])
+    assert build(cache, project, tmp_path / "short") == expected
+    for entry in entries(cache, "templates"):
+        entry.write_bytes(b"\x00garbage\n{not bytecode")
     assert build(cache, project, tmp_path / "garbage") == expected
-    key, checksum, payload = first.split(b"\n", 2)
-    validated[0].write_bytes(key + b"\n" + checksum + b"\n" + payload.replace(b'"', b"'", 1))
-    assert build(cache, project, tmp_path / "edited") == expected
 
 
 def test_a_cache_that_cannot_be_made_never_fails_a_build(tmp_path):
@@ -121,11 +118,11 @@ def test_a_cache_that_cannot_be_made_never_fails_a_build(tmp_path):
 
 def test_a_folder_others_may_write_to_is_not_used(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
-    (cache / "raci-gen" / "validated").mkdir(parents=True)
-    (cache / "raci-gen" / "validated").chmod(0o777)
+    (cache / "raci-gen" / "other").mkdir(parents=True)
+    (cache / "raci-gen" / "other").chmod(0o777)
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     monkeypatch.setattr(usercache, "_folders", {})
-    assert usercache.folder("validated") is None
+    assert usercache.folder("other") is None
     assert usercache.folder("templates") is not None
     (cache / "raci-gen").chmod(0o775)
     monkeypatch.setattr(usercache, "_folders", {})
@@ -155,10 +152,12 @@ def test_the_template_cache_key_follows_the_code_that_compiles(tmp_path):
     assert a.get_cache_key("raci.md.j2", "x") != a.get_cache_key("raci.html.j2", "x")
 
 
-def test_a_warm_markdown_build_imports_only_what_it_uses(tmp_path):
-    """The Markdown, lint and check paths load neither the checks' nor the other formats' libraries."""
+@pytest.mark.parametrize("warm", [False, True], ids=["no cache", "warm cache"])
+def test_a_markdown_build_lint_and_check_import_only_what_they_use(tmp_path, warm):
+    """The Markdown, lint and check paths of a valid project load neither pydantic nor the other formats'
+    libraries, with a cache or without one."""
     project = copy_example(tmp_path / "project")
-    cache = tmp_path / "cache"
+    cache = tmp_path / "cache" if warm else None
     commands = [["build", str(project), "--out", str(tmp_path / "out"), "-f", "md", "-q"],
                 ["lint", str(project)],
                 ["build", str(project), "--out", str(tmp_path / "out"), "-f", "md", "--check", "-q"]]
@@ -176,6 +175,6 @@ def test_an_unreadable_entry_is_compiled_again(tmp_path):  # pragma: no cover - 
     project = copy_example(tmp_path / "project")
     cache = tmp_path / "cache"
     expected = build(cache, project, tmp_path / "first")
-    for entry in entries(cache, "validated") + entries(cache, "templates"):
+    for entry in entries(cache, "templates"):
         entry.chmod(0)
     assert build(cache, project, tmp_path / "second") == expected

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import hashlib
-import json
 import os
 import re
 import types
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
-from raci_gen import __version__, usercache
+from raci_gen import fastcheck
 from raci_gen.errors import InputError, Problem
 from raci_gen.model import (
     Activity, Cell, Ignore, Injection, Letter, Person, Signer, Location, Matrix, OutputSettings, Phase, Project, Role, RuleSetting, Settings,
@@ -58,8 +57,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     if os.path.isfile(config_path):
         sources.append(shown_config)
         try:
-            config_located, text = _parse_file(config_path, shown_config, digest)
-            project_file = _validate("ProjectFile", config_located, text, allow_empty=True)
+            config_located = _parse_file(config_path, shown_config, digest)
+            project_file = _validate("ProjectFile", config_located, allow_empty=True)
         except InputError as exc:
             # Report the settings' problems with everything else's, as long as
             # we still know where the roles and activities are.
@@ -68,7 +67,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             if project_file is None:
                 raise InputError(problems) from None
     else:
-        project_file = _checked("ProjectFile", {}, None)
+        project_file = _checked("ProjectFile", {})
     settings = _settings(project_file, config_located)
     before = len(problems)
     variant = _variant(project_file.variant, config_located, problems)
@@ -91,8 +90,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     for path, shown in role_files:
         sources.append(shown)
         try:
-            located, text = _parse_file(path, shown, digest)
-            roles_file = _validate("RolesFile", located, text)
+            located = _parse_file(path, shown, digest)
+            roles_file = _validate("RolesFile", located)
         except InputError as exc:
             problems.extend(exc.problems)
             roles_ok = False
@@ -124,8 +123,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     for path, shown in activity_files:
         sources.append(shown)
         try:
-            located, text = _parse_file(path, shown, digest)
-            phase_file = _validate("PhaseFile", located, text)
+            located = _parse_file(path, shown, digest)
+            phase_file = _validate("PhaseFile", located)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -163,7 +162,7 @@ def _fallback_settings(located: Located | None) -> Any:
         return None
     data = located.data
     if data is None:
-        return _checked("ProjectFile", {}, None)
+        return _checked("ProjectFile", {})
     if not isinstance(data, dict):
         return None
     try:
@@ -172,12 +171,11 @@ def _fallback_settings(located: Located | None) -> Any:
         return None
 
 
-def _parse_file(path: str, shown: str, digest: "hashlib._Hash | None" = None) -> tuple[Located, str]:
-    """The file parsed, and its text."""
+def _parse_file(path: str, shown: str, digest: "hashlib._Hash | None" = None) -> Located:
     text = read_text(path, shown)
     if digest is not None:
         digest.update(os.path.basename(path).encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
-    return parse(text, shown), text
+    return parse(text, shown)
 
 
 def _settings(f: "schema.ProjectFile", located: Located | None) -> Settings:
@@ -381,35 +379,30 @@ def _template_problems(root: str, configured: str, config: Located | None) -> li
         return [Problem(setting or Location(shown), f"the templates path {configured!r} is not a usable path")]
 
 
-def _validate(model_name: str, located: Located, text: str, allow_empty: bool = False) -> Any:
+def _validate(model_name: str, located: Located, allow_empty: bool = False) -> Any:
     """The data of one file checked against the model ``schema.<model_name>``: an object whose
     attributes are the model's fields (a plain dict where the model has a dict, a list for a list)."""
     data = located.data
     if data is None:
         if allow_empty:
-            return _checked(model_name, {}, None)
+            return _checked(model_name, {})
         from raci_gen import schema
 
         raise InputError([Problem(located.at(()), f"file is empty; expected {_expected(getattr(schema, model_name))}")])
-    return _checked(model_name, data, text, located)
+    return _checked(model_name, data, located)
 
 
-# Validated files, cached. pydantic's import and model building cost more than everything else a
-# Markdown build or a lint does; an input file that has not changed since it last passed need not
-# pay it. The cache holds the checked data of a file that passed (never of one that failed: every
-# problem is found and worded by pydantic, as without the cache), under a key made of its text, the
-# model, and the code that decides (raci-gen's version, schema.py, loader.py, pydantic's version).
-# Both paths return the data as read back from the JSON, so that what follows runs the same way
-# whether the file was in the cache or not. Positions always come from parsing the file.
-_VALIDATED_FORMAT = "validated 1"
+# pydantic's import and model building cost more than everything else a Markdown build or a lint
+# does, so a file is first checked by fastcheck, which walks the models' JSON Schemas and answers
+# only when the file surely passes; otherwise pydantic checks it and words every problem, as it
+# always did. Both paths give the data the same form (pydantic's result goes through _revived), so
+# that what follows runs alike whichever path a file took. Positions always come from the YAML.
 
 
-def _checked(model_name: str, data: Any, text: str | None, located: Located | None = None) -> Any:
-    key = _validated_key(model_name, text if text is not None else "\0nothing")
-    if key is not None:
-        hit = _cached_validation(key)
-        if hit is not None:
-            return hit
+def _checked(model_name: str, data: Any, located: Located | None = None) -> Any:
+    quick = fastcheck.checked(model_name, data)
+    if quick is not None:
+        return quick
     from pydantic import ValidationError
 
     from raci_gen import schema
@@ -419,70 +412,19 @@ def _checked(model_name: str, data: Any, text: str | None, located: Located | No
         validated = model.model_validate(data)
     except ValidationError as exc:
         _raise_problems(model, located, data, exc)
-    try:
-        encoded = _encoded(validated)
-    except TypeError:  # nothing the models accept today; never cache what cannot be read back alike
-        return validated
-    if key is not None:
-        payload = json.dumps(encoded, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        usercache.write(usercache.folder("validated"), key, _entry(key, payload))
-    return _decoded(encoded)
+    return _revived(validated)
 
 
 def _revived(validated: Any) -> Any:
-    """A validated model as the cache would give it back."""
+    """A validated model in the form fastcheck gives: attributes for fields, dicts, lists, dates."""
     try:
         return _decoded(_encoded(validated))
     except TypeError:
         return validated
 
 
-_code_digest: list[str] = []
-
-
-def _validated_key(model_name: str, text: str) -> str | None:
-    """The cache entry's name for ``text`` checked against ``model_name``; None when there is no cache."""
-    if usercache.folder("validated") is None:
-        return None
-    if not _code_digest:
-        import importlib.util
-
-        try:
-            spec = importlib.util.find_spec("pydantic")
-            pydantic_dir = spec.submodule_search_locations[0]  # type: ignore[union-attr,index]
-            here = os.path.dirname(os.path.abspath(__file__))
-            _code_digest.append(usercache.file_digest(os.path.join(here, "schema.py"), os.path.abspath(__file__),
-                                                      os.path.join(pydantic_dir, "version.py")))
-        except (ImportError, AttributeError, TypeError, IndexError, ValueError, OSError):
-            _code_digest.append("")
-    if not _code_digest[0]:
-        return None
-    digest = hashlib.sha256("\0".join((_VALIDATED_FORMAT, __version__, _code_digest[0], model_name)).encode())
-    digest.update(b"\0" + text.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-def _entry(key: str, payload: bytes) -> bytes:
-    return key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-
-
-def _cached_validation(key: str) -> Any:
-    """The validated data stored under ``key``; None when absent, damaged or not ours."""
-    folder = usercache.folder("validated")
-    raw = usercache.read(folder, key) if folder else None
-    if raw is None:
-        return None
-    try:
-        stored_key, checksum, payload = raw.split(b"\n", 2)
-        if stored_key != key.encode() or checksum != hashlib.sha256(payload).hexdigest().encode():
-            return None
-        return _decoded(json.loads(payload))
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-        return None
-
-
 def _encoded(value: Any) -> Any:
-    """A validated model as JSON data that says what each mapping was: a model's fields
+    """A validated model as plain data that says what each mapping was: a model's fields
     (``{"m": ...}``), a plain mapping (``{"d": ...}``); dates (``{"t": ...}``) kept as dates."""
     from pydantic import BaseModel
 

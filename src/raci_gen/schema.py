@@ -3,7 +3,10 @@
 These pydantic models are the single source of the loader's structural checks
 (required keys, types, unknown keys) and of the JSON Schemas offered to editors.
 The docstring under each field is its documentation in both places. Only the
-loader uses them; the rest of raci-gen sees :mod:`raci_gen.model`.
+loader uses them; the rest of raci-gen sees :mod:`raci_gen.model`. Their JSON
+Schemas are also kept in ``shapes.json``, which :mod:`raci_gen.fastcheck` walks to
+pass a valid file without importing pydantic (regenerate it with
+:func:`write_shapes` after changing a model; a test says when it is stale).
 """
 
 from __future__ import annotations
@@ -356,3 +359,28 @@ def _add_loader_checks(body: dict, model: type[_Strict]) -> None:
         for option in field.get("anyOf", []):
             if option.get("type") == "string":
                 option["enum"] = list(VARIANTS)
+
+
+SHAPE_MODELS = ("ProjectFile", "RolesFile", "PhaseFile")
+"""The input files' models, whose JSON Schemas :mod:`raci_gen.fastcheck` walks (shapes.json)."""
+
+
+def shapes_text() -> str:
+    """The text of ``raci_gen/shapes.json``: the input models' JSON Schemas (as pydantic validates,
+    by alias) and the SHA-256 of this file, so that a schema.py changed since makes fastcheck stand
+    aside. Written by ``python -c "from raci_gen.schema import write_shapes; write_shapes()"``."""
+    import hashlib
+    import json
+
+    with open(__file__, "rb") as fh:
+        digest = hashlib.sha256(fh.read()).hexdigest()
+    models = {name: globals()[name].model_json_schema(by_alias=True, mode="validation") for name in SHAPE_MODELS}
+    return json.dumps({"schema.py": digest, "models": models}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_shapes() -> None:
+    """Write ``shapes.json`` beside this module (after a change to the models above)."""
+    import os
+
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "shapes.json"), "w", encoding="utf-8") as fh:
+        fh.write(shapes_text())

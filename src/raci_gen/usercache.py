@@ -1,11 +1,8 @@
 """raci-gen's private cache folder, ``$XDG_CACHE_HOME/raci-gen`` (``~/.cache/raci-gen``).
 
-Two things are kept there, both only to start faster, neither ever needed:
-
-* ``templates/``: the built-in templates compiled to Python bytecode
-  (:mod:`raci_gen.renderers.templating`); a project's own templates are never cached;
-* ``validated/``: input files that passed the structural checks, as the checked data,
-  keyed by their text (:mod:`raci_gen.loader`), so that an unchanged file skips pydantic.
+It holds ``templates/``: the built-in templates compiled to Python bytecode
+(:mod:`raci_gen.renderers.templating`), only to start faster, never needed; a project's own
+templates are never cached.
 
 What is read back from the folder is trusted (bytecode is code), so a folder is used only
 when it is a real folder (not a link), owned by the user running raci-gen and writable by
