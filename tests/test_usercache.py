@@ -166,7 +166,8 @@ def test_a_markdown_build_lint_and_check_import_only_what_they_use(tmp_path, war
         result = run_cli(cache, "-X", "importtime", "-m", "raci_gen", *command)
         assert result.returncode in (0, 1), result.stderr
         imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
-        for heavy in ("pydantic", "weasyprint", "openpyxl", "ruamel", "markdown_it", "pypdf", "raci_gen.schema"):
+        for heavy in ("pydantic", "weasyprint", "openpyxl", "ruamel", "markdown_it", "pypdf", "raci_gen.schema",
+                      "zipfile", "xml.etree"):
             assert not any(name == heavy or name.startswith(heavy + ".") for name in imported), (command, heavy)
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import subprocess
 from dataclasses import dataclass
 
 UTC = _dt.timezone.utc
@@ -119,6 +118,8 @@ def git_date(root: str, paths: tuple[str, ...]) -> tuple[_dt.date | None, bool] 
 
 
 def _git(root: str, *args: str) -> str | None:
+    import subprocess  # here: only a document dated from git runs it
+
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     try:
         proc = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, env=env,

@@ -25,10 +25,7 @@ import hashlib
 import json
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
-from importlib import resources
-from xml.etree import ElementTree
 
 from raci_gen import __version__
 from raci_gen.model import Project
@@ -152,14 +149,15 @@ def template_digests(template_dir: str | None) -> dict[str, str]:
                         own[os.path.relpath(path, template_dir).replace(os.sep, "/")] = fh.read()
                 except OSError:
                     continue
-    built_in = resources.files("raci_gen") / "templates"
+    built_in = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")  # the package's own
     result = {}
     for fmt, names in FORMAT_TEMPLATES.items():
         h = hashlib.sha256()
         used = dict(own)
         for name in names:
             if name not in used:
-                used["built-in/" + name] = (built_in / name).read_bytes()
+                with open(os.path.join(built_in, name), "rb") as fh:
+                    used["built-in/" + name] = fh.read()
         for name, data in sorted(used.items()):
             h.update(name.encode("utf-8") + b"\0" + _digest(data).encode("ascii") + b"\0")
         result[fmt] = h.hexdigest()[:DIGEST_CHARS]
@@ -207,6 +205,9 @@ def _pdf_stamp(data: bytes) -> dict | None:
 
 
 def _xlsx_stamp(path: str) -> dict | None:
+    import zipfile  # here: a Markdown build or check reads no workbook
+    from xml.etree import ElementTree
+
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("docProps/custom.xml")

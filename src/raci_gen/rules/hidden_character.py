@@ -26,6 +26,7 @@ Fails::
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Iterator
 
@@ -48,8 +49,13 @@ def _is_tag(char: str) -> bool:
     return "\U000e0020" <= char <= "\U000e007f"
 
 
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def hidden(text: str, multiline: bool) -> Iterator[tuple[int, str]]:
     """(index, character) of each character in ``text`` that the rule reports."""
+    if text.isascii() and not _ASCII_CONTROL.search(text):
+        return  # most texts: plain ASCII holds nothing hidden but control characters (looked at per character below)
     right_to_left = any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
     for index, char in enumerate(text):
         code = ord(char)
