@@ -127,7 +127,10 @@ class QuietFallback(logging.Filter):
 
 def render_pdf(document: Document) -> bytes:
     weasyprint = _weasyprint()
-    html = render_html_text(document)
+    from raci_gen.renderers import pdf_parts
+
+    in_parts = pdf_parts.wanted(document)
+    html = "" if in_parts else render_html_text(document)
     # fontTools stamps the current time into subset fonts unless SOURCE_DATE_EPOCH is set: the
     # document's time, or the epoch itself for a document without one.
     epoch = str(int(document.created.timestamp())) if document.created else "0"
@@ -145,6 +148,10 @@ def render_pdf(document: Document) -> bytes:
     try:
         fetcher = _fetcher_class(weasyprint)()
         with _fonttools_subsetting():
+            if in_parts:
+                # Laid out in worker processes (forked now, so they share this one's settings) and joined.
+                return pdf_parts.render_parts(weasyprint, document, fetcher, _variant_options(document),
+                                              document.record.stamp_text("pdf") if document.record else None)
             pdf = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher).write_pdf(
                 pdf_identifier=hashlib.md5(html.encode("utf-8"), usedforsecurity=False).hexdigest().encode("ascii"),
                 pdf_tags=True,
