@@ -4,10 +4,11 @@ WeasyPrint keeps every box, style and text layout of a document until its PDF is
 a megabyte per activity of a 30-role matrix, all in one process on one core. Above
 :data:`PARTS_FROM` activities the document is cut into parts (:class:`raci_gen.renderers.html.Part`),
 each laid out and written to a PDF file of its own by a process forked for it, so that the
-layouts live and die in the workers and both cores work; then pikepdf (qpdf) joins the files.
+layouts live and die in the workers and every core works; then the files are joined.
 
 Where the document is cut is decided by its content alone, never by the number of cores, so the
-same input gives the same bytes with one worker or eight:
+same input gives the same bytes with one worker or eight (or none: inside a multi-project build,
+which has a process per core already, the parts are laid out one after the other in its worker):
 
 * at the page breaks the stylesheet already has: before each role chunk's table after the first,
   before the roles, the by-role and the workload sections. Parts cut there have the pages of the
@@ -18,9 +19,10 @@ same input gives the same bytes with one worker or eight:
   laying out one page twice per part; the parts of one chunk follow each other, the chunks run
   side by side;
 * between two role views of the by-role section, every :data:`PART_VIEW_ENTRIES` entries (a new
-  page may start there that one document would not have).
+  page starts there that one document would not have).
 
-Then, in this process:
+The join (:func:`join`) writes the joined file object by object, one part open at a time (pikepdf,
+that is qpdf, reads it), so its memory does not grow with the document either:
 
 * "Page N of M" and the other footers are drawn when M is known, by one document of M empty pages
   with the same ``@page`` rules (laid out in a worker too), each page laid over its page of the
@@ -31,18 +33,16 @@ Then, in this process:
   URIs and turned back into named destinations, which are joined into one name tree;
 * the tagged structure of each part is joined under one Document element, with the keys of
   its parent tree shifted, so screen readers read the parts as one document;
-* the provenance stamp is appended as a small update of the information dictionary, written
-  plain (qpdf would compress it into an object stream, where :mod:`raci_gen.provenance`, which
-  reads it by its bytes, could not see it).
+* the information dictionary, with the provenance stamp, is written plain, outside the compressed
+  object streams, where :mod:`raci_gen.provenance` finds it by its bytes.
 
-qpdf writes no date and derives the file identifier from the content. This process keeps only
-the part files' objects while joining (their streams are read from the files when the joined
-file is written), so its memory grows with the page count, not with the layout.
+Nothing in the join depends on the time or the machine; the file identifier is a hash of the bytes.
 """
 
 from __future__ import annotations
 
 import collections
+import hashlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -341,9 +341,7 @@ def render_parts(weasyprint, document: Document, fetcher, options: dict, stamp: 
             job()
         files = [path for stream in streams for path in stream.files]
         joined = os.path.join(folder, "joined.pdf")
-        join(files, footers, _bookmarks(weasyprint, pages), joined)
-        if stamp is not None:
-            _append_stamp(joined, stamp)
+        join(files, footers, _bookmarks(weasyprint, pages), joined, stamp)
         with open(joined, "rb") as fh:
             return fh.read()
 
@@ -369,173 +367,344 @@ CATALOG_ENTRIES = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/Ou
 """What the catalog of the first part says of the whole: language, marking, viewer preferences, and the
 metadata and output intent of a PDF variant."""
 
+_TOKENS = re.compile(rb"\((?:[^\\()]|\\.)*\)|<[0-9A-Fa-f\s]*>|(?<![\w.])(\d+) (\d+) R\b", re.S)
+"""In qpdf's text of an object: a string (skipped, it may hold anything), or a reference to renumber."""
+_MARK = re.compile(rb"/RaciRef\.(\d+)")
+"""A name standing for a reference to an object of the joined file (see :func:`_mark`)."""
+PER_OBJECT_STREAM = 100
 
-def join(files: list[str], footers: str, bookmarks: list, out: str) -> None:
+
+def _mark(number: int):
+    """A pikepdf name that stands, in a part's object, for a reference to object ``number`` of the joined file."""
+    import pikepdf
+
+    return pikepdf.Name(f"/RaciRef.{number}")
+
+
+class _Writer:
+    """Writes a PDF object by object to a file, small objects packed into compressed object streams,
+    with a cross-reference stream at the end. Holds the objects' positions only (three arrays)."""
+
+    def __init__(self, fh) -> None:
+        from array import array
+
+        self.fh = fh
+        self.kinds, self.places, self.indexes = array("b"), array("q"), array("l")
+        self.packed: list[tuple[int, bytes]] = []
+        self.digest = hashlib.md5(usedforsecurity=False)  # the file identifier: a hash of what was written
+        self._put(b"%PDF-1.7\n%\xbf\xf7\xa2\xfe\n")
+
+    def reserve(self, count: int = 1) -> int:
+        """The first of ``count`` new object numbers."""
+        first = len(self.kinds) or 1
+        if not self.kinds:
+            self._grow(1)  # object 0, the head of the free list
+        self._grow(count)
+        return first
+
+    def _grow(self, count: int) -> None:
+        self.kinds.extend([0] * count)
+        self.places.extend([0] * count)
+        self.indexes.extend([0] * count)
+
+    def _put(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.digest.update(data)
+
+    def plain(self, number: int, body: bytes) -> None:
+        """Object ``number`` written as it is (not packed), so that its bytes can be found in the file."""
+        self.kinds[number], self.places[number] = 1, self.fh.tell()
+        self._put(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+
+    def stream(self, number: int, dictionary: bytes, data: bytes) -> None:
+        """A stream object: ``dictionary`` is its dictionary's text without /Length, ending in ``>>``."""
+        self.kinds[number], self.places[number] = 1, self.fh.tell()
+        self._put(b"%d 0 obj\n%s /Length %d >>\nstream\n" % (number, dictionary[:-2].rstrip(), len(data)))
+        self._put(data)
+        self._put(b"\nendstream\nendobj\n")
+
+    def packed_object(self, number: int, body: bytes) -> None:
+        self.packed.append((number, body))
+        if len(self.packed) == PER_OBJECT_STREAM:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.packed:
+            return
+        import zlib
+
+        header, bodies, offset = [], [], 0
+        for number, body in self.packed:
+            header.append(b"%d %d" % (number, offset))
+            bodies.append(body)
+            offset += len(body) + 1
+        first = b" ".join(header) + b"\n"
+        data = zlib.compress(first + b"\n".join(bodies) + b"\n")
+        container = self.reserve()
+        for index, (number, _) in enumerate(self.packed):
+            self.kinds[number], self.places[number], self.indexes[number] = 2, container, index
+        self.packed = []
+        self.stream(container, b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode >>"
+                    % (len(header), len(first)), data)
+
+    def finish(self, root: int, info: int) -> None:
+        """The cross-reference stream and the end of the file."""
+        import struct
+        import zlib
+
+        self.flush()
+        identifier = self.digest.hexdigest().encode("ascii")
+        number = self.reserve()
+        self.kinds[number], self.places[number] = 1, self.fh.tell()
+        rows = bytearray()
+        for kind, place, index in zip(self.kinds, self.places, self.indexes):
+            rows += struct.pack(">BQH", kind, place, index if kind == 2 else (65535 if kind == 0 and not place
+                                                                              and not rows else 0))
+        data = zlib.compress(bytes(rows))
+        start = self.fh.tell()
+        self._put(b"%d 0 obj\n<< /Type /XRef /Size %d /W [ 1 8 2 ] /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] "
+                  b"/Filter /FlateDecode /Length %d >>\nstream\n" % (number, len(self.kinds), root, info, identifier,
+                                                                     identifier, len(data)))
+        self._put(data)
+        self._put(b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % start)
+
+
+def _text(obj, renumber) -> bytes:
+    """qpdf's text of ``obj`` (resolved one level), its references renumbered and its marks made references."""
+    text = obj.unparse(resolved=True)
+
+    def token(match):
+        if match.group(1) is None:
+            return match.group(0)
+        return b"%d 0 R" % renumber(int(match.group(1)))
+
+    return _MARK.sub(rb"\1 0 R", _TOKENS.sub(token, text))
+
+
+def join(files: list[str], footers: str, bookmarks: list, out: str, stamp: str | None) -> None:
     """One PDF at ``out`` of the part files ``files``, with the pages of ``footers`` laid over its pages.
 
-    pikepdf (qpdf) copies objects between files keeping their references, in a tenth of pypdf's time
-    and memory. Each part is closed as soon as it is copied, so only the joined file is held.
+    Written object by object, one part open at a time: every object of a part is copied with its
+    number moved past the previous parts', except those the joined file has once (catalog, page
+    tree, structure tree root, outline, name tree, information), which are written afresh at the
+    end from what the parts said. Memory holds one part and the positions of the objects written.
     """
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name, Pdf, String
+    import zlib
 
-    joined = Pdf.new()
-    opened = []
-    kids: list = []
-    nums: list = []
-    key = 0
-    names: dict[str, object] = {}
-    catalog: dict = {}
-    info: dict = {}
-    version = "1.7"
-    copied = 0
-    try:
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    with open(out, "wb") as fh:
+        writer = _Writer(fh)
+        pages_root = writer.reserve(3)
+        tree_root, document_element = pages_root + 1, pages_root + 2
+        save = writer.reserve()
+        writer.stream(save, b"<< >>", b"q\n")
+        page_numbers: list[int] = []
+        kids: list[bytes] = []
+        nums: list[tuple[int, bytes]] = []
+        names: dict[str, bytes] = {}
+        catalog: dict[str, bytes] = {}
+        info = b"<< >>"
+        key = 0
+        with pikepdf.open(footers) as footer_pdf:
+            footer_pages = []
+            base = writer.reserve(int(footer_pdf.trailer.Size))
+            footer_renumber = lambda old: base + old  # noqa: E731
+            wanted = _reachable(footer_pdf, [page.obj.Resources for page in footer_pdf.pages])
+            _copy_objects(writer, footer_pdf, wanted, footer_renumber)
+            for page in footer_pdf.pages:
+                contents = page.obj.Contents
+                streams = list(contents) if isinstance(contents, Array) else [contents]
+                drawing = b"".join(c.read_bytes() for c in streams)
+                form = writer.reserve()
+                resources = _text(page.obj.Resources, footer_renumber)
+                box = page.obj.MediaBox.unparse(resolved=True)
+                writer.stream(form, b"<< /Type /XObject /Subtype /Form /BBox %s /Resources %s /Filter /FlateDecode >>"
+                              % (box, resources), zlib.compress(drawing))
+                footer_pages.append(form)
+        footer_index = 0
         for number, path in enumerate(files):
-            part = Pdf.open(path)
-            opened.append(part)
-            offset = key
-            start = len(joined.pages)
-            joined.pages.extend(part.pages)
-            added = joined.pages[start:]
-            for i, page in enumerate(added):
-                page.obj.StructParents = offset + i
-                for annotation in page.obj.get("/Annots", []):
-                    if "/StructParent" in annotation:
-                        annotation.StructParent = offset + int(annotation.StructParent)
-                    action = annotation.get("/A")
-                    if action is not None and str(action.get("/URI", "")).startswith(ANCHOR_SCHEME):
-                        target = str(action.URI)[len(ANCHOR_SCHEME):]
-                        del annotation["/A"]
-                        annotation.Dest = String(target)
-                        if "/Contents" in annotation:
-                            annotation.Contents = String(target)
-            root = part.Root
-            if "/StructTreeRoot" in root:
-                tree = root.StructTreeRoot
-                element = tree.K[0] if isinstance(tree.K, Array) else tree.K
-                for kid in element.get("/K", []):
-                    kids.append(_copy(joined, kid))
-                part_nums = tree.ParentTree.Nums
-                for n in range(0, len(part_nums), 2):
-                    nums.append((offset + int(part_nums[n]), _copy(joined, part_nums[n + 1])))
-                    key = max(key, offset + int(part_nums[n]) + 1)
-            key = max(key, offset + len(added))
-            if "/Names" in root and "/Dests" in root.Names:
-                entries = root.Names.Dests.get("/Names", [])
-                for n in range(0, len(entries), 2):
-                    names.setdefault(str(entries[n]), _copy(joined, entries[n + 1]))
-            if number == 0:
-                version = part.pdf_version
-                catalog = {entry: _copy(joined, root[entry]) for entry in CATALOG_ENTRIES if entry in root}
-                info = {k: _copy(joined, v) for k, v in part.docinfo.items()}
-            # qpdf reads a copied stream's data from its file when saving: copy it now, so the part can
-            # be closed (an open part keeps every object it has read, twice the memory of the copies).
-            objects = joined.objects
-            for obj in objects[copied:]:
-                if isinstance(obj, pikepdf.Stream):
-                    obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"), decode_parms=obj.get("/DecodeParms"))
-            copied = len(objects)
-            del objects, root, added
-            part.close()
-            opened.pop()
-        # The footers, as artifacts drawn over each page (the page's own drawing kept apart by q/Q).
-        footer_pdf = Pdf.open(footers)
-        opened.append(footer_pdf)
-        save = joined.make_stream(b"q\n")
-        for i, (page, footer) in enumerate(zip(joined.pages, footer_pdf.pages)):
-            contents = footer.obj.Contents
-            drawing = (b"".join(c.read_bytes() for c in contents) if isinstance(contents, Array)
-                       else contents.read_bytes())
-            form = joined.make_stream(drawing)
-            form.Type, form.Subtype = Name.XObject, Name.Form
-            form.BBox = Array([float(v) for v in footer.obj.MediaBox])
-            form.Resources = _copy(joined, footer.obj.Resources)
-            name = Name(f"/RaciFooter{i}")
-            resources = page.obj.Resources
-            if "/XObject" not in resources:
-                resources.XObject = Dictionary()
-            resources.XObject[name] = form
-            draw = joined.make_stream(f"Q\n/Artifact BMC\n{name} Do\nEMC\n".encode("ascii"))
-            page.obj.Contents = Array([save, page.obj.Contents, draw])
-        # The tagged structure: one Document element over every part's.
+            with pikepdf.open(path) as part:
+                base = writer.reserve(int(part.trailer.Size))
+                root = part.Root
+                special = {root.Pages.objgen[0]: pages_root}
+                skipped = {root.objgen[0], part.trailer.Info.objgen[0] if "/Info" in part.trailer else 0}
+                if "/StructTreeRoot" in root:
+                    tree = root.StructTreeRoot
+                    element = tree.K[0] if isinstance(tree.K, Array) else tree.K
+                    special[tree.objgen[0]] = tree_root
+                    special[element.objgen[0]] = document_element
+                    skipped.add(tree.ParentTree.objgen[0])
+                if "/Outlines" in root:
+                    skipped |= _reachable(part, [root.Outlines], within_outline=True)
+                if "/Names" in root:
+                    skipped |= {root.Names.objgen[0], root.Names.get("/Dests", root.Names).objgen[0]}
+                skipped.discard(0)
+
+                def renumber(old: int, base=base, special=special) -> int:
+                    return special.get(old, base + old)
+
+                offset = key
+                marks = []
+                for i, page in enumerate(part.pages):
+                    obj = page.obj
+                    obj.StructParents = offset + i
+                    for annotation in obj.get("/Annots", []):
+                        if "/StructParent" in annotation:
+                            annotation.StructParent = offset + int(annotation.StructParent)
+                        action = annotation.get("/A")
+                        if action is not None and str(action.get("/URI", "")).startswith(ANCHOR_SCHEME):
+                            target = str(action.URI)[len(ANCHOR_SCHEME):]
+                            del annotation["/A"]
+                            annotation.Dest = String(target)
+                            if "/Contents" in annotation:
+                                annotation.Contents = String(target)
+                    form = footer_pages[footer_index]
+                    footer_index += 1
+                    resources = Dictionary({k: v for k, v in obj.Resources.items()})
+                    xobjects = Dictionary({k: v for k, v in resources.get("/XObject", Dictionary()).items()})
+                    xobjects[Name(f"/RaciFooter{footer_index - 1}")] = _mark(form)
+                    resources.XObject = xobjects
+                    obj.Resources = resources
+                    draw = writer.reserve()
+                    writer.stream(draw, b"<< >>", f"Q\n/Artifact BMC\n/RaciFooter{footer_index - 1} Do\nEMC\n"
+                                  .encode("ascii"))
+                    obj.Contents = Array([_mark(save), obj.Contents, _mark(draw)])
+                    page_numbers.append(renumber(obj.objgen[0]))
+                    marks.append(obj)
+                if "/StructTreeRoot" in root:
+                    for kid in element.get("/K", []):
+                        kids.append(_text(kid, renumber) if not kid.is_indirect else b"%d 0 R" % renumber(
+                            kid.objgen[0]))
+                    part_nums = tree.ParentTree.Nums
+                    for n in range(0, len(part_nums), 2):
+                        value = part_nums[n + 1]
+                        text = b"%d 0 R" % renumber(value.objgen[0]) if value.is_indirect else _text(value, renumber)
+                        nums.append((offset + int(part_nums[n]), text))
+                        key = max(key, offset + int(part_nums[n]) + 1)
+                key = max(key, offset + len(part.pages))
+                if "/Names" in root and "/Dests" in root.Names:
+                    entries = root.Names.Dests.get("/Names", [])
+                    for n in range(0, len(entries), 2):
+                        value = entries[n + 1]
+                        names.setdefault(str(entries[n]), b"%d 0 R" % renumber(value.objgen[0])
+                                         if value.is_indirect else _text(value, renumber))
+                if number == 0:
+                    catalog = {entry: (b"%d 0 R" % renumber(root[entry].objgen[0]) if root[entry].is_indirect
+                                       else _text(root[entry], renumber)) for entry in CATALOG_ENTRIES if entry in root}
+                    if "/Info" in part.trailer:
+                        info = _text(part.trailer.Info, renumber)
+                everything = {obj.objgen[0] for obj in part.objects} - skipped - set(special)
+                _copy_objects(writer, part, everything, renumber)
+                del marks, root
+        # What the joined file has once: the page tree, the structure tree, names, outline, catalog, information.
+        writer.packed_object(pages_root, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (
+            len(page_numbers), b" ".join(b"%d 0 R" % n for n in page_numbers)))
+        structure = b""
         if kids:
-            tree_root = joined.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-            element = joined.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=tree_root,
-                                                      K=Array(kids)))
-            for kid in kids:
-                kid.P = element
-            flat: list = []
-            for k, value in sorted(nums, key=lambda pair: pair[0]):
-                flat += [k, value]
-            tree_root.K = Array([element])
-            tree_root.ParentTree = joined.make_indirect(Dictionary(Nums=Array(flat)))
-            tree_root.ParentTreeNextKey = key
-            joined.Root.StructTreeRoot = tree_root
-        for entry, value in catalog.items():
-            joined.Root[entry] = value
+            parent_tree = writer.reserve()
+            writer.packed_object(parent_tree, b"<< /Nums [ %s ] >>" % b" ".join(
+                b"%d %s" % pair for pair in sorted(nums, key=lambda pair: pair[0])))
+            writer.packed_object(tree_root, b"<< /Type /StructTreeRoot /K [ %d 0 R ] /ParentTree %d 0 R "
+                                            b"/ParentTreeNextKey %d >>" % (document_element, parent_tree, key))
+            writer.packed_object(document_element, b"<< /Type /StructElem /S /Document /P %d 0 R /K [ %s ] >>" % (
+                tree_root, b" ".join(kids)))
+            structure = b" /StructTreeRoot %d 0 R" % tree_root
+        entries = b""
         if names:
-            tree = Array()
-            for name in sorted(names):
-                tree.append(String(name))
-                tree.append(names[name])
-            joined.Root.Names = Dictionary(Dests=joined.make_indirect(Dictionary(Names=tree)))
-        with joined.open_outline() as outline:
-            outline.root.extend(_outline_items(pikepdf, bookmarks))
-        for k, value in info.items():
-            joined.docinfo[k] = value
-        # deterministic_id: the file identifier is a hash of the content, so the same input gives the same bytes.
-        joined.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                    compress_streams=True, linearize=False, min_version=version, fix_metadata_version=False)
-    finally:
-        joined.close()
-        for part in opened:
-            part.close()
+            dests = writer.reserve()
+            writer.packed_object(dests, b"<< /Names [ %s ] >>" % b" ".join(
+                String(name).unparse() + b" " + names[name] for name in sorted(names)))
+            entries = b" /Names << /Dests %d 0 R >>" % dests
+        outline = _write_outline(writer, bookmarks, page_numbers)
+        catalog_number = writer.reserve()
+        writer.packed_object(catalog_number, b"<< /Type /Catalog /Pages %d 0 R%s%s%s%s >>" % (
+            pages_root, structure, entries, b" /Outlines %d 0 R" % outline if outline else b"",
+            b"".join(b" %s %s" % (k.encode("ascii"), v) for k, v in catalog.items())))
+        if stamp is not None:
+            from raci_gen import provenance
+
+            info = info[:-2].rstrip() + b" /%s %s >>" % (provenance.PDF_KEY.encode("ascii"), String(stamp).unparse())
+        info_number = writer.reserve()
+        writer.plain(info_number, info)  # plain: raci_gen.provenance finds the stamp by its bytes
+        writer.finish(catalog_number, info_number)
 
 
-def _append_stamp(path: str, stamp: str) -> None:
-    """Write the provenance stamp into the information dictionary of the PDF at ``path``, as an update
-    appended to the file (a new version of that one object, written plain, and its cross-reference)."""
-    import pikepdf
-    from raci_gen import provenance
-
-    with pikepdf.Pdf.open(path) as pdf:
-        number = pdf.trailer.Info.objgen[0]
-        info = pikepdf.Dictionary({k: v for k, v in pdf.trailer.Info.items()})
-        info[f"/{provenance.PDF_KEY}"] = pikepdf.String(stamp)
-        body = info.unparse(resolved=False)
-        trailer = b"<< /Size %d /Root %d 0 R /Info %d 0 R /ID %s" % (
-            int(pdf.trailer.Size), pdf.Root.objgen[0], number, pdf.trailer.ID.unparse(resolved=False))
-    with open(path, "rb") as fh:
-        data = fh.read()
-    previous = int(data[data.rindex(b"startxref") + len(b"startxref"):].split()[0])
-    update = bytearray(b"" if data.endswith(b"\n") else b"\n")
-    where = len(data) + len(update)
-    update += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(data) + len(update)
-    update += b"xref\n%d 1\n%010d 00000 n \n" % (number, where)
-    update += b"trailer\n" + trailer + b" /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (previous, xref)
-    with open(path, "ab") as fh:
-        fh.write(update)
-
-
-def _copy(pdf, obj):
-    """``obj`` of another PDF, copied into ``pdf`` with everything it refers to (qpdf keeps one copy of each)."""
+def _reachable(pdf, roots: list, within_outline: bool = False) -> set[int]:
+    """The numbers of the objects ``roots`` refer to, directly or not (``roots`` included when indirect).
+    ``within_outline``: follow an outline's items only (not the pages their destinations name)."""
     import pikepdf
 
-    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
-        return pdf.copy_foreign(obj)
-    if isinstance(obj, pikepdf.Array):
-        return pikepdf.Array([_copy(pdf, item) for item in obj])
-    if isinstance(obj, pikepdf.Dictionary):
-        return pikepdf.Dictionary({k: _copy(pdf, v) for k, v in obj.items()})
-    return obj
+    found: set[int] = set()
+    stack = list(roots)
+    while stack:
+        obj = stack.pop()
+        if obj.is_indirect:
+            if obj.objgen[0] in found:
+                continue
+            found.add(obj.objgen[0])
+        if within_outline:
+            for name in ("/First", "/Next"):
+                if name in obj:
+                    stack.append(obj[name])
+            continue
+        text = (obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj).unparse(resolved=True)
+        for match in _TOKENS.finditer(text):
+            if match.group(1) is not None and int(match.group(1)) not in found:
+                stack.append(pdf.get_object((int(match.group(1)), int(match.group(2)))))
+    return found
 
 
-def _outline_items(pikepdf, bookmarks: list) -> list:
-    items = []
-    for label, (page, x, y), children, state in bookmarks:
-        item = pikepdf.OutlineItem(label, page, "XYZ", left=x, top=y, zoom=0)
-        item.children.extend(_outline_items(pikepdf, children))
-        item.is_closed = state == "closed"
-        items.append(item)
-    return items
+def _copy_objects(writer: _Writer, pdf, numbers: set[int], renumber) -> None:
+    """Write the objects ``numbers`` of ``pdf``, renumbered, in the order of their numbers."""
+    import pikepdf
+
+    for old in sorted(numbers):
+        obj = pdf.get_object((old, 0))
+        if isinstance(obj, pikepdf.Stream):
+            if obj.stream_dict.get("/Type") in (pikepdf.Name.XRef, pikepdf.Name.ObjStm):
+                continue  # the part's own packing, which qpdf lists among its objects
+            dictionary = pikepdf.Dictionary({k: v for k, v in obj.stream_dict.items() if k != "/Length"})
+            writer.stream(renumber(old), _text(dictionary, renumber), obj.read_raw_bytes())
+        elif obj.is_indirect:
+            writer.packed_object(renumber(old), _text(obj, renumber))
+
+
+def _write_outline(writer: _Writer, bookmarks: list, pages: list[int]) -> int:
+    """The outline (bookmarks) of WeasyPrint's tree, its destinations on ``pages``; 0 when there is none."""
+    from pikepdf import String
+
+    if not bookmarks:
+        return 0
+
+    def visible(items) -> int:
+        return len(items) + sum(visible(children) for _, _, children, state in items if state != "closed")
+
+    def write(items, parent: int) -> tuple[int, int]:
+        numbers = [writer.reserve() for _ in items]
+        for i, (label, (page, x, y), children, state) in enumerate(items):
+            first = last = 0
+            if children:
+                first, last = write(children, numbers[i])
+            count = visible(children) if children else 0
+            body = b"<< /Title %s /Parent %d 0 R /Dest [ %d 0 R /XYZ %s %s 0 ]" % (
+                String(label).unparse(), parent, pages[page], _number(x), _number(y))
+            if i:
+                body += b" /Prev %d 0 R" % numbers[i - 1]
+            if i < len(items) - 1:
+                body += b" /Next %d 0 R" % numbers[i + 1]
+            if children:
+                body += b" /First %d 0 R /Last %d 0 R /Count %d" % (first, last, -count if state == "closed" else count)
+            writer.packed_object(numbers[i], body + b" >>")
+        return numbers[0], numbers[-1]
+
+    root = writer.reserve()
+    first, last = write(bookmarks, root)
+    writer.packed_object(root, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (
+        first, last, visible(bookmarks)))
+    return root
+
+
+def _number(value: float) -> bytes:
+    return (b"%.6f" % value).rstrip(b"0").rstrip(b".") or b"0"
