@@ -7,8 +7,8 @@
 Every figure is a fresh process, as a user pays it. Time is CPU seconds (user + system) of the
 child processes, from ``resource.getrusage(RUSAGE_CHILDREN)`` before and after each run, so that
 other work on a shared machine disturbs it less than wall time (wall seconds are printed beside
-it). Memory is the peak RSS of the one process that did the work, read in a wrapper process so
-that each figure belongs to one run.
+it). Memory is sampled from /proc every 20 ms: the peak RSS of the largest process of the build and
+that of all its processes together.
 
 Each line compares a raci-gen command with a floor that does the least the same libraries can:
 
@@ -21,7 +21,8 @@ Each line compares a raci-gen command with a floor that does the least the same 
 * a 150-activity x 30-role PDF vs the naive render of the same matrix: one plain HTML table
   (header of role ids, a row per activity: id, name, letters) through WeasyPrint with its
   defaults (target <= 1.0x);
-* the peak RSS of a 1,000 x 30 PDF build (target <= 400 MB);
+* the peak RSS of a 1,000 x 30 PDF build, of its largest process and of all its processes together
+  (the PDF is laid out by worker processes; target <= 400 MB for both);
 * the multi-project build (12 copies of the example in one ``raci-gen build``) vs 12 separate
   builds (target <= 0.5x): measured when the CLI takes several project folders, else "n/a".
 
@@ -63,11 +64,6 @@ NAIVE = """
 import sys, weasyprint
 weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])
 """
-PEAK = """
-import resource, subprocess, sys
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
 
 
 def naive_html(project: Path) -> str:
@@ -97,12 +93,49 @@ def cpu_run(argv: list[str]) -> tuple[float, float]:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
 
 
-def peak_mib(argv: list[str]) -> float:
-    out = subprocess.run([PY, "-c", PEAK, *argv], env=ENV, capture_output=True, text=True, check=True).stdout
-    code, kib = out.split()
-    if code != "0":
-        sys.exit(f"failed ({code}): {' '.join(argv)}")
-    return int(kib) / 1024
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and every process below it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    text = stat.read()
+            except OSError:
+                continue
+            children.setdefault(int(text[text.rindex(")") + 2:].split()[1]), []).append(int(name))
+    found = [root]
+    for pid in found:
+        found += children.get(pid, [])
+    return found
+
+
+def tree_peaks_mib(argv: list[str]) -> tuple[float, float]:
+    """(largest process, whole process tree) peak RSS of one run of ``argv``, sampled every 20 ms.
+
+    The PDF of a long matrix is laid out by worker processes: the peak of the largest one alone
+    would hide the others. The tree's figure adds every process's RSS, pages a worker shares with
+    its parent counted twice, so it errs high."""
+    child = subprocess.Popen(argv, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    largest = total = 0
+    while child.poll() is None:
+        sizes = [_rss_kib(pid) for pid in _tree(child.pid)]
+        largest, total = max(largest, max(sizes)), max(total, sum(sizes))
+        time.sleep(0.02)
+    if child.returncode != 0:
+        sys.exit(f"failed ({child.returncode}): {' '.join(argv)}")
+    return largest / 1024, total / 1024
 
 
 def medians(pairs: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
@@ -226,10 +259,12 @@ def main() -> None:
                   f"{ours_wall / floor_wall:>9.2f}x  {'ok' if ratio <= target else 'MISSED'}")
         if want("1000x30 peak"):
             project = generated_project(tmp_path / "p1000", 1000, 30)
-            peaks = [peak_mib(build(project, out, "-f", "pdf")) for _ in range(max(1, min(args.runs, 3)))]
-            peak = statistics.median(peaks)
-            print(f"{'1000x30 pdf peak RSS (MiB, median of %d)' % len(peaks):<56} {peak:>7.0f} "
-                  f"{'':>7} {'':>6} {'<=400':>7} {'':>10}  {'ok' if peak <= 400 else 'MISSED'}")
+            runs = max(1, min(args.runs, 3))
+            peaks = [tree_peaks_mib(build(project, out, "-f", "pdf")) for _ in range(runs)]
+            for label, peak in (("largest process", statistics.median(p[0] for p in peaks)),
+                                ("all processes", statistics.median(p[1] for p in peaks))):
+                print(f"{'1000x30 pdf peak RSS, %s (MiB, median of %d)' % (label, runs):<56} {peak:>7.0f} "
+                      f"{'':>7} {'':>6} {'<=400':>7} {'':>10}  {'ok' if peak <= 400 else 'MISSED'}")
         sys.stdout.flush()
 
 
