@@ -49,6 +49,7 @@ import os
 import pickle
 import re
 import signal
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -219,7 +220,21 @@ def _portable(exc: BaseException) -> BaseException:
         return RenderError(f"{type(exc).__name__}: {exc}")
 
 
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker when the process that forked it dies: a build killed
+    (or a renderer cancelled by output.py) leaves no worker laying out parts for nobody."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(connection, job: Callable[[], Laid]) -> None:
+    _die_with_parent()
     try:
         result = ("ok", job())
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent, which decides
