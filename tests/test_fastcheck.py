@@ -158,4 +158,4 @@ def test_whatever_fastcheck_accepts_pydantic_accepts_alike():
                 counts["left"] += 1
 
         run()
-    assert counts["answered"] >= 300 and counts["left"] >= 300, counts
+    assert counts["answered"] >= 150 and counts["left"] >= 150, counts  # both paths really tried
