@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import gc
 import os
 import pickle
 import signal
@@ -169,7 +170,12 @@ class _RenderingChild:
         sys.stderr.flush()
         reading, writing = os.pipe()
         parent = os.getpid()
+        # The objects both processes start with are frozen for the child, whose collector then never walks
+        # them: a walk writes to every object, and each page written is copied (copy on write).
+        gc.freeze()
         pid = os.fork()
+        if pid != 0:
+            gc.unfreeze()
         if pid == 0:  # pragma: no cover - the child (coverage does not follow os._exit)
             status = 0
             try:
