@@ -42,6 +42,7 @@ Nothing in the join depends on the time or the machine; the file identifier is a
 from __future__ import annotations
 
 import collections
+import gc
 import hashlib
 import multiprocessing
 import multiprocessing.connection
@@ -297,7 +298,7 @@ class _Workers:
         self.running.clear()
 
 
-def _run(streams: list[Stream], lay_out: Callable[[int, int, int], Laid], extra: list, workers: int) -> None:
+def _run(streams: list[Stream], lay_out: Callable[[int, int, int], Laid], workers: int) -> None:
     """Lay out every stream's parts, ``workers`` at a time; the parts of a stream in order."""
     ready = collections.deque((number, 0, stream.per_part) for number, stream in enumerate(streams))
 
@@ -313,8 +314,9 @@ def _run(streams: list[Stream], lay_out: Callable[[int, int, int], Laid], extra:
         while ready:
             number, start, per_part = ready.popleft()
             record(number, lay_out(number, start, per_part))
-        for job in extra:
-            job()
+            # Here, with the collector off while WeasyPrint works, a part's layout is cycles that only a
+            # collection frees: without it this process would grow as if the document were one piece.
+            gc.collect()
         return
     pool = _Workers(workers)
     try:
@@ -341,7 +343,7 @@ def render_parts(weasyprint, document: Document, fetcher, options: dict, stamp: 
             path = os.path.join(folder, f"part-{number:04d}-{start:06d}.pdf")
             return _lay_out(weasyprint, document, fetcher, options, streams[number], start, per_part, path)
 
-        _run(streams, lay_out, [], workers)
+        _run(streams, lay_out, workers)
         pages = [page for stream in streams for page in stream.pages]
         footers = os.path.join(folder, "footers.pdf")
         job = lambda: _footers(weasyprint, document, fetcher, len(pages), footers)  # noqa: E731
