@@ -417,13 +417,17 @@ def test_workbook_cells_are_text_never_formulas(data):
     wanted = [r.name for r in doc.matrix.roles] + [r.id for r in doc.matrix.roles]
     wanted += [p.name for p in doc.matrix.phases] + [a.name for a in doc.matrix.activities()]
     wanted += [a.id for a in doc.matrix.activities()]
-    for text in wanted:
-        if not text:
-            continue
-        found = by_value.get(xlsx_expected(text))
+    # A cell whose text, as it reads back, looks like a formula must carry the prefix, whatever put it
+    # there. A "\r" reads back as "\n", like a text that was "\n" to begin with (a person, a
+    # description) and needs no prefix: then at least one cell holding it must be the quoted one.
+    for text in dict.fromkeys(t for t in wanted if t):
+        value = xlsx_expected(text)
+        found = by_value.get(value)
         assert found, f"{text!r} is in no cell"
-        if reads_as_formula(text):
+        if reads_as_formula(value):
             assert all(c.quotePrefix for c in found), f"{text!r} has no quote prefix"
+        elif reads_as_formula(text):
+            assert any(c.quotePrefix for c in found), f"{text!r} has no quote prefix in any cell"
 
 
 def reads_as_formula(text: str) -> bool:
