@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from raci_gen import clock, provenance
+from raci_gen.children import die_with
 from raci_gen.analysis import Finding
 from raci_gen.confined import Write, confine, write_all
 from raci_gen.errors import RaciError, RenderError
@@ -180,7 +181,7 @@ class _RenderingChild:
             status = 0
             try:
                 os.close(reading)
-                _die_with(parent)
+                die_with(parent)
                 try:
                     message = ("ok", render(document))
                 except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
@@ -227,22 +228,6 @@ class _RenderingChild:
         if self._reading is not None:
             os.close(self._reading)
             self._reading = None
-
-
-def _die_with(parent: int) -> None:
-    """On Linux, have the kernel kill this child when its parent dies (a killed build leaves no renderer
-    behind, working for nothing); elsewhere the child ends when it finds the pipe closed."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
 
 
 def _portable(exc: BaseException):

@@ -50,12 +50,12 @@ import os
 import pickle
 import re
 import signal
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Callable
 
+from raci_gen.children import die_with
 from raci_gen.errors import EnvironmentFailure, InputError, RenderError
 from raci_gen.renderers.document import Document
 from raci_gen.renderers.html import Part, described, matrix_layout, phase_rows, render_html_text
@@ -221,21 +221,8 @@ def _portable(exc: BaseException) -> BaseException:
         return RenderError(f"{type(exc).__name__}: {exc}")
 
 
-def _die_with_parent() -> None:
-    """On Linux, have the kernel kill this worker when the process that forked it dies: a build killed
-    (or a renderer cancelled by output.py) leaves no worker laying out parts for nobody."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _child(connection, job: Callable[[], Laid]) -> None:
-    _die_with_parent()
+def _child(connection, job: Callable[[], Laid], parent: int) -> None:
+    die_with(parent)
     try:
         result = ("ok", job())
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent, which decides
@@ -267,7 +254,7 @@ class _Workers:
 
     def start(self, key, job: Callable[[], Laid]) -> None:
         receiving, sending = self.context.Pipe(duplex=False)
-        process = self.context.Process(target=_child, args=(sending, job), daemon=True)
+        process = self.context.Process(target=_child, args=(sending, job, os.getpid()), daemon=True)
         process.start()
         sending.close()
         self.running[receiving] = (key, process)
