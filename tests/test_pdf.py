@@ -518,6 +518,17 @@ def test_same_document_same_bytes(example_document, example_pdf):
     assert render_pdf(example_document) == example_pdf
 
 
+def test_fonts_subset_faster_to_the_same_bytes(example_document, example_pdf, odd_document, monkeypatch):
+    """raci-gen's subsetting (GSUB/GPOS removed before fontTools reads them) writes what WeasyPrint's writes:
+    for the example, and for a document with glyphs no font has (WeasyPrint's notdef outline)."""
+    from raci_gen.renderers import pdf
+
+    odd_fast = render_pdf(odd_document)
+    monkeypatch.setattr(pdf, "SPARE_LAYOUT_TABLES", False)
+    assert render_pdf(example_document) == example_pdf
+    assert render_pdf(odd_document) == odd_fast
+
+
 @pytest.fixture(scope="module")
 def charter(tmp_path_factory, make_project, document_of):
     """A project with people, findings, signers and German as its language: (document, PDF)."""
