@@ -186,12 +186,12 @@ def test_an_error_in_the_child_is_the_error_of_the_build(small, document_of, mon
 def test_a_child_that_dies_is_one_line_error():
     import signal
 
-    from raci_gen.errors import RenderError
+    from raci_gen.errors import EnvironmentFailure
     from raci_gen.output import _RenderingChild
 
     child = _RenderingChild(lambda document: os.kill(os.getpid(), signal.SIGKILL), None)
-    with pytest.raises(RenderError, match=r"^the PDF renderer stopped before it was done \(killed by signal 9\); "
-                                          r"nothing was written$"):
+    with pytest.raises(EnvironmentFailure, match=r"^error: a process rendering the PDF was stopped \(signal SIGKILL; "
+                                                 r"out of memory\?\); no file was changed$"):
         child.result()
 
 

@@ -241,7 +241,7 @@ def test_a_killed_worker_is_one_line_and_nothing_is_written(small_parts, tmp_pat
     result = run_in_process("build", str(repo_root), "-f", "pdf", "-o", str(out))
     assert result.returncode == 4
     assert result.stderr.strip().splitlines() == [
-        "error: a process laying out the PDF was stopped (signal SIGKILL; out of memory?); no file was changed"]
+        "error: a process rendering the PDF was stopped (signal SIGKILL; out of memory?); no file was changed"]
     assert not (out / "raci-matrix.pdf").exists()
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from raci_gen import clock, provenance
-from raci_gen.children import die_with
+from raci_gen.children import die_with, portable, restored, stopped
 from raci_gen.analysis import Finding
 from raci_gen.confined import Write, confine, write_all
 from raci_gen.errors import RaciError, RenderError
@@ -185,7 +185,7 @@ class _RenderingChild:
                 try:
                     message = ("ok", render(document))
                 except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                    message = ("error", _portable(exc))
+                    message = ("error", portable(exc, "the child process that rendered the PDF"))
                 with os.fdopen(writing, "wb") as pipe:
                     pipe.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
             except BaseException:  # noqa: BLE001 - the parent reports an empty pipe
@@ -207,13 +207,11 @@ class _RenderingChild:
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
         if not data:
-            how = (f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
-                   else f"exit status {os.waitstatus_to_exitcode(status)}")
-            raise RenderError(f"the PDF renderer stopped before it was done ({how}); nothing was written")
+            raise stopped(os.waitstatus_to_exitcode(status))
         kind, value = pickle.loads(data)
         if kind == "ok":
             return value
-        raise _restored(value)
+        raise restored(value)
 
     def cancel(self) -> None:
         """Stop and reap the child if its result was not taken (this process failed first)."""
@@ -228,39 +226,6 @@ class _RenderingChild:
         if self._reading is not None:
             os.close(self._reading)
             self._reading = None
-
-
-def _portable(exc: BaseException):
-    """``exc`` in a form that survives pickling: itself when it does, else its class, arguments and attributes
-    (exceptions whose ``__init__`` takes something other than their message, such as InputError), else a
-    RuntimeError saying what it was."""
-    if not isinstance(exc, RaciError) and exc.__traceback__ is not None:  # a bug: --debug shows where it was
-        import traceback
-
-        exc.add_note("raised in the child process that rendered the PDF:\n"
-                     + "".join(traceback.format_tb(exc.__traceback__)).rstrip())
-    exc.__traceback__ = None
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:  # noqa: BLE001
-        pass
-    try:
-        state = (type(exc), exc.args, dict(vars(exc)))
-        pickle.loads(pickle.dumps(state))
-        return state
-    except Exception:  # noqa: BLE001
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-
-
-def _restored(value) -> BaseException:
-    if isinstance(value, BaseException):
-        return value
-    cls, args, attributes = value
-    exc = cls.__new__(cls)
-    exc.args = args
-    exc.__dict__.update(attributes)
-    return exc
 
 
 def project_injections(project: Project) -> list[Injection]:

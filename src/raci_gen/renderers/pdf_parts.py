@@ -47,16 +47,13 @@ import hashlib
 import multiprocessing
 import multiprocessing.connection
 import os
-import pickle
 import re
-import signal
 import tempfile
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Callable
 
-from raci_gen.children import die_with
-from raci_gen.errors import EnvironmentFailure, InputError, RenderError
+from raci_gen.children import die_with, portable, restored, stopped
 from raci_gen.renderers.document import Document
 from raci_gen.renderers.html import Part, described, matrix_layout, phase_rows, render_html_text
 from raci_gen.renderers.templating import render_template
@@ -210,38 +207,14 @@ def _lay_out(weasyprint, document: Document, fetcher, options: dict, stream: Str
 # --- the workers -------------------------------------------------------------------------------
 
 
-def _portable(exc: BaseException) -> BaseException:
-    """``exc`` in a form that survives the trip back from a worker with its type and message."""
-    if isinstance(exc, InputError):
-        return exc  # rebuilt from its problems by _rebuilt
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:  # noqa: BLE001 - an exception that cannot be pickled is said in words
-        return RenderError(f"{type(exc).__name__}: {exc}")
-
-
 def _child(connection, job: Callable[[], Laid], parent: int) -> None:
     die_with(parent)
     try:
         result = ("ok", job())
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent, which decides
-        if isinstance(exc, InputError):
-            result = ("input", (type(exc), exc.problems))
-        else:
-            result = ("error", _portable(exc))
+        result = ("error", portable(exc, "a process that laid out part of the PDF"))
     connection.send(result)
     connection.close()
-
-
-def _received(message):
-    kind, value = message
-    if kind == "ok":
-        return value
-    if kind == "input":
-        cls, problems = value
-        raise cls(problems)
-    raise value
 
 
 class _Workers:
@@ -271,11 +244,11 @@ class _Workers:
         receiving.close()
         process.join()
         if message is None:
-            code = process.exitcode or 0
-            how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
-            raise EnvironmentFailure(f"error: a process laying out the PDF was stopped ({how}; out of memory?); "
-                                     "no file was changed")
-        return key, _received(message)
+            raise stopped(process.exitcode or 0)
+        kind, value = message
+        if kind != "ok":
+            raise restored(value)
+        return key, value
 
     def stop(self) -> None:
         for receiving, (_, process) in self.running.items():
