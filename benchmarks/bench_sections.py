@@ -2,6 +2,7 @@
 
     python benchmarks/bench_sections.py            # 150 activities x 30 roles, medians of 3
     python benchmarks/bench_sections.py 300 20     # another size
+    python benchmarks/bench_sections.py --project .   # a project folder: the built-in example
 
 bench_ratios.py compares the whole PDF command with the naive render (one plain HTML table of the
 matrix through WeasyPrint with its defaults). This script says where the difference lies: every
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("activities", type=int, nargs="?", default=150)
     parser.add_argument("roles", type=int, nargs="?", default=30)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--project", help="a project folder instead of a generated matrix")
     args = parser.parse_args()
     os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
 
@@ -58,7 +60,8 @@ def main() -> None:
     from raci_gen.renderers.html import Part, described, matrix_layout, phase_rows, render_html_text
 
     with tempfile.TemporaryDirectory() as tmp:
-        project = generated_project(Path(tmp) / "project", args.activities, args.roles)
+        project = Path(args.project) if args.project else generated_project(Path(tmp) / "project",
+                                                                              args.activities, args.roles)
         document = output.build_document(load_project(str(project)), str(Path(tmp) / "out"))
     layout = matrix_layout(document)
     sections = [(f"matrix, roles {chunk.roles[0].id}-{chunk.roles[-1].id}",
@@ -97,7 +100,8 @@ def main() -> None:
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     total = sum(seconds for _, seconds, _ in rows)
-    print(f"{args.activities} activities x {args.roles} roles, CPU s of this process, median of {args.runs}")
+    size = f"{len(list(document.matrix.activities()))} activities x {len(document.matrix.roles)} roles"
+    print(f"{args.project or 'generated'}: {size}, CPU s of this process, median of {args.runs}")
     print(f"{'section':<34} {'CPU s':>7} {'pages':>6} {'/ naive':>8}")
     print(f"{'naive one-table render':<34} {floor:>7.2f} {floor_pages:>6} {1:>7.2f}x")
     for name, seconds, count in rows:
