@@ -65,8 +65,8 @@ def portable(exc: BaseException, where: str):
     """``exc`` in a form that pickles and that :func:`restored` turns back into an exception the command
     line reports with the same message and exit code: ``exc`` itself when it comes back equal, else a
     description of it. ``where`` names the child, for the traceback ``--debug`` shows of a bug."""
-    if not isinstance(exc, RaciError) and exc.__traceback__ is not None:  # a bug: --debug shows where it was
-        import traceback
+    if not isinstance(exc, RaciError) and exc.__traceback__ is not None and hasattr(exc, "add_note"):
+        import traceback  # a bug: --debug shows where it was (Python 3.11 and later)
 
         exc.add_note(f"raised in {where}:\n" + "".join(traceback.format_tb(exc.__traceback__)).rstrip())
     exc.__traceback__ = None

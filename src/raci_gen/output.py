@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from typing import Iterable
 
-from raci_gen import clock, provenance
+from raci_gen import clock, provenance, scratch
 from raci_gen.children import die_with, portable, restored, stopped
 from raci_gen.analysis import Finding
 from raci_gen.confined import Write, confine, write_all
@@ -103,6 +103,8 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
     """Render the chosen formats, and the pages that receive a section, in memory; nothing is written."""
     document = document or build_document(project, out_dir, findings)
     paths = output_paths(project, formats, out_dir)
+    if "pdf" in paths:
+        scratch.remove_leftovers()  # of PDF builds that were killed
     apart = "pdf" if "pdf" in paths and len(paths) > 1 and _may_fork() else None
     child = _RenderingChild(FORMATS["pdf"].render, document) if apart else None
     rendered: dict[str, bytes] = {}

@@ -48,11 +48,11 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Callable
 
+from raci_gen import scratch
 from raci_gen.children import die_with, portable, restored, stopped
 from raci_gen.renderers.document import Document
 from raci_gen.renderers.html import Part, described, matrix_layout, phase_rows, render_html_text
@@ -297,7 +297,7 @@ def render_parts(weasyprint, document: Document, fetcher, options: dict, stamp: 
     and joined (see the module docstring)."""
     workers = worker_count() if workers is None else workers
     streams = _streams(document)
-    with tempfile.TemporaryDirectory(prefix="raci-gen-pdf-") as folder:
+    with scratch.folder() as folder:  # named after this process, so that a later build removes it if killed
 
         def lay_out(number: int, start: int, per_part: int) -> Laid:
             path = os.path.join(folder, f"part-{number:04d}-{start:06d}.pdf")
