@@ -62,6 +62,21 @@ def people_rows(md: str) -> dict[str, list[str]]:
     return {r[0]: r for r in rows if r and r[0] in ("Ada Lovelace", "Bob", "Carol")}
 
 
+def table_rows(md: str, column: int = 1) -> dict[str, list[str]]:
+    """Every row of the Markdown's tables as a reader sees the cells, by the text of one column
+    (default: the folder)."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    rows, row = [], None
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close":
+            rows.append(row)
+        elif token.type == "inline" and row is not None:
+            row.append("".join(c.content for c in token.children or [] if c.type in ("text", "code_inline")))
+    return {r[column]: r for r in rows if len(r) > column}
+
+
 def people_rows_any(md: str) -> list[str]:
     tokens = MarkdownIt("commonmark").enable("table").parse(md)
     return ["".join(c.content for c in t.children or [] if c.type == "text") for t in tokens if t.type == "inline"]
@@ -116,12 +131,22 @@ def test_same_bytes_wherever_the_tree_is(portfolio_tree: Path, tmp_path_factory)
 
 def test_a_project_that_cannot_be_read_is_listed(portfolio_tree: Path):
     (portfolio_tree / "two" / "roles" / "roles.yaml").write_text("roles: [\n", encoding="utf-8")
-    done = run("portfolio", "one", "two", "three", "--out", "index", cwd=portfolio_tree)
+    done = run("portfolio", "one", "two", "three", "--out", "index", "-f", "md,xlsx", cwd=portfolio_tree)
     assert done.returncode == 2
-    assert done.stderr.startswith("two: error: the project cannot be read")
+    # On the terminal, the problem itself, FILE:LINE:COL from where the command runs, then what it means.
+    first, second = done.stderr.splitlines()[:2]
+    assert first.startswith("two/roles/roles.yaml:2:1: error: YAML syntax error")
+    assert second.startswith("two: error: the project cannot be read")
     md = (portfolio_tree / "index" / "portfolio.md").read_text(encoding="utf-8")
     assert "../two/roles/roles.yaml:2:1: error: YAML syntax error" in md
     assert people_rows(md)["Ada Lovelace"][2] == "2"  # on the two projects that could be read
+    # Its size is not known: blank, not 0 activities and 0 roles.
+    rows = table_rows(md)
+    assert rows["../two"][3:5] == ["", ""]
+    assert rows["../one"][3:5] == ["3", "2"]
+    sheet = load_workbook(portfolio_tree / "index" / "portfolio.xlsx")["Projects"]
+    two = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "../two")
+    assert (two[3].value, two[4].value) == (None, None)
 
 
 def test_mixed_variants_count_by_part(tmp_path: Path):
@@ -150,3 +175,58 @@ def test_hostile_names_are_escaped(tmp_path: Path):
     assert "<b>x</b> | y" in people_rows_any(md)
     cell = load_workbook(tmp_path / "i" / "portfolio.xlsx")["Projects"]["A2"]
     assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_the_index_does_not_depend_on_the_order_of_the_folders(tmp_path: Path):
+    """A shell's ``*`` sorts by locale, and a folder may be named twice: the index is the same bytes."""
+    def team(name: str, who) -> None:
+        write_project(tmp_path / name, [{"id": "L", "name": "Lead", "people": [who]},
+                                        {"id": "T", "name": "Team", "people": ["Bob"]}],
+                      {"01": {"phase": "P", "activities": [
+                          {"id": "X-1", "name": "Do", "raci": {"L": "A", "T": "R"}}]}},
+                      {"title": f"Charter {name}"})
+    # The same Ada (the e-mail says so), written differently in each charter.
+    team("a-one", {"name": "ADA LOVELACE", "email": "ADA@example.org", "team": "Steering"})
+    team("a", {"name": "Ada Lovelace", "email": "ada@example.org", "team": "Data"})
+    team("b", {"name": "Ada Lovelace", "email": "ada@example.org", "team": "data"})
+    orders = [("a", "a-one", "b"), ("b", "a-one", "a", "./a", "b/")]
+    for number, order in enumerate(orders):
+        done = run("portfolio", *order, "--out", f"index-{number}", "-f", "md,html,xlsx", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    for name in ("portfolio.md", "portfolio.html", "portfolio.xlsx"):
+        assert (tmp_path / "index-0" / name).read_bytes() == (tmp_path / "index-1" / name).read_bytes(), name
+    md = (tmp_path / "index-1" / "portfolio.md").read_text(encoding="utf-8")
+    projects = [row[1] for row in table_rows(md).values() if row[1].startswith("../")]
+    assert projects == ["../a", "../a-one", "../b"]  # by folder, each once
+    assert md.splitlines()[2].startswith("3 projects, 3 activities")
+    ada = people_rows(md)["Ada Lovelace"]  # the spelling most charters use
+    assert ada[1:4] == ["Data, Steering", "3", "3 (3)"]
+    sheet = load_workbook(tmp_path / "index-1" / "portfolio.xlsx")["People"]
+    assert [(r[0].value, r[1].value) for r in sheet.iter_rows(min_row=2) if r[1].value] == \
+        [("Ada Lovelace", "ada@example.org")]
+
+
+def test_a_person_written_without_e_mail_is_the_one_with_it(tmp_path: Path):
+    def charter(name: str, *people) -> None:
+        write_project(tmp_path / name, [{"id": "L", "name": "Lead", "people": list(people)},
+                                        {"id": "T", "name": "Team", "people": ["Bob"]}],
+                      {"01": {"phase": "P", "activities": [
+                          {"id": "X-1", "name": "Do", "raci": {"L": "A", "T": "R"}}]}})
+    charter("one", ADA, {"name": "Alan Turing", "email": "alan@a.example"})
+    charter("two", "Ada Lovelace", {"name": "Alan Turing", "email": "alan@b.example"})
+    charter("three", " ada  lovelace ", "Alan Turing")
+    done = run("portfolio", "one", "two", "three", "--out", "index", "-f", "md,html,xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    md = (tmp_path / "index" / "portfolio.md").read_text(encoding="utf-8")
+    rows = table_rows(md, column=0)
+    # One Ada on three projects (only one Ada has an e-mail).
+    assert rows["Ada Lovelace"][1:4] == ["Data", "3", "3 (3)"]
+    # Two Alan Turings with their own e-mails, and one without who could be either: three rows, told apart.
+    alans = sorted(name for name in rows if name.startswith("Alan Turing"))
+    assert alans == ["Alan Turing (no e-mail)", "Alan Turing <alan@a.example>", "Alan Turing <alan@b.example>"]
+    html = (tmp_path / "index" / "portfolio.html").read_text(encoding="utf-8")
+    assert "<td>Alan Turing &lt;alan@b.example&gt;</td>" in html
+    sheet = load_workbook(tmp_path / "index" / "portfolio.xlsx")["People"]
+    assert sorted((r[0].value, r[1].value or "") for r in sheet.iter_rows(min_row=2)
+                  if r[0].value.startswith("Alan")) == \
+        [("Alan Turing", ""), ("Alan Turing", "alan@a.example"), ("Alan Turing", "alan@b.example")]

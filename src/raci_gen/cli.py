@@ -497,10 +497,11 @@ def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, f
     outputs = [output.Output(os.path.join(out_dir, "portfolio" + PORTFOLIO_FORMATS[f].suffix),
                              PORTFOLIO_FORMATS[f].render(index), f) for f in formats]
     output.write(outputs)
-    unreadable = [given for given, entry in zip(project_dirs, index.projects) if entry.problem]
-    for given in unreadable:
-        echo(f"{given}: error: the project cannot be read; its first problem is in the index "
-                   f"(raci-gen lint {given} tells all)", err=True)
+    unreadable = [entry for entry in index.projects if entry.problem]
+    for entry in unreadable:
+        echo(entry.problem_as_given, err=True)
+        echo(f"{entry.given}: error: the project cannot be read; the index lists it with this first problem "
+             f"(raci-gen lint {entry.given} tells all)", err=True)
     if not quiet:
         for item in outputs:
             echo(f"wrote {item.path} ({_size(len(item.data))})")

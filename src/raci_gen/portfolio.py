@@ -3,7 +3,9 @@
 A portfolio office keeps many RACI matrices; what no single matrix shows is that
 the same person is Accountable on a third of all activities in five projects.
 People are found in the ``people:`` of each project's roles and are the same
-person across projects when their e-mail (else their name, ignoring case) is.
+person across projects when their e-mail is (case ignored); someone written
+without an e-mail is the one person of that name who has one, else the name.
+Nothing in the index depends on the order the folders are given in.
 
 Letters are counted by the part they play, so projects of different variants add
 up: ``A`` is the variant's one-per-activity letter (Accountable, Approver, ...),
@@ -45,6 +47,8 @@ class ProjectEntry:
     folder: str
     """The project folder, from the portfolio's folder, with ``/``."""
     title: str
+    given: str = ""
+    """The folder as given on the command line, for messages on the terminal."""
     project: str | None = None
     version: str | None = None
     activities: int = 0
@@ -52,7 +56,10 @@ class ProjectEntry:
     errors: int = 0
     warnings: int = 0
     problem: str | None = None
-    """Why the project could not be read (its first error line); None when it loaded."""
+    """Why the project could not be read (its first error line, paths from the portfolio's folder);
+    None when it loaded."""
+    problem_as_given: str | None = None
+    """The same line with paths as given on the command line."""
     documents: tuple[Document, ...] = ()
 
     @property
@@ -127,56 +134,119 @@ def linked(paths: dict[str, str], out_dir: str) -> tuple[Document, ...]:
                  for fmt, path in paths.items())
 
 
+def _folder_key(folder: str) -> tuple[str, ...]:
+    """Projects are listed by folder, one path segment after another (``a/b`` before ``a-b``)."""
+    return tuple(folder.split("/"))
+
+
 def collect(folders: list[str], out_dir: str, documents: Callable[[Project], tuple[Document, ...]],
             max_share: float = DEFAULT_MAX_SHARE) -> Portfolio:
     """Read every project (one that cannot be read is listed with its first error) and count the people.
 
     ``documents`` tells where a project's documents are (the output layer knows; see ``linked``).
+    The index does not depend on the order of ``folders`` (a shell's ``*`` sorts by locale), and a
+    folder given twice (``a a/ ./a``) is one project.
     """
     entries: list[ProjectEntry] = []
-    people: dict[str, PersonLoad] = {}
-    total = 0
-    for given in folders:
+    seen: set[str] = set()
+    roles_of_people: list[tuple[str, Project]] = []
+    for given in sorted(folders, key=lambda g: _folder_key(_from(out_dir, g))):
+        real = os.path.realpath(given)
+        if real in seen:
+            continue
+        seen.add(real)
         # Paths in the index are from the index's own folder, so it reads the same wherever the tree is.
         folder = _from(out_dir, given)
-        name = os.path.basename(os.path.abspath(given))
+        name = os.path.basename(real)
         try:
             project = load_project(given)
             findings = active(lint(project.matrix, project.settings))
         except InputError as exc:
             first = exc.problems[0]
             where = dataclasses.replace(first.location, file=_from(out_dir, first.location.file))
-            entries.append(ProjectEntry(folder, name, problem=str(dataclasses.replace(first, location=where))))
+            entries.append(ProjectEntry(folder, name, given, problem=str(dataclasses.replace(first, location=where)),
+                                        problem_as_given=str(first)))
             continue
         except RaciError as exc:
-            entries.append(ProjectEntry(folder, name, problem=str(exc).splitlines()[0]))
+            line = str(exc).splitlines()[0]
+            entries.append(ProjectEntry(folder, name, given, problem=line, problem_as_given=line))
             continue
         matrix = project.matrix
-        activities = list(matrix.activities())
-        total += len(activities)
         entries.append(ProjectEntry(
-            folder=folder, title=project.settings.title, project=project.settings.project,
-            version=project.settings.version, activities=len(activities), roles=len(matrix.roles),
+            folder=folder, title=project.settings.title, given=given, project=project.settings.project,
+            version=project.settings.version, activities=sum(1 for _ in matrix.activities()),
+            roles=len(matrix.roles),
             errors=sum(f.severity == "error" for f in findings),
             warnings=sum(f.severity == "warning" for f in findings),
             documents=documents(project)))
-        _count_people(people, folder, matrix, activities)
-    for person in people.values():
+        roles_of_people.append((folder, project))
+    total = sum(entry.activities for entry in entries if not entry.problem)
+    people = _count_people(roles_of_people)
+    for person in people:
         person.share = person.owned / total if total else 0.0
         person.flagged = person.share > max_share
-    ordered = sorted(people.values(), key=lambda p: (-p.owned, p.name.casefold(), p.email or ""))
+    ordered = sorted(people, key=lambda p: (-p.owned, p.name.casefold(), p.name, p.email or ""))
     return Portfolio(tuple(entries), tuple(ordered), total, max_share)
 
 
-def _count_people(people: dict[str, PersonLoad], folder: str, matrix, activities) -> None:
-    variant = matrix.variant
-    for role in matrix.roles:
-        for person in role.people:
-            key = (person.email or person.name).strip().casefold()
-            load = people.setdefault(key, PersonLoad(person.name, person.email))
-            if person.team and person.team not in load.teams:
-                load.teams.append(person.team)
-            for activity in activities:
-                parts = {part_of(variant, code) for code in activity.letters(role.id)} - {None}
-                for part in parts:
-                    load.cells[part].add((folder, activity.id))
+def _plain(text: str) -> str:
+    """A name or e-mail as compared: spaces collapsed, case ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def _most_common(spellings: list[str]) -> str:
+    """The spelling most entries use; of equally common ones, the first in sorted order (not the first seen)."""
+    counts: dict[str, int] = {}
+    for spelling in spellings:
+        counts[spelling] = counts.get(spelling, 0) + 1
+    return min(counts, key=lambda s: (-counts[s], s))
+
+
+def _count_people(projects: list[tuple[str, Project]]) -> list[PersonLoad]:
+    """Everyone in the roles' ``people:``, one load per person.
+
+    A person with an e-mail is that e-mail (case ignored). A person written without one is
+    the person of the same name who has an e-mail, when exactly one has it, else the name
+    (case and spacing ignored): the same Ada written ``Ada Lovelace`` in one charter and
+    ``{name: Ada Lovelace, email: ada@…}`` in another is one person, not two.
+    """
+    named_by_email: dict[str, set[str]] = {}  # plain name -> the e-mail keys seen with it
+    for _, project in projects:
+        for role in project.matrix.roles:
+            for person in role.people:
+                if person.email and person.email.strip():
+                    named_by_email.setdefault(_plain(person.name), set()).add("e:" + _plain(person.email))
+
+    def key_of(person) -> str:
+        if person.email and person.email.strip():
+            return "e:" + _plain(person.email)
+        emails = named_by_email.get(_plain(person.name), set())
+        return next(iter(emails)) if len(emails) == 1 else "n:" + _plain(person.name)
+
+    loads: dict[str, PersonLoad] = {}
+    names: dict[str, list[str]] = {}
+    emails: dict[str, list[str]] = {}
+    teams: dict[str, dict[str, list[str]]] = {}
+    for folder, project in projects:
+        matrix = project.matrix
+        variant = matrix.variant
+        activities = list(matrix.activities())
+        for role in matrix.roles:
+            parts_by_activity = [(activity.id, {part_of(variant, code) for code in activity.letters(role.id)} - {None})
+                                 for activity in activities]
+            for person in role.people:
+                key = key_of(person)
+                load = loads.setdefault(key, PersonLoad(person.name, None))
+                names.setdefault(key, []).append(" ".join(person.name.split()))
+                if person.email and person.email.strip():
+                    emails.setdefault(key, []).append(person.email.strip())
+                if person.team and person.team.strip():
+                    teams.setdefault(key, {}).setdefault(_plain(person.team), []).append(" ".join(person.team.split()))
+                for activity_id, parts in parts_by_activity:
+                    for part in parts:
+                        load.cells[part].add((folder, activity_id))
+    for key, load in loads.items():
+        load.name = _most_common(names[key])
+        load.email = _most_common(emails[key]) if key in emails else None
+        load.teams = [_most_common(spellings) for _, spellings in sorted(teams.get(key, {}).items())]
+    return list(loads.values())

@@ -35,6 +35,21 @@ def _share(person: PersonLoad) -> str:
     return f"{person.share:.0%}" + (" ⚠ over the limit" if person.flagged else "")
 
 
+def _shown_names(portfolio: Portfolio) -> dict[int, str]:
+    """Each person's name as the tables show it: with the e-mail when two people share the name,
+    so that the rows can be told apart (``Alan Turing <alan@a.example>``, ``Alan Turing (no e-mail)``)."""
+    counts: dict[str, int] = {}
+    for person in portfolio.people:
+        counts[person.name.casefold()] = counts.get(person.name.casefold(), 0) + 1
+    return {id(p): p.name if counts[p.name.casefold()] == 1 else
+            f"{p.name} <{p.email}>" if p.email else f"{p.name} (no e-mail)" for p in portfolio.people}
+
+
+def _count(entry: ProjectEntry, value: int) -> str:
+    """A project's size, left blank when it could not be read (it is not known to be 0)."""
+    return "" if entry.problem else str(value)
+
+
 def _project_name(entry: ProjectEntry) -> str:
     return entry.title + (f" ({entry.project})" if entry.project and entry.project != entry.title else "")
 
@@ -47,15 +62,17 @@ def render_portfolio_markdown(portfolio: Portfolio) -> bytes:
         docs = ", ".join(f"[{d.format}](<{d.link}>)" + ("" if d.exists else " (not built)") for d in entry.documents)
         lint = md_escape(entry.problem) if entry.problem else entry.lint_status
         lines.append(f"| {md_escape(_project_name(entry))} | {md_escape(entry.folder)} | "
-                     f"{md_escape(entry.version or '')} | {entry.activities} | {entry.roles} | {lint} | {docs} |")
+                     f"{md_escape(entry.version or '')} | {_count(entry, entry.activities)} | "
+                     f"{_count(entry, entry.roles)} | {lint} | {docs} |")
     lines += ["", "## People across projects", "",
               "Each count is activities (projects): `12 (3)` is 12 activities in 3 projects. "
               + "; ".join(f"{p} {PART_NAMES[p]}" for p in PARTS) + ".", ""]
     if portfolio.people:
         lines += ["| Person | Team | Projects | " + " | ".join(PARTS) + " | Share of A or R |",
                   "|---|---|---:|" + "---:|" * len(PARTS) + "---|"]
+        shown = _shown_names(portfolio)
         for person in portfolio.people:
-            lines.append(f"| {md_escape(person.name)} | {md_escape(', '.join(person.teams))} | "
+            lines.append(f"| {md_escape(shown[id(person)])} | {md_escape(', '.join(person.teams))} | "
                          f"{person.project_count} | " + " | ".join(_person_cells(person))
                          + f" | {_share(person)} |")
     else:
@@ -71,13 +88,14 @@ def render_portfolio_html(portfolio: Portfolio) -> bytes:
                          for d in entry.documents)
         lint = e(entry.problem) if entry.problem else e(entry.lint_status)
         rows.append(f"<tr><td>{e(_project_name(entry))}</td><td>{e(entry.folder)}</td>"
-                    f"<td>{e(entry.version or '')}</td><td class=n>{entry.activities}</td>"
-                    f"<td class=n>{entry.roles}</td><td>{lint}</td><td>{docs}</td></tr>")
+                    f"<td>{e(entry.version or '')}</td><td class=n>{_count(entry, entry.activities)}</td>"
+                    f"<td class=n>{_count(entry, entry.roles)}</td><td>{lint}</td><td>{docs}</td></tr>")
     people = []
+    shown = _shown_names(portfolio)
     for person in portfolio.people:
         cells = "".join(f"<td class=n>{e(c)}</td>" for c in _person_cells(person))
         flag = ' class="over"' if person.flagged else ""
-        people.append(f"<tr{flag}><td>{e(person.name)}</td><td>{e(', '.join(person.teams))}</td>"
+        people.append(f"<tr{flag}><td>{e(shown[id(person)])}</td><td>{e(', '.join(person.teams))}</td>"
                       f"<td class=n>{person.project_count}</td>{cells}<td>{e(_share(person))}</td></tr>")
     page = f"""<!DOCTYPE html>
 <html lang="en">
@@ -136,8 +154,9 @@ def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
         put_text(ws.cell(row, 1), _project_name(entry))
         put_text(ws.cell(row, 2), entry.folder)
         put_text(ws.cell(row, 3), entry.version or "")
-        ws.cell(row, 4, entry.activities)
-        ws.cell(row, 5, entry.roles)
+        if not entry.problem:  # not known, not 0
+            ws.cell(row, 4, entry.activities)
+            ws.cell(row, 5, entry.roles)
         put_text(ws.cell(row, 6), entry.problem or entry.lint_status)
         put_text(ws.cell(row, 7), ", ".join(d.link for d in entry.documents))
     people = wb.create_sheet("People")
