@@ -14,7 +14,7 @@ from typing import Iterable
 
 from raci_gen import __version__, clock, provenance
 from raci_gen.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
-from raci_gen.model import Letter, Location, Matrix, Project, Role, Signer
+from raci_gen.model import Activity, Letter, Location, Matrix, Project, Role, Signer
 from raci_gen.renderers.anchors import role_anchors
 
 
@@ -108,6 +108,16 @@ class Document:
     @property
     def letters(self) -> tuple[Letter, ...]:
         return self.matrix.letters
+
+    def row_letters(self, activity: Activity) -> tuple[str, ...]:
+        """An activity's cells in the order of the matrix's roles, each written as in the matrix (``A/R``,
+        ``C``, or empty): a template's row in one call. A loop over the roles that asks
+        ``activity.letters(role.id)`` does the same, at a sandboxed call and a join per cell, which is
+        most of a long Markdown matrix's time."""
+        written: dict[str, str] = {}
+        for cell in activity.cells:
+            written.setdefault(cell.role_id, "/".join(cell.letters))  # the first, as Activity.cell finds it
+        return tuple(written.get(role.id, "") for role in self.matrix.roles)
 
     def cell_letter(self, letters: tuple[str, ...]) -> Letter | None:
         """The letter whose colour a cell takes: the first one written (A in A/R)."""
