@@ -104,6 +104,11 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
     document = document or build_document(project, out_dir, findings)
     paths = output_paths(project, formats, out_dir)
     if "pdf" in paths:
+        from raci_gen.renderers.pdf_parts import one_piece_refusal
+
+        refusal = one_piece_refusal(document)  # before anything is rendered: a PDF too long to lay out in one piece
+        if refusal:
+            raise RenderError(refusal)
         scratch.remove_leftovers()  # of PDF builds that were killed
     apart = "pdf" if "pdf" in paths and len(paths) > 1 and _may_fork() else None
     child = _RenderingChild(FORMATS["pdf"].render, document) if apart else None

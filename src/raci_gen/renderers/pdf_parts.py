@@ -81,6 +81,38 @@ def wanted(document: Document) -> bool:
     return True
 
 
+ONE_PIECE_CELLS = 30_000
+"""The largest matrix (activities x roles) whose PDF is laid out in one piece because the project has its own
+``raci.html.j2`` or ``raci.css`` (which know nothing of parts): 1,000 activities of 30 roles, about 1 GB."""
+ONE_PIECE_MIB = (120, 0.031)
+"""Peak memory of a PDF laid out in one piece, in MiB: about this much plus this much per cell (activities x
+roles). Measured with the built-in templates copied into a project, WeasyPrint 70, 30 roles: 150 activities
+258 MiB, 400 activities 494, 800 activities 835; 400 activities of 10 roles 251; 1,000 x 30 1,044."""
+
+
+def one_piece_refusal(document: Document) -> str | None:
+    """Why a PDF of ``document`` is refused before anything is rendered, in one line; None when it is not: only
+    a project template's PDF, laid out in one piece, above :data:`ONE_PIECE_CELLS` cells, whose memory would
+    grow without bound (about 5 GB at the input limits)."""
+    own = [os.path.join(document.template_dir, name) for name in ("raci.html.j2", "raci.css")
+           if document.template_dir and os.path.exists(os.path.join(document.template_dir, name))]
+    if not own or wanted(document):
+        return None
+    activities = sum(len(p.activities) for p in document.matrix.phases)
+    roles = len(document.matrix.roles)
+    if activities * roles <= ONE_PIECE_CELLS:
+        return None
+
+    def mib(cells: int) -> str:
+        return f"{round((ONE_PIECE_MIB[0] + ONE_PIECE_MIB[1] * cells) / 10) * 10:,} MiB"
+
+    return (f"{os.path.normpath(own[0])}: error: with the project's own {' and '.join(os.path.basename(p) for p in own)} "
+            f"the PDF is laid out in one piece, and {activities:,} activities x {roles} roles "
+            f"({activities * roles:,} cells) would take about {mib(activities * roles)} of memory; the limit is "
+            f"{ONE_PIECE_CELLS:,} cells (about {mib(ONE_PIECE_CELLS)}). Use the built-in templates for the PDF "
+            f"(they lay long matrices out in parts), or build the other formats (-f md,html,xlsx)")
+
+
 def worker_count() -> int:
     """Processes to lay parts out in: one per core this process may use; none (this process) inside a
     worker of a multi-project build, which already has one process per core."""
