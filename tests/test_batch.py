@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,53 @@ def test_run_many_keeps_order_and_survives_a_dying_job(workers: int):
     assert [r.folder for r in results][0] == "ok" and results[0].stdout == "working on ok\n"
     assert results[-1].status == 2
     assert sorted(r.folder for r in seen) == sorted(r.folder for r in results)
+
+
+def test_folders_named_twice_are_built_once_and_warnings_of_good_projects_are_shown(three: Path):
+    idle = write_project(three / "idle", [{"id": "PM", "name": "Project manager"}, {"id": "DEV", "name": "Developer"},
+                                          {"id": "QA", "name": "Tester"}],
+                         {"01-work": {"phase": "Work", "activities": [
+                             {"id": "W-1", "name": "Plan the work", "raci": {"PM": "A", "DEV": "R"}}]}})
+    done = run("build", "good-1", "idle", "./good-1", "good-1/", "-f", "md", cwd=three)
+    assert done.returncode == 0, done.stderr
+    assert [line.split(":")[0] for line in done.stdout.splitlines()] == ["good-1", "idle", "built 2 of 2 projects"]
+    # The idle role is a warning: the project builds, and says so, as `raci-gen build idle` would.
+    warning = next(line for line in done.stderr.splitlines() if "[idle-role]" in line)
+    assert warning.startswith(f"{Path('idle', 'roles', 'roles.yaml')}:")
+    assert (idle / "output" / "raci-matrix.md").is_file()
+    quiet = run("build", "good-1", "idle", "-f", "md", "-q", cwd=three)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def _wait_for_the_other(folder: str) -> int:
+    """``first`` finishes only once ``second`` has: the order results come in is the reverse of the folders'."""
+    flag = Path(os.environ["RACI_TEST_FLAG"])
+    if folder == "second":
+        flag.write_text("done", encoding="utf-8")
+        return 1
+    for _ in range(6000):  # at most a minute, so that a broken pool cannot hang the tests
+        if flag.exists():
+            break
+        time.sleep(0.01)
+    return 0
+
+
+def test_results_are_reported_in_the_order_of_the_folders(tmp_path: Path, monkeypatch):
+    """Whichever worker finishes first, a run prints its projects in the order they were given."""
+    monkeypatch.setenv("RACI_TEST_FLAG", str(tmp_path / "second-is-done"))
+    seen = []
+    results = batch.run_many(_wait_for_the_other, ["first", "second"], 2, on_result=seen.append)
+    assert (tmp_path / "second-is-done").exists()
+    assert [r.folder for r in seen] == [r.folder for r in results] == ["first", "second"]
+    assert [r.status for r in results] == [0, 1]
+
+
+def test_distinct_folders(tmp_path: Path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    assert batch.distinct([str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "a") + "/",
+                           str(tmp_path / "link"), str(tmp_path / "." / "b")]) == [str(tmp_path / "a"),
+                                                                                 str(tmp_path / "b")]
 
 
 def test_worker_count():

@@ -57,14 +57,31 @@ def worker_count(jobs: int, requested: int | None = None) -> int:
     return max(1, min(cores, jobs))
 
 
+def distinct(folders: Sequence[str]) -> list[str]:
+    """``folders`` without repeats: a folder named twice, by any spelling (``a``, ``a/``, ``./a``, a link
+    to it), is one job, as two builds of one project at once would write the same files."""
+    seen: set[str] = set()
+    kept = []
+    for folder in folders:
+        real = os.path.realpath(folder)
+        if real not in seen:
+            seen.add(real)
+            kept.append(folder)
+    return kept
+
+
 def run_many(job: Job, folders: Sequence[str], workers: int | None = None,
              preload: Iterable[Callable[[], object]] = (),
              on_result: Callable[[Result], None] | None = None) -> list[Result]:
-    """Run ``job`` on every folder; call ``on_result`` as each one finishes; return results in folder order.
+    """Run ``job`` on every distinct folder (see ``distinct``); return the results in folder order.
 
+    ``on_result`` is called with each result as soon as it and every folder before it are done,
+    so what a run prints comes in the order the folders were given, the same from one run to the
+    next (a CI log can be compared with yesterday's), whichever worker finishes first.
     ``preload`` runs here first (imports of the renderers a job will use), so forked
     workers share them instead of importing each its own copy.
     """
+    folders = distinct(folders)
     for load in preload:
         load()
     count = worker_count(len(folders), workers)
@@ -77,6 +94,7 @@ def run_many(job: Job, folders: Sequence[str], workers: int | None = None,
             if on_result:
                 on_result(results[index])
         return [results[i] for i in range(len(folders))]
+    reported = 0
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         futures: dict[Future, int] = {pool.submit(run_captured, job, folder): index
@@ -89,6 +107,8 @@ def run_many(job: Job, folders: Sequence[str], workers: int | None = None,
                 result = Result(folders[index], 3, "", f"internal error: worker failed: {type(exc).__name__}: "
                                                        f"{exc}\n", 0.0)
             results[index] = result
-            if on_result:
-                on_result(result)
+            while reported in results:
+                if on_result:
+                    on_result(results[reported])
+                reported += 1
     return [results[i] for i in range(len(folders))]

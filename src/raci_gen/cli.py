@@ -591,11 +591,13 @@ def _run_for_each(ctx: click.Context, command: str, folders: tuple[str, ...], jo
     def report(result: batch.Result) -> None:
         if show_output:
             echo(result.stdout, nl=False)
+        # A project that built says what it warned of (lint warnings, characters no font has), as on its own;
+        # with -q each project was run with -q too, and this is empty.
+        echo(result.stderr, nl=False, err=True)
         if result.status == EXIT_OK:
             if not quiet:
                 echo(f"{result.folder}: ok ({result.seconds:.2f} s)", err=show_output)
             return
-        echo(result.stderr, nl=False, err=True)
         echo(f"{result.folder}: failed, exit {result.status} ({result.seconds:.2f} s)", err=True)
 
     results = batch.run_many(functools.partial(_run_command, command, options), folders, jobs, preload, report)
