@@ -981,3 +981,21 @@ def test_every_cell_passes_a_validation_that_comes_from_the_legend(example_docum
     [validation] = load(data)["RACI matrix"].data_validations.dataValidation
     assert validation.formula1.startswith("'Legend'!")
     assert_every_cell_passes_its_validation(data, document)
+
+
+@pytest.mark.parametrize("written, canonical", [
+    # lxml and the standard library place declarations differently: both come out with every one on the root
+    (b'<a xmlns="urn:m"><b xmlns:r="urn:r" r:id="x"/></a>', b'<a xmlns="urn:m" xmlns:r="urn:r"><b r:id="x"/></a>'),
+    (b'<a xmlns:r="urn:r" xmlns="urn:m"><b r:id="x"></b></a>', b'<a xmlns="urn:m" xmlns:r="urn:r"><b r:id="x"/></a>'),
+    # an element with text or children keeps its end tag; attributes keep their order; escapes are the same
+    (b'<a z="1" b="&quot;&#10;&lt;"><b>&amp; &lt;x&gt;</b><c><d/></c></a>',
+     b'<a z="1" b="&quot;&#10;&lt;"><b>&amp; &lt;x&gt;</b><c><d/></c></a>'),
+    (b"<?xml version='1.0' encoding='UTF-8'?>\n<a>\n  <b/>\n</a>", b"<a>\n  <b/>\n</a>"),
+    (b'<a/>', b'<a/>'),
+    # a prefix bound to two namespaces cannot be moved to the root: the part stays as written
+    (b'<a><b xmlns:p="urn:1"/><c xmlns:p="urn:2"/></a>', b'<a><b xmlns:p="urn:1"/><c xmlns:p="urn:2"/></a>'),
+])
+def test_canonical_xml(written, canonical):
+    from raci_gen.renderers.xlsx import canonical_xml
+
+    assert canonical_xml(written) == canonical

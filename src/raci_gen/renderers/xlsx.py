@@ -641,47 +641,55 @@ def canonical_xml(data: bytes) -> bytes:
 
     OOXML parts bind each prefix to one namespace throughout, which is what makes moving the
     declarations to the root safe; a part that binds a prefix twice is returned as it was.
+    Written in one pass as expat reads (a sheet of a long matrix is tens of megabytes): a start
+    tag waits for the next event to know whether it ends at once (``<a/>``), and the root's
+    namespaces are filled in at the end.
     """
-    events: list[tuple[int, str, list[tuple[str, str]] | None]] = []
+    out: list = []
     namespaces: dict[str, str] = {}
     clash = False
+    open_tag = False  # the last start tag is written without its ">": "/>" if its end comes next
 
     def start(name: str, attributes: list[str]) -> None:
-        nonlocal clash
-        plain = []
+        nonlocal clash, open_tag
+        if open_tag:
+            out.append(">")
+        tag = ["<", name]
         for i in range(0, len(attributes), 2):
             key, value = attributes[i], attributes[i + 1]
             if key == "xmlns" or key.startswith("xmlns:"):
                 if namespaces.setdefault(key, value) != value:
                     clash = True
             else:
-                plain.append((key, value))
-        events.append((0, name, plain))
+                tag.append(f' {key}="{_escape_attribute(value)}"')
+        out.append("".join(tag) if out else tag)  # the root stays a list: its namespaces are not all known
+        open_tag = True
+
+    def end(name: str) -> None:
+        nonlocal open_tag
+        if open_tag:
+            out.append("/>")
+            open_tag = False
+        else:
+            out.append(f"</{name}>")
+
+    def text(value: str) -> None:
+        nonlocal open_tag
+        if open_tag:
+            out.append(">")
+            open_tag = False
+        out.append(_escape_text(value))
 
     parser = expat.ParserCreate()
     parser.ordered_attributes = True
     parser.buffer_text = True
     parser.StartElementHandler = start
-    parser.EndElementHandler = lambda name: events.append((1, name, None))
-    parser.CharacterDataHandler = lambda text: events.append((2, text, None))
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
     parser.Parse(data, True)
     if clash:
         return data
-    out: list[str] = []
-    skip_end = False
-    for i, (kind, value, attributes) in enumerate(events):
-        if kind == 0:
-            if i == 0 or not out:
-                attributes = sorted(namespaces.items()) + (attributes or [])
-            tag = "<" + value + "".join(f' {k}="{_escape_attribute(v)}"' for k, v in attributes or ())
-            empty = i + 1 < len(events) and events[i + 1][0] == 1
-            out.append(tag + ("/>" if empty else ">"))
-            skip_end = empty
-        elif kind == 1:
-            if skip_end:
-                skip_end = False
-            else:
-                out.append(f"</{value}>")
-        else:
-            out.append(_escape_text(value))
+    root = out[0]
+    declarations = "".join(f' {k}="{_escape_attribute(v)}"' for k, v in sorted(namespaces.items()))
+    out[0] = root[0] + root[1] + declarations + "".join(root[2:])
     return "".join(out).encode("utf-8")
