@@ -261,6 +261,25 @@ def test_small_matrices_stay_one_document(example_document):
     assert not pdf_parts.wanted(example_document)
 
 
+def _wide(make_project, document_of, folder, activities: int, roles: int):
+    role_list = [{"id": f"R{r}", "name": f"Role {r}"} for r in range(1, roles + 1)]
+    rows = [{"id": f"A-{n}", "name": f"Activity {n}", "raci": {f"R{n % roles + 1}": "A/R"}}
+            for n in range(activities)]
+    return document_of(make_project(folder, role_list, {"01-work": {"phase": "Work", "activities": rows}}))
+
+
+def test_wide_matrices_are_laid_out_in_parts(make_project, document_of, tmp_path):
+    """A wide matrix costs memory by its cells: 60 activities are few, but not at 200 roles."""
+    assert pdf_parts.wanted(_wide(make_project, document_of, tmp_path / "wide", 60, 200))
+    assert not pdf_parts.wanted(_wide(make_project, document_of, tmp_path / "narrow", 60, 100))
+
+
+def test_a_matrix_cut_by_its_cells_has_the_pages_of_one_document(monkeypatch, example_document, example_pdf):
+    monkeypatch.setattr(pdf_parts, "PARTS_FROM_CELLS", 100)  # the example's 45 x 7 cells are many
+    assert pdf_parts.wanted(example_document)
+    assert page_texts(_render_with(example_document, 2)) == page_texts(example_pdf)
+
+
 def test_a_project_template_keeps_one_document(small_parts, tmp_path, example_document):
     import dataclasses
 

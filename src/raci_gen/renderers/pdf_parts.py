@@ -2,8 +2,8 @@
 
 WeasyPrint keeps every box, style and text layout of a document until its PDF is written: about
 a megabyte per activity of a 30-role matrix, all in one process on one core. Above
-:data:`PARTS_FROM` activities the document is cut into parts (:class:`raci_gen.renderers.html.Part`),
-each laid out and written to a PDF file of its own by a process forked for it, so that the
+:data:`PARTS_FROM` activities, or :data:`PARTS_FROM_CELLS` cells, the document is cut into parts
+(:class:`raci_gen.renderers.html.Part`), each laid out and written to a PDF file of its own by a process forked for it, so that the
 layouts live and die in the workers and every core works; then the files are joined.
 
 Where the document is cut is decided by its content alone, never by the number of cores, so the
@@ -59,7 +59,10 @@ from raci_gen.renderers.html import Part, described, matrix_layout, phase_rows, 
 from raci_gen.renderers.templating import render_template
 
 PARTS_FROM = 300
-"""Matrices with more activities than this are laid out in parts; smaller ones in one document."""
+"""Matrices with more activities than this are laid out in parts; smaller ones in one document (unless wide)."""
+PARTS_FROM_CELLS = 9000
+"""Matrices with more cells than this (activities times roles, 300 x 30) are laid out in parts too: a wide
+matrix costs memory by its cells, not its rows (300 x 100 in one piece peaked at 1 GB)."""
 PART_CELLS = 2500
 """About how many matrix cells one part lays out (rows times the role columns of its chunk)."""
 PART_NOTES = 250
@@ -73,7 +76,8 @@ _HREF = re.compile(r'href="#')
 def wanted(document: Document) -> bool:
     """Whether ``document`` is laid out in parts: a long matrix drawn by the built-in templates
     (a project's own template knows nothing of parts)."""
-    if sum(len(p.activities) for p in document.matrix.phases) <= PARTS_FROM:
+    activities = sum(len(p.activities) for p in document.matrix.phases)
+    if activities <= PARTS_FROM and activities * len(document.matrix.roles) <= PARTS_FROM_CELLS:
         return False
     if document.template_dir:
         if any(os.path.exists(os.path.join(document.template_dir, n)) for n in ("raci.html.j2", "raci.css")):
