@@ -230,3 +230,30 @@ def test_a_person_written_without_e_mail_is_the_one_with_it(tmp_path: Path):
     assert sorted((r[0].value, r[1].value or "") for r in sheet.iter_rows(min_row=2)
                   if r[0].value.startswith("Alan")) == \
         [("Alan Turing", ""), ("Alan Turing", "alan@a.example"), ("Alan Turing", "alan@b.example")]
+
+
+def test_documents_out_of_date_or_that_cannot_be_built_are_shown(portfolio_tree: Path):
+    """The index says which documents a build now would write otherwise, not only which exist."""
+    for name in ("one", "two"):
+        assert run("build", name, "-f", "md", "--no-lint", cwd=portfolio_tree).returncode == 0
+    roles = portfolio_tree / "two" / "roles" / "roles.yaml"
+    roles.write_text(roles.read_text(encoding="utf-8").replace("name: Lead", "name: Leader"), encoding="utf-8")
+    (portfolio_tree / "three" / "templates").mkdir()
+    (portfolio_tree / "three" / "templates" / "raci.md.j2").write_text("# {{ nothing.here }}\n", encoding="utf-8")
+    done = run("portfolio", "one", "two", "three", "--out", "index", "-f", "md,html,xlsx", cwd=portfolio_tree)
+    assert done.returncode == 0, done.stderr  # every project could be read; the index tells the rest
+    # On the terminal, the template's error as FILE:LINE:COL from where the command runs.
+    assert done.stderr.splitlines()[0].startswith(f"{Path('three', 'templates', 'raci.md.j2')}:1:")
+    assert done.stderr.splitlines()[1] == "three: warning: its documents cannot be built; the index says so"
+    md = (portfolio_tree / "index" / "portfolio.md").read_text(encoding="utf-8")
+    rows = table_rows(md)
+    assert rows["../one"][6] == "md, xlsx (not built), pdf (not built)"
+    assert rows["../two"][6].startswith("md (out of date), ")
+    assert rows["../three"][6].startswith("cannot be built: ../three/templates/raci.md.j2:1:")
+    assert "3 projects have documents that are not built, out of date or cannot be built." in md.splitlines()[2]
+    html = (portfolio_tree / "index" / "portfolio.html").read_text(encoding="utf-8")
+    assert 'raci-matrix.md">md</a> (out of date)' in html and "cannot be built: ../three/templates" in html
+    sheet = load_workbook(portfolio_tree / "index" / "portfolio.xlsx")["Projects"]
+    cells = {r[1].value: r[6].value for r in sheet.iter_rows(min_row=2)}
+    assert cells["../two"].startswith("../two/output/raci-matrix.md (out of date), ")
+    assert cells["../one"].startswith("../one/output/raci-matrix.md, ")

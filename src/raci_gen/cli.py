@@ -487,11 +487,17 @@ def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, f
     from raci_gen import output
     from raci_gen.portfolio import DEFAULT_MAX_SHARE, collect, linked
 
-    def documents(project):
+    def documents(project, findings):
+        formats = project.settings.output.formats
         try:
-            return linked(output.output_paths(project, project.settings.output.formats), out_dir)
-        except RaciError:
-            return ()
+            paths = output.output_paths(project, formats)
+        except RaciError as exc:
+            return (), exc
+        try:  # what a build now would write, against what is on disk
+            stale = output.check(project, formats, None, findings)[1]
+        except RaciError as exc:  # a template that fails, say: the index says why its documents are not current
+            return linked(paths, out_dir), exc
+        return linked(paths, out_dir, {item.path: item.state for item in stale}), None
 
     index = collect(list(project_dirs), out_dir, documents, DEFAULT_MAX_SHARE if max_share is None else max_share)
     outputs = [output.Output(os.path.join(out_dir, "portfolio" + PORTFOLIO_FORMATS[f].suffix),
@@ -502,6 +508,10 @@ def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, f
         echo(entry.problem_as_given, err=True)
         echo(f"{entry.given}: error: the project cannot be read; the index lists it with this first problem "
              f"(raci-gen lint {entry.given} tells all)", err=True)
+    for entry in index.projects:
+        if entry.build_problem_as_given:
+            echo(entry.build_problem_as_given, err=True)
+            echo(f"{entry.given}: warning: its documents cannot be built; the index says so", err=True)
     if not quiet:
         for item in outputs:
             echo(f"wrote {item.path} ({_size(len(item.data))})")

@@ -21,6 +21,7 @@ from typing import Callable
 
 from raci_gen.analysis import active, lint
 from raci_gen.errors import InputError, RaciError
+from raci_gen.findings import Finding
 from raci_gen.loader import load_project
 from raci_gen.model import Project, Variant
 
@@ -39,7 +40,13 @@ class Document:
     format: str
     link: str
     """Path from the portfolio's folder, with ``/``."""
-    exists: bool
+    state: str = "current"
+    """``current``; ``out of date`` (a build now would write it otherwise: the YAML, the templates or
+    raci-gen changed since); ``missing``; or ``not checked`` (when the project's documents cannot be built)."""
+
+    @property
+    def exists(self) -> bool:
+        return self.state != "missing"
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,10 @@ class ProjectEntry:
     None when it loaded."""
     problem_as_given: str | None = None
     """The same line with paths as given on the command line."""
+    build_problem: str | None = None
+    """Why a build of the project would fail (a template's error, say; paths from the portfolio's folder),
+    though it can be read; None when it would build (lint errors aside)."""
+    build_problem_as_given: str | None = None
     documents: tuple[Document, ...] = ()
 
     @property
@@ -128,10 +139,24 @@ def _from(out_dir: str, path: str) -> str:
     return os.path.relpath(path, out_dir).replace(os.sep, "/")
 
 
-def linked(paths: dict[str, str], out_dir: str) -> tuple[Document, ...]:
-    """Documents at ``paths`` (format: path) as links from ``out_dir``."""
-    return tuple(Document(fmt, os.path.relpath(path, out_dir).replace(os.sep, "/"), os.path.isfile(path))
-                 for fmt, path in paths.items())
+def linked(paths: dict[str, str], out_dir: str, stale: dict[str, str] | None = None) -> tuple[Document, ...]:
+    """Documents at ``paths`` (format: path) as links from ``out_dir``; ``stale`` (path: state) says which
+    are missing or out of date, None that they could not be checked."""
+    def state(path: str) -> str:
+        if not os.path.isfile(path):
+            return "missing"
+        return "not checked" if stale is None else stale.get(path, "current")
+    return tuple(Document(fmt, _from(out_dir, path), state(path)) for fmt, path in paths.items())
+
+
+def _first_problem(exc: RaciError, out_dir: str) -> tuple[str, str]:
+    """An error's first line with paths from the portfolio's folder, and as given."""
+    if isinstance(exc, InputError) and exc.problems:
+        first = exc.problems[0]
+        where = dataclasses.replace(first.location, file=_from(out_dir, first.location.file))
+        return str(dataclasses.replace(first, location=where)), str(first)
+    line = str(exc).splitlines()[0]
+    return line, line
 
 
 def _folder_key(folder: str) -> tuple[str, ...]:
@@ -139,11 +164,15 @@ def _folder_key(folder: str) -> tuple[str, ...]:
     return tuple(folder.split("/"))
 
 
-def collect(folders: list[str], out_dir: str, documents: Callable[[Project], tuple[Document, ...]],
+Documents = Callable[[Project, list[Finding]], "tuple[tuple[Document, ...], RaciError | None]"]
+"""Where a project's documents are and whether they are current (see ``linked``), and the error a build
+of them would end in, if any: the output layer knows (given the project and its lint findings)."""
+
+
+def collect(folders: list[str], out_dir: str, documents: Documents,
             max_share: float = DEFAULT_MAX_SHARE) -> Portfolio:
     """Read every project (one that cannot be read is listed with its first error) and count the people.
 
-    ``documents`` tells where a project's documents are (the output layer knows; see ``linked``).
     The index does not depend on the order of ``folders`` (a shell's ``*`` sorts by locale), and a
     folder given twice (``a a/ ./a``) is one project.
     """
@@ -160,17 +189,14 @@ def collect(folders: list[str], out_dir: str, documents: Callable[[Project], tup
         name = os.path.basename(real)
         try:
             project = load_project(given)
-            findings = active(lint(project.matrix, project.settings))
-        except InputError as exc:
-            first = exc.problems[0]
-            where = dataclasses.replace(first.location, file=_from(out_dir, first.location.file))
-            entries.append(ProjectEntry(folder, name, given, problem=str(dataclasses.replace(first, location=where)),
-                                        problem_as_given=str(first)))
-            continue
+            found = lint(project.matrix, project.settings)
         except RaciError as exc:
-            line = str(exc).splitlines()[0]
-            entries.append(ProjectEntry(folder, name, given, problem=line, problem_as_given=line))
+            here, as_given = _first_problem(exc, out_dir)
+            entries.append(ProjectEntry(folder, name, given, problem=here, problem_as_given=as_given))
             continue
+        findings = active(found)
+        docs, failure = documents(project, found)
+        build_problem, build_problem_as_given = _first_problem(failure, out_dir) if failure else (None, None)
         matrix = project.matrix
         entries.append(ProjectEntry(
             folder=folder, title=project.settings.title, given=given, project=project.settings.project,
@@ -178,7 +204,7 @@ def collect(folders: list[str], out_dir: str, documents: Callable[[Project], tup
             roles=len(matrix.roles),
             errors=sum(f.severity == "error" for f in findings),
             warnings=sum(f.severity == "warning" for f in findings),
-            documents=documents(project)))
+            documents=docs, build_problem=build_problem, build_problem_as_given=build_problem_as_given))
         roles_of_people.append((folder, project))
     total = sum(entry.activities for entry in entries if not entry.problem)
     people = _count_people(roles_of_people)

@@ -26,9 +26,13 @@ def _person_cells(person: PersonLoad) -> list[str]:
 
 def _summary(portfolio: Portfolio) -> str:
     flagged = sum(p.flagged for p in portfolio.people)
+    behind = sum(1 for entry in portfolio.projects if entry.build_problem or
+                 any(d.state in ("missing", "out of date") for d in entry.documents))
     return (f"{len(portfolio.projects)} projects, {portfolio.activities} activities, "
             f"{len(portfolio.people)} people, of whom {flagged} answer for or do more than "
-            f"{portfolio.max_share:.0%} of all activities.")
+            f"{portfolio.max_share:.0%} of all activities."
+            + (f" {behind} project{' has' if behind == 1 else 's have'} documents that are not built, out of date "
+               "or cannot be built." if behind else ""))
 
 
 def _share(person: PersonLoad) -> str:
@@ -50,6 +54,15 @@ def _count(entry: ProjectEntry, value: int) -> str:
     return "" if entry.problem else str(value)
 
 
+_STATE_NOTES = {"current": "", "missing": " (not built)", "out of date": " (out of date)", "not checked": ""}
+"""What the index says after a document's link."""
+
+
+def _documents_note(entry: ProjectEntry) -> str:
+    """Why the project's documents are not what a build would write, before the links ("" when they are)."""
+    return f"cannot be built: {entry.build_problem}" if entry.build_problem else ""
+
+
 def _project_name(entry: ProjectEntry) -> str:
     return entry.title + (f" ({entry.project})" if entry.project and entry.project != entry.title else "")
 
@@ -59,7 +72,9 @@ def render_portfolio_markdown(portfolio: Portfolio) -> bytes:
              "| Project | Folder | Version | Activities | Roles | Lint | Documents |",
              "|---|---|---|---:|---:|---|---|"]
     for entry in portfolio.projects:
-        docs = ", ".join(f"[{d.format}](<{d.link}>)" + ("" if d.exists else " (not built)") for d in entry.documents)
+        docs = ", ".join(f"[{d.format}](<{d.link}>)" + _STATE_NOTES[d.state] for d in entry.documents)
+        if entry.build_problem:
+            docs = md_escape(_documents_note(entry)) + ("; " + docs if docs else "")
         lint = md_escape(entry.problem) if entry.problem else entry.lint_status
         lines.append(f"| {md_escape(_project_name(entry))} | {md_escape(entry.folder)} | "
                      f"{md_escape(entry.version or '')} | {_count(entry, entry.activities)} | "
@@ -84,8 +99,9 @@ def render_portfolio_html(portfolio: Portfolio) -> bytes:
     e = html.escape
     rows = []
     for entry in portfolio.projects:
-        docs = ", ".join(f'<a href="{e(d.link)}">{e(d.format)}</a>' + ("" if d.exists else " (not built)")
-                         for d in entry.documents)
+        docs = ", ".join(f'<a href="{e(d.link)}">{e(d.format)}</a>' + _STATE_NOTES[d.state] for d in entry.documents)
+        if entry.build_problem:
+            docs = e(_documents_note(entry)) + ("; " + docs if docs else "")
         lint = e(entry.problem) if entry.problem else e(entry.lint_status)
         rows.append(f"<tr><td>{e(_project_name(entry))}</td><td>{e(entry.folder)}</td>"
                     f"<td>{e(entry.version or '')}</td><td class=n>{_count(entry, entry.activities)}</td>"
@@ -158,7 +174,8 @@ def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
             ws.cell(row, 4, entry.activities)
             ws.cell(row, 5, entry.roles)
         put_text(ws.cell(row, 6), entry.problem or entry.lint_status)
-        put_text(ws.cell(row, 7), ", ".join(d.link for d in entry.documents))
+        docs = ", ".join(d.link + _STATE_NOTES[d.state] for d in entry.documents)
+        put_text(ws.cell(row, 7), "; ".join(filter(None, (_documents_note(entry), docs))))
     people = wb.create_sheet("People")
     header = ["Person", "E-mail", "Team", "Projects"]
     for part in PARTS:
