@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 import threading
 
 import pytest
@@ -130,6 +131,7 @@ def test_a_worker_error_crosses_two_children(tmp_path, repo_root, monkeypatch):
         assert _build(tmp_path / kind, repo_root, "md", "pdf") == (code, lines, [])
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes (add_note) came with Python 3.11")
 def test_debug_shows_where_a_bug_was_raised_in_the_child(tmp_path, repo_root, monkeypatch):
     from raci_gen import output
     from raci_gen.renderers import pdf
