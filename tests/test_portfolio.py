@@ -257,3 +257,20 @@ def test_documents_out_of_date_or_that_cannot_be_built_are_shown(portfolio_tree:
     cells = {r[1].value: r[6].value for r in sheet.iter_rows(min_row=2)}
     assert cells["../two"].startswith("../two/output/raci-matrix.md (out of date), ")
     assert cells["../one"].startswith("../one/output/raci-matrix.md, ")
+
+
+def test_the_workbook_keeps_its_headers_in_view_filters_and_prints_across(portfolio_tree: Path):
+    assert run("portfolio", "one", "two", "three", "--out", "index", "-f", "xlsx", cwd=portfolio_tree).returncode == 0
+    book = load_workbook(portfolio_tree / "index" / "portfolio.xlsx")
+    for name, rows in (("Projects", 3), ("People", 3)):
+        sheet = book[name]
+        last = sheet.max_column
+        assert sheet.freeze_panes == "B2", name
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, last).column_letter}{1 + rows}", name
+        assert sheet.cell(1, last).value and sheet.cell(1, last + 1).value is None  # the filter spans every column
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1, name
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
+        # Every column is wide enough for its header.
+        for col in range(1, last + 1):
+            width = sheet.column_dimensions[sheet.cell(1, col).column_letter].width
+            assert width >= len(sheet.cell(1, col).value), (name, sheet.cell(1, col).value)

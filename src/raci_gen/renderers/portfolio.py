@@ -155,6 +155,7 @@ tr.over td {{ background: #fde2e1; }}
 def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     from raci_gen.renderers.xlsx import _reproducible_zip, put_text
 
@@ -198,9 +199,20 @@ def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
         if person.flagged:
             for c in range(1, col + 2):
                 people.cell(row, c).fill = over
-    for sheet, widths in ((ws, [36, 24, 10, 11, 8, 24, 50]), (people, [28, 28, 20, 10])):
+    people_widths = [28, 28, 20, 10] + [13] * (2 * len(PARTS)) + [16, 14]
+    for sheet, widths, rows in ((ws, [36, 24, 10, 11, 8, 24, 50], len(portfolio.projects)),
+                                (people, people_widths, len(portfolio.people))):
         for col, width in enumerate(widths, 1):
-            sheet.column_dimensions[chr(64 + col)].width = width
+            sheet.column_dimensions[get_column_letter(col)].width = width
+        # A long list stays readable: the header stays in view, every column can be sorted and filtered,
+        # and it prints across the page.
+        sheet.freeze_panes = "B2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{1 + rows}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.print_title_rows = "1:1"
     wb.properties.title = TITLE
     wb.properties.creator = "raci-gen"
     wb.properties.lastModifiedBy = "raci-gen"
