@@ -167,6 +167,34 @@ def test_results_are_reported_in_the_order_of_the_folders(tmp_path: Path, monkey
     assert [r.status for r in results] == [0, 1]
 
 
+def _after_the_largest(folder: str) -> int:
+    """The small projects start only once the large one has: they wait for it."""
+    started = Path(folder) / "started"
+    if folder.endswith("large"):
+        started.write_text("yes", encoding="utf-8")
+        return 0
+    for _ in range(3000):  # at most half a minute, so that a wrong order fails instead of hanging
+        if (Path(folder).parent / "large" / "started").exists():
+            return 0
+        time.sleep(0.01)
+    return 1
+
+
+def test_the_largest_projects_start_first(tmp_path: Path):
+    """Given last, the 40-activity project still starts first, and the results keep the folders' order."""
+    small(tmp_path, "a-small")
+    small(tmp_path, "b-small")
+    write_project(tmp_path / "large", [{"id": "PM", "name": "Project manager"}, {"id": "DEV", "name": "Developer"}],
+                  {"01-work": {"phase": "Work", "activities": [
+                      {"id": f"W-{i}", "name": f"Step {i}", "raci": {"PM": "A", "DEV": "R"}} for i in range(40)]}})
+    folders = [str(tmp_path / name) for name in ("a-small", "b-small", "large")]
+    assert batch.input_size(folders[2]) > batch.input_size(folders[0]) > 0
+    seen = []
+    results = batch.run_many(_after_the_largest, folders, 2, on_result=seen.append)
+    assert [r.status for r in results] == [0, 0, 0]
+    assert [r.folder for r in seen] == folders
+
+
 def test_distinct_folders(tmp_path: Path):
     (tmp_path / "a").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "a")
