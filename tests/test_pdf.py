@@ -7,6 +7,7 @@ WeasyPrint and its system libraries are part of the test environment.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import shutil
@@ -527,6 +528,120 @@ def test_fonts_subset_faster_to_the_same_bytes(example_document, example_pdf, od
     monkeypatch.setattr(pdf, "SPARE_LAYOUT_TABLES", False)
     assert render_pdf(example_document) == example_pdf
     assert render_pdf(odd_document) == odd_fast
+
+
+LAB_GLYPHS = (".notdef", "space", "A", "V", "f", "i", "f_i")
+LAB_FEATURES = """
+languagesystem DFLT dflt;
+feature liga { sub f i by f_i; } liga;
+feature kern { pos A V -80; } kern;
+table GDEF { GlyphClassDef [A V f i], [f_i], , ; } GDEF;
+"""
+
+
+def lab_font(family: str, *, cff=False, layout=True, kern=True, variable=False, colour=False):
+    """A font of six triangles made with fontTools (so that the test needs no installed font): TrueType or CFF
+    outlines, DejaVu's kinds of tables (GSUB, GPOS, GDEF, a legacy ``kern``) or fewer, a ``wdth`` axis, colour
+    glyphs (COLR and SVG)."""
+    from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+    from fontTools.ttLib.tables._k_e_r_n import KernTable_format_0
+    from fontTools.ttLib.tables.TupleVariation import TupleVariation
+
+    widths = {name: 0 if name == "space" else 600 for name in LAB_GLYPHS}
+
+    def draw(pen, width):
+        if width:
+            pen.moveTo((50, 0)), pen.lineTo((width - 50, 0)), pen.lineTo((width // 2, 700)), pen.closePath()
+
+    builder = FontBuilder(1000, isTTF=not cff)
+    builder.setupGlyphOrder(list(LAB_GLYPHS))
+    builder.setupCharacterMap({0x20: "space", 0x41: "A", 0x56: "V", 0x66: "f", 0x69: "i"})
+    pens = {name: T2CharStringPen(widths[name], None) if cff else TTGlyphPen(None) for name in LAB_GLYPHS}
+    for name, pen in pens.items():
+        draw(pen, widths[name])
+    if cff:
+        builder.setupCFF(family.replace(" ", ""), {"FullName": family},
+                         {name: pen.getCharString() for name, pen in pens.items()}, {})
+    else:
+        builder.setupGlyf({name: pen.glyph() for name, pen in pens.items()})
+    builder.setupHorizontalMetrics({name: (widths[name], 50) for name in LAB_GLYPHS})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": family, "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=800, usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    if variable:
+        builder.setupFvar([("wdth", 100, 100, 150, "Width")], [])
+        builder.setupGvar({name: [TupleVariation({"wdth": (0, 1, 1)}, [(20, 0)] * 3 + [(0, 0)] * 4)]
+                           for name in LAB_GLYPHS if widths[name]})
+    if layout:
+        addOpenTypeFeaturesFromString(builder.font, LAB_FEATURES)
+    if kern:
+        subtable = KernTable_format_0()
+        subtable.coverage, subtable.format, subtable.version = 1, 0, 0
+        subtable.kernTable = {("A", "V"): -80}
+        builder.font["kern"] = newTable("kern")
+        builder.font["kern"].version, builder.font["kern"].kernTables = 0, [subtable]
+    if colour:
+        from fontTools.colorLib.builder import buildCOLR, buildCPAL
+
+        builder.font["COLR"] = buildCOLR({"A": [("A", 0), ("V", 1)]}, version=0)
+        builder.font["CPAL"] = buildCPAL([[(1, 0, 0, 1), (0, 0, 1, 1)]])
+        builder.font["SVG "] = newTable("SVG ")
+        builder.font["SVG "].docList = [
+            ('<svg xmlns="http://www.w3.org/2000/svg"><path id="glyph2" d="M0 0h600v700z"/></svg>', 2, 2)]
+    return builder.font
+
+
+@functools.cache
+def lab_fonts() -> dict[str, tuple[bytes, int]]:
+    """The kinds of font a project's ``raci.css`` may name, unlike DejaVu: name -> (file, index of the font)."""
+    from fontTools.ttLib import TTCollection
+
+    def saved(font) -> bytes:
+        data = io.BytesIO()
+        font.save(data)
+        return data.getvalue()
+
+    collection = TTCollection()
+    collection.fonts = [lab_font("Lab TTC A", kern=False), lab_font("Lab TTC B")]
+    return {
+        "TrueType, GSUB, GPOS, kern": (saved(lab_font("Lab Full")), 0),
+        "TrueType, kern and no GPOS": (saved(lab_font("Lab Kern", layout=False)), 0),
+        "TrueType, no layout table": (saved(lab_font("Lab Plain", layout=False, kern=False)), 0),
+        "CFF, GSUB, GPOS, kern": (saved(lab_font("Lab CFF", cff=True)), 0),
+        "variable": (saved(lab_font("Lab Var", variable=True)), 0),
+        "colour glyphs": (saved(lab_font("Lab Colour", colour=True)), 0),
+        "second font of a collection": (saved(collection), 1),
+    }
+
+
+@pytest.mark.parametrize("kind", list(lab_fonts()))
+@pytest.mark.parametrize("missing", [{}, {0x263A: 7}], ids=["all glyphs", "a glyph missing"])
+@pytest.mark.parametrize("hinting", [False, True], ids=["unhinted", "hinted"])
+def test_fonts_of_every_kind_subset_to_weasyprints_bytes(kind, missing, hinting, monkeypatch):
+    """The subsetting raci-gen copied from WeasyPrint writes what the installed WeasyPrint's own method writes,
+    for fonts unlike DejaVu (which the test above covers): so that a WeasyPrint whose method changes for CFF, a
+    collection, a variable or colour font, or a ``kern`` without GPOS, fails here rather than in users' PDFs.
+    The two are called on the same stand-in for WeasyPrint's font (its real one needs a Pango font)."""
+    from types import SimpleNamespace
+
+    from weasyprint.pdf import fonts
+
+    from raci_gen.renderers import pdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # fontTools stamps the time into the font otherwise
+    data, index = lab_fonts()[kind]
+    to_unicode = {0: "", 2: "A", 3: "V", 6: "fi"}
+    weasyprints, raci_gens = (SimpleNamespace(file_content=data, index=index, missing=missing, family=kind)
+                              for _ in range(2))
+    fonts.Font._fonttools_subset(weasyprints, to_unicode, hinting)
+    pdf._subset_without_layout_tables(raci_gens, to_unicode, hinting)
+    assert weasyprints.file_content != data  # subset, not left as it was after a warning
+    assert raci_gens.file_content == weasyprints.file_content
 
 
 @pytest.fixture(scope="module")
