@@ -73,7 +73,11 @@ def naive_html(project: Path) -> str:
     sys.path.insert(0, str(ROOT / "src"))
     from raci_gen.loader import load_project
 
-    matrix = load_project(str(project)).matrix
+    return naive_table(load_project(str(project)).matrix)
+
+
+def naive_table(matrix) -> str:
+    """The naive render's page: ``matrix`` as one plain HTML table (bench_sections.py lays out the same)."""
     head = "".join(f"<th>{html.escape(r.id)}</th>" for r in matrix.roles)
     rows = []
     for activity in matrix.activities():
