@@ -519,6 +519,18 @@ def test_same_document_same_bytes(example_document, example_pdf):
     assert render_pdf(example_document) == example_pdf
 
 
+def test_weasyprint_floor_is_a_version_raci_gen_builds_with(repo_root):
+    """The oldest WeasyPrint pyproject.toml lets pip keep is 70: with 66 or 67 every PDF was an internal error
+    (exit 3, ``module 'weasyprint.urls' has no attribute 'URLFetcher'``, which the refusing fetcher extends; 66
+    also has no ``Font.missing``, which the subsetting copied from WeasyPrint 70 reads); 68 and 69 build the
+    example but write other bytes each time the same document is rendered, in one process
+    (``test_same_document_same_bytes`` fails). Checked by installing each beside raci-gen in a virtual
+    environment and running ``build -f pdf`` and this file's tests."""
+    pyproject = (repo_root / "pyproject.toml").read_text(encoding="utf-8")
+    floor = re.search(r'"weasyprint>=(\d+)', pyproject)
+    assert floor and int(floor.group(1)) >= 70
+
+
 def test_fonts_subset_faster_to_the_same_bytes(example_document, example_pdf, odd_document, monkeypatch):
     """raci-gen's subsetting (GSUB/GPOS removed before fontTools reads them) writes what WeasyPrint's writes:
     for the example, and for a document with glyphs no font has (WeasyPrint's notdef outline)."""
