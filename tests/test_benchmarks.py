@@ -37,3 +37,15 @@ def test_bench_sections_lays_out_the_naive_table_as_bench_ratios_does(benchmarks
                    check=True, env=bench_ratios.ENV | {"SOURCE_DATE_EPOCH": "1700000000"})
     floor, _ = bench_sections.written(weasyprint, page, as_raci_gen=False)
     assert floor == (tmp_path / "naive.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("roles", [1, 2, 4, 8, 30])
+def test_generated_projects_load_at_every_size(benchmarks, tmp_path, roles):
+    """bench_build's generated matrix, which bench_sections and bench_ratios lay out, for any number of roles:
+    with 2, 4 or 8 roles an activity named a role twice and the project did not load."""
+    from bench_build import generated_project
+
+    from raci_gen.loader import load_project
+
+    project = load_project(str(generated_project(tmp_path / "project", 20, roles)))
+    assert len(project.matrix.roles) == roles and len(list(project.matrix.activities())) == 20
