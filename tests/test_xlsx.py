@@ -994,6 +994,15 @@ def test_every_cell_passes_a_validation_that_comes_from_the_legend(example_docum
     (b'<a/>', b'<a/>'),
     # a prefix bound to two namespaces cannot be moved to the root: the part stays as written
     (b'<a><b xmlns:p="urn:1"/><c xmlns:p="urn:2"/></a>', b'<a><b xmlns:p="urn:1"/><c xmlns:p="urn:2"/></a>'),
+    # and so does one whose child takes the default namespace back (xmlns=""): a second binding of it
+    (b'<a xmlns="urn:m"><b xmlns=""/></a>', b'<a xmlns="urn:m"><b xmlns=""/></a>'),
+    # prefixed attributes keep their prefix, their declaration moves to the root
+    (b'<a xmlns:r="urn:r"><b r:id="1" xmlns:x="urn:x" x:y="2"/></a>',
+     b'<a xmlns:r="urn:r" xmlns:x="urn:x"><b r:id="1" x:y="2"/></a>'),
+    # openpyxl writes no comment, processing instruction or CDATA: the first two are dropped, CDATA is text
+    (b'<a><!-- c --><?pi x?><b/><![CDATA[<x>&]]></a><!-- after -->', b'<a><b/>&lt;x&gt;&amp;</a>'),
+    # a text longer than expat's buffer, which it hands over in pieces
+    (b'<a>' + b'x' * 70000 + b'&amp;</a>', b'<a>' + b'x' * 70000 + b'&amp;</a>'),
 ])
 def test_canonical_xml(written, canonical):
     from raci_gen.renderers.xlsx import canonical_xml

@@ -641,6 +641,8 @@ def canonical_xml(data: bytes) -> bytes:
 
     OOXML parts bind each prefix to one namespace throughout, which is what makes moving the
     declarations to the root safe; a part that binds a prefix twice is returned as it was.
+    Comments and processing instructions are dropped and CDATA is written as text (openpyxl
+    writes none of them).
     Written in one pass as expat reads (a sheet of a long matrix is tens of megabytes): a start
     tag waits for the next event to know whether it ends at once (``<a/>``), and the root's
     namespaces are filled in at the end.
