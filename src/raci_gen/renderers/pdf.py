@@ -145,7 +145,7 @@ def _fonttools_subsetting():
     WeasyPrint subsets with HarfBuzz when libharfbuzz-subset is installed and with fontTools
     otherwise, and the two write different bytes (and HarfBuzz's change with its version), so
     the same input would give another PDF on another machine. fontTools comes with WeasyPrint,
-    its version is pinned with the Python packages. WeasyPrint warns when it falls back; that
+    its version comes with WeasyPrint's, which pyproject.toml holds to 70. WeasyPrint warns when it falls back; that
     warning is expected here. fontTools is spared the tables WeasyPrint drops anyway
     (:data:`SPARE_LAYOUT_TABLES`); the bytes are the same.
     """
@@ -153,14 +153,16 @@ def _fonttools_subsetting():
 
     had = hasattr(fonts, "harfbuzz_subset")
     previous = getattr(fonts, "harfbuzz_subset", None)
-    method = fonts.Font._fonttools_subset
+    # The copy replaces WeasyPrint 70's method of that name; a WeasyPrint without it keeps its own way.
+    method = getattr(fonts.Font, "_fonttools_subset", None)
     fonts.harfbuzz_subset = None
-    if SPARE_LAYOUT_TABLES:
+    if SPARE_LAYOUT_TABLES and method is not None:
         fonts.Font._fonttools_subset = _subset_without_layout_tables
     try:
         yield
     finally:
-        fonts.Font._fonttools_subset = method
+        if method is not None:
+            fonts.Font._fonttools_subset = method
         if had:
             fonts.harfbuzz_subset = previous
 
