@@ -49,32 +49,29 @@ def portfolio_tree(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def people_rows(md: str) -> dict[str, list[str]]:
-    tokens = MarkdownIt("commonmark").enable("table").parse(md)
-    rows, row, in_cell = [], None, False
-    for token in tokens:
+def _rows(md: str, as_read: bool) -> list[list[str]]:
+    """The cells of every table row of ``md``: as written (the inline source) or, with ``as_read``,
+    as a reader sees them (text and code, markup dropped)."""
+    rows, row = [], None
+    for token in MarkdownIt("commonmark").enable("table").parse(md):
         if token.type == "tr_open":
             row = []
         elif token.type == "tr_close":
             rows.append(row)
         elif token.type == "inline" and row is not None:
-            row.append(token.content)
-    return {r[0]: r for r in rows if r and r[0] in ("Ada Lovelace", "Bob", "Carol")}
+            row.append("".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
+                       if as_read else token.content)
+    return rows
+
+
+def people_rows(md: str) -> dict[str, list[str]]:
+    return {r[0]: r for r in _rows(md, as_read=False) if r and r[0] in ("Ada Lovelace", "Bob", "Carol")}
 
 
 def table_rows(md: str, column: int = 1) -> dict[str, list[str]]:
     """Every row of the Markdown's tables as a reader sees the cells, by the text of one column
     (default: the folder)."""
-    tokens = MarkdownIt("commonmark").enable("table").parse(md)
-    rows, row = [], None
-    for token in tokens:
-        if token.type == "tr_open":
-            row = []
-        elif token.type == "tr_close":
-            rows.append(row)
-        elif token.type == "inline" and row is not None:
-            row.append("".join(c.content for c in token.children or [] if c.type in ("text", "code_inline")))
-    return {r[column]: r for r in rows if len(r) > column}
+    return {r[column]: r for r in _rows(md, as_read=True) if len(r) > column}
 
 
 def people_rows_any(md: str) -> list[str]:
