@@ -21,6 +21,8 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
+from raci_gen.discovery import distinct
+
 
 @dataclass(frozen=True)
 class Result:
@@ -55,19 +57,6 @@ def worker_count(jobs: int, requested: int | None = None) -> int:
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, jobs))
-
-
-def distinct(folders: Sequence[str]) -> list[str]:
-    """``folders`` without repeats: a folder named twice, by any spelling (``a``, ``a/``, ``./a``, a link
-    to it), is one job, as two builds of one project at once would write the same files."""
-    seen: set[str] = set()
-    kept = []
-    for folder in folders:
-        real = os.path.realpath(folder)
-        if real not in seen:
-            seen.add(real)
-            kept.append(folder)
-    return kept
 
 
 def input_size(folder: str) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Sequence
 
 CONFIG_NAME = "raci.yaml"
 """Also loader.CONFIG_NAME; kept here so that discovery needs nothing but os."""
@@ -88,3 +89,17 @@ def _same_filesystem(a: str, b: str) -> bool:
         return os.stat(a).st_dev == os.stat(b).st_dev
     except OSError:
         return False
+
+
+def distinct(folders: Sequence[str]) -> list[str]:
+    """``folders`` without repeats, in their order: a folder named twice, by any spelling (``a``, ``a/``,
+    ``./a``, a link to it), is one project (two builds of one project at once would write the same files;
+    a portfolio would count it twice)."""
+    seen: set[str] = set()
+    kept = []
+    for folder in folders:
+        real = os.path.realpath(folder)
+        if real not in seen:
+            seen.add(real)
+            kept.append(folder)
+    return kept

@@ -14,12 +14,14 @@ up: ``A`` is the variant's one-per-activity letter (Accountable, Approver, ...),
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
 from dataclasses import dataclass, field
 from typing import Callable
 
 from raci_gen.analysis import active, lint
+from raci_gen.discovery import distinct
 from raci_gen.errors import InputError, RaciError
 from raci_gen.findings import Finding
 from raci_gen.loader import load_project
@@ -177,13 +179,9 @@ def collect(folders: list[str], out_dir: str, documents: Documents,
     folder given twice (``a a/ ./a``) is one project.
     """
     entries: list[ProjectEntry] = []
-    seen: set[str] = set()
     roles_of_people: list[tuple[str, Project]] = []
-    for given in sorted(folders, key=lambda g: _folder_key(_from(out_dir, g))):
+    for given in distinct(sorted(folders, key=lambda g: _folder_key(_from(out_dir, g)))):
         real = os.path.realpath(given)
-        if real in seen:
-            continue
-        seen.add(real)
         # Paths in the index are from the index's own folder, so it reads the same wherever the tree is.
         folder = _from(out_dir, given)
         name = os.path.basename(real)
@@ -222,9 +220,7 @@ def _plain(text: str) -> str:
 
 def _most_common(spellings: list[str]) -> str:
     """The spelling most entries use; of equally common ones, the first in sorted order (not the first seen)."""
-    counts: dict[str, int] = {}
-    for spelling in spellings:
-        counts[spelling] = counts.get(spelling, 0) + 1
+    counts = collections.Counter(spellings)
     return min(counts, key=lambda s: (-counts[s], s))
 
 

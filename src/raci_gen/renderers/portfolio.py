@@ -7,6 +7,7 @@ for each format exactly as the project documents escape it.
 
 from __future__ import annotations
 
+import collections
 import datetime as _dt
 import html
 import io
@@ -42,9 +43,7 @@ def _share(person: PersonLoad) -> str:
 def _shown_names(portfolio: Portfolio) -> dict[int, str]:
     """Each person's name as the tables show it: with the e-mail when two people share the name,
     so that the rows can be told apart (``Alan Turing <alan@a.example>``, ``Alan Turing (no e-mail)``)."""
-    counts: dict[str, int] = {}
-    for person in portfolio.people:
-        counts[person.name.casefold()] = counts.get(person.name.casefold(), 0) + 1
+    counts = collections.Counter(person.name.casefold() for person in portfolio.people)
     return {id(p): p.name if counts[p.name.casefold()] == 1 else
             f"{p.name} <{p.email}>" if p.email else f"{p.name} (no e-mail)" for p in portfolio.people}
 
