@@ -124,9 +124,10 @@ def _subset_without_layout_tables(font, to_unicode, hinting) -> None:
             if tag in ttfont:
                 del ttfont[tag]
         subsetter.subset(ttfont)
-    except TTLibError as exception:
-        logging.getLogger("weasyprint").warning('Unable to subset "%s" with fontTools', font.family)
-        logging.getLogger("weasyprint").debug("Original exception:", exc_info=exception)
+    except TTLibError as exception:  # as WeasyPrint says it, to its own logger
+        logger = logging.getLogger("weasyprint")
+        logger.warning('Unable to subset "%s" with fontTools', font.family)
+        logger.debug("Original exception:", exc_info=exception)
     else:
         subset_font = io.BytesIO()
         ttfont.save(subset_font)
@@ -145,8 +146,8 @@ def _fonttools_subsetting():
     WeasyPrint subsets with HarfBuzz when libharfbuzz-subset is installed and with fontTools
     otherwise, and the two write different bytes (and HarfBuzz's change with its version), so
     the same input would give another PDF on another machine. fontTools comes with WeasyPrint,
-    its version comes with WeasyPrint's, which pyproject.toml holds to 70. WeasyPrint warns when it falls back; that
-    warning is expected here. fontTools is spared the tables WeasyPrint drops anyway
+    whose version pyproject.toml holds to 70. WeasyPrint warns when it falls back; that warning is
+    expected here. fontTools is spared the tables WeasyPrint drops anyway
     (:data:`SPARE_LAYOUT_TABLES`); the bytes are the same.
     """
     from weasyprint.pdf import fonts

@@ -79,10 +79,15 @@ def wanted(document: Document) -> bool:
     activities = sum(len(p.activities) for p in document.matrix.phases)
     if activities <= PARTS_FROM and activities * len(document.matrix.roles) <= PARTS_FROM_CELLS:
         return False
-    if document.template_dir:
-        if any(os.path.exists(os.path.join(document.template_dir, n)) for n in ("raci.html.j2", "raci.css")):
-            return False
-    return True
+    return not _own_templates(document)
+
+
+def _own_templates(document: Document) -> list[str]:
+    """The project's own files among those the PDF is drawn from (``raci.html.j2``, ``raci.css``)."""
+    if not document.template_dir:
+        return []
+    paths = (os.path.join(document.template_dir, name) for name in ("raci.html.j2", "raci.css"))
+    return [path for path in paths if os.path.exists(path)]
 
 
 ONE_PIECE_CELLS = 30_000
@@ -98,9 +103,8 @@ def one_piece_refusal(document: Document) -> str | None:
     """Why a PDF of ``document`` is refused before anything is rendered, in one line; None when it is not: only
     a project template's PDF, laid out in one piece, above :data:`ONE_PIECE_CELLS` cells, whose memory would
     grow without bound (about 5 GB at the input limits)."""
-    own = [os.path.join(document.template_dir, name) for name in ("raci.html.j2", "raci.css")
-           if document.template_dir and os.path.exists(os.path.join(document.template_dir, name))]
-    if not own or wanted(document):
+    own = _own_templates(document)
+    if not own:  # the built-in templates: laid out in parts when long (see wanted)
         return None
     activities = sum(len(p.activities) for p in document.matrix.phases)
     roles = len(document.matrix.roles)
@@ -110,7 +114,8 @@ def one_piece_refusal(document: Document) -> str | None:
     def mib(cells: int) -> str:
         return f"{round((ONE_PIECE_MIB[0] + ONE_PIECE_MIB[1] * cells) / 10) * 10:,} MiB"
 
-    return (f"{os.path.normpath(own[0])}: error: with the project's own {' and '.join(os.path.basename(p) for p in own)} "
+    names = " and ".join(os.path.basename(path) for path in own)
+    return (f"{os.path.normpath(own[0])}: error: with the project's own {names} "
             f"the PDF is laid out in one piece, and {activities:,} activities x {roles} roles "
             f"({activities * roles:,} cells) would take about {mib(activities * roles)} of memory; the limit is "
             f"{ONE_PIECE_CELLS:,} cells (about {mib(ONE_PIECE_CELLS)}). Use the built-in templates for the PDF "
