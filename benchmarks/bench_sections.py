@@ -16,7 +16,8 @@ ratio below look half as large again. Time is CPU seconds of this process, the m
 The last lines give the sum of the sections, and that sum spread evenly over the cores this
 machine has: the least wall time the sections could take, laid out side by side with no cost for
 cutting and joining. When that bound is above the naive render, no scheduling of these sections
-reaches it; only less content, or cheaper layout of the same content, can.
+reaches it; only less content, or cheaper layout of the same content, can (cutting the sections
+into smaller parts helps only as far as a part costs less than its share of its section).
 """
 
 from __future__ import annotations
