@@ -177,7 +177,7 @@ def test_outside_any_project_the_error_is_about_here(tmp_path):
     done = run("build", cwd=tmp_path)
     assert done.returncode == 2
     assert "using the project" not in done.stderr
-    assert "roles folder not found" in done.stderr
+    assert done.stderr.startswith(".:1:1: error: no raci-gen project in . or above"), done.stderr
 
 
 def test_config_given_means_no_search(project):

@@ -181,7 +181,7 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
     from raci_gen.model import Injection
 
     started = time.perf_counter()
-    project = load_project(_project_root(project_dir, config, quiet), config)
+    project = load_project(_project_root(project_dir, config, quiet, required=True), config)
     if pdf_variant:
         project = dataclasses.replace(project, settings=dataclasses.replace(project.settings, pdf_variant=pdf_variant))
     findings = lint(project.matrix, project.settings)
@@ -312,7 +312,7 @@ def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_forma
     from raci_gen.loader import load_project
     from raci_gen.reports import format_github_problems
     try:
-        project = load_project(_project_root(project_dir, config), config)
+        project = load_project(_project_root(project_dir, config, required=True), config)
         findings = lint(project.matrix, project.settings, select=RuleList.ids(selected) or None,
                         ignore=RuleList.ids(ignored))
     except InputError as exc:
@@ -336,7 +336,7 @@ def show(project_dir: str, role_id: str | None, width: int | None, config: str |
     from raci_gen.loader import load_project
     from raci_gen.show import show_matrix, show_role
 
-    project = load_project(_project_root(project_dir, config), config)
+    project = load_project(_project_root(project_dir, config, required=True), config)
     if width is None:
         width = min(shutil.get_terminal_size((80, 24)).columns, 100) if sys.stdout.isatty() else 80
     if role_id is None:
@@ -527,26 +527,71 @@ def init(directory: str) -> None:
 
     Writes raci.yaml, roles/, activities/, schemas/ (JSON Schemas, so that editors with
     the YAML language server complete and check the keys), a .gitignore that keeps the
-    PDF and workbook out of git, a .pre-commit-config.yaml with local hooks, and the
-    Markdown document, built, so that the hooks pass from the first commit.
+    PDF and workbook out of git, the Markdown document, built, so that the hooks pass
+    from the first commit, and local pre-commit hooks: in .pre-commit-config.yaml at the
+    top of the git repository that holds DIRECTORY (added to the one there, whose lines
+    are kept), else in DIRECTORY. Refuses a DIRECTORY inside another project.
     """
     from raci_gen.scaffold import create
 
-    written, kept = create(directory)
-    for name in kept:
+    created = create(directory)
+    for name in created.kept:
         echo(f"kept the existing {os.path.join(directory, name)}; see README, \"What to commit\"", err=True)
-    echo(f"wrote {len(written)} files to {directory}; next: raci-gen build {directory}")
+    echo(created.hooks, err=True)
+    echo(f"wrote {len(created.written)} files to {directory}; next: raci-gen build {directory}")
 
 
-def _project_root(project_dir: str, config: str | None = None, quiet: bool = False) -> str:
+@main.group()
+def hook() -> None:
+    """For pre-commit: lint or check the project of each file given (see README, "pre-commit")."""
+
+
+HOOK_COMMANDS = {"lint": ("lint",), "check": ("build", "--check", "--quiet", "--format", "md")}
+"""What each hook runs on one project folder: the lint, and the check of the committed documents."""
+
+
+@hook.command(name="lint")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.pass_context
+def hook_lint(ctx: click.Context, paths: tuple[str, ...]) -> None:
+    """Lint the project of each PATH: a project folder, or a file in one (the nearest folder above
+    it with a raci.yaml, or roles/ and activities/). Files of no project are passed over."""
+    _run_hook(ctx, "lint", paths)
+
+
+@hook.command(name="check")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.pass_context
+def hook_check(ctx: click.Context, paths: tuple[str, ...]) -> None:
+    """build --check --quiet --format md on the project of each PATH (found as hook lint finds it):
+    fails when a committed Markdown document or injected page is out of date, or was edited by hand."""
+    _run_hook(ctx, "check", paths)
+
+
+def _run_hook(ctx: click.Context, name: str, paths: tuple[str, ...]) -> None:
+    from raci_gen.discovery import projects_of
+
+    command, *options = HOOK_COMMANDS[name]
+    statuses = [_run_command(command, options, folder) for folder in projects_of(paths)]
+    ctx.exit(max(statuses, default=EXIT_OK))
+
+
+def _project_root(project_dir: str, config: str | None = None, quiet: bool = False, required: bool = False) -> str:
     """The project a command works on: PROJECT_DIR, or the nearest project above it (see discovery).
 
-    With --config the user has said where the settings are, so nothing is searched for.
+    With --config the user has said where the settings are, so nothing is searched for. ``required``:
+    a folder with nothing of a project in it or above is refused in one line that shows the way out
+    (the loader would only say that activities/ is missing).
     """
-    from raci_gen.discovery import find_project
+    from raci_gen.discovery import find_project, no_project_here
+    from raci_gen.errors import fail
+    from raci_gen.model import Location
 
     if config is not None:
         return project_dir
+    missing = no_project_here(project_dir) if required else None
+    if missing:
+        raise fail(Location(project_dir), missing)
     found = find_project(project_dir)
     if found.moved and not quiet:
         echo(f"raci-gen: using the project in {found.root}", err=True)

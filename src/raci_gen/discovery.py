@@ -66,6 +66,77 @@ def find_project(start: str = ".") -> Discovered:
             return Discovered(_as_given(folder, start), True)
 
 
+def project_of(path: str) -> str | None:
+    """The project a file (or folder) belongs to: the nearest project folder holding it, found as
+    :func:`find_project` finds one from the file's folder; None when there is none (a ``roles/``
+    folder of another tool, say). A path that does not exist (a file the commit deletes) is looked
+    up from its nearest folder that does."""
+    folder = os.path.dirname(os.path.normpath(path)) if not _is_dir(path) else path
+    while folder and not _is_dir(folder):
+        folder = os.path.dirname(folder)
+    found = find_project(folder or ".")
+    return found.root if is_project(found.root) else None
+
+
+def projects_of(paths: Sequence[str]) -> list[str]:
+    """The projects of ``paths`` (see :func:`project_of`), each once, in the order of their first file;
+    paths that belong to no project are left out."""
+    folders: dict[str, None] = {}
+    for path in paths:
+        folder = project_of(path)
+        if folder is not None:
+            folders.setdefault(os.path.normpath(folder))
+    return distinct(list(folders))
+
+
+BELOW_DEPTH = 4
+"""How deep below a folder :func:`projects_below` looks for projects (``docs/teams/raci`` is 3)."""
+BELOW_FOLDERS = 2000
+"""How many folders it looks into at most: a home folder or a large monorepo is not walked whole."""
+
+
+def projects_below(start: str, depth: int = BELOW_DEPTH, most: int = BELOW_FOLDERS) -> list[str]:
+    """Project folders below ``start`` (not ``start`` itself), as paths from the current folder, in
+    sorted order: at most ``depth`` levels down and ``most`` folders looked into, hidden folders
+    (``.git``, ``.venv``) and symbolic links skipped, and none looked for inside a project found."""
+    found: list[str] = []
+    queue = [(start, 0)]
+    looked = 0
+    while queue and looked < most:
+        folder, level = queue.pop(0)
+        looked += 1
+        try:
+            with os.scandir(folder) as entries:
+                children = sorted(e.name for e in entries
+                                  if not e.name.startswith(".") and e.is_dir(follow_symlinks=False))
+        except (OSError, ValueError):
+            continue
+        for name in children:
+            child = os.path.normpath(os.path.join(folder, name))
+            if is_project(child):
+                found.append(child)
+            elif level + 1 < depth:
+                queue.append((child, level + 1))
+    return sorted(found)
+
+
+def no_project_here(start: str) -> str | None:
+    """What to say when ``start`` is no project and none is above it (None when there is one, or
+    when ``start`` holds part of one: the loader then says which part is missing)."""
+    if find_project(start).moved or is_project(start) or not _is_dir(start):
+        return None
+    if any(os.path.lexists(os.path.join(start, name)) for name in INPUT_FOLDERS):
+        return None
+    below = projects_below(start)
+    if below:
+        shown = ", ".join(below[:5]) + (f" and {len(below) - 5} more" if len(below) > 5 else "")
+        way_out = f"give a project folder found below: {shown}"
+    else:
+        way_out = f"start one with `raci-gen init {start}`"
+    return (f"no raci-gen project in {start} or above (no {CONFIG_NAME}, nor {'/ and '.join(INPUT_FOLDERS)}/); "
+            + way_out)
+
+
 def _as_given(found: str, start: str) -> str:
     """``found`` written the way ``start`` was: absolute, or relative to the current folder."""
     if os.path.isabs(start):

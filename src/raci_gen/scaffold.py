@@ -9,7 +9,10 @@ from the first commit.
 
 from __future__ import annotations
 
+import json
 import os
+import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -47,25 +50,177 @@ def git_files() -> dict[str, bytes]:
     return {name: (folder / packaged).read_bytes() for name, packaged in GIT_FILES.items()}
 
 
-def create(directory: str) -> tuple[list[str], list[str]]:
-    """Write a new project into ``directory``: (files written, git files kept because they exist).
+HOOKS_NAME = ".pre-commit-config.yaml"
+HOOK_IDS = ("raci-gen-lint", "raci-gen-check")
+ANY_ARGS = "args: [.]"
+"""How the packaged hook configuration names the project folder; replaced by the folder from the repository's top."""
 
-    The inputs must not exist yet (nothing is overwritten; a clash writes nothing). A
-    ``.gitignore`` or ``.pre-commit-config.yaml`` already there is the user's and is kept.
+
+@dataclass(frozen=True)
+class Created:
+    """What ``init`` did."""
+
+    written: list[str]
+    """Files written (the hook configuration at the repository's top among them, when it was changed)."""
+    kept: list[str]
+    """The project's own ``.gitignore``, kept because it was there."""
+    hooks: str
+    """Where the hooks are (the configuration pre-commit reads), or what to add to it, in a sentence."""
+
+
+def create(directory: str) -> Created:
+    """Write a new project into ``directory``.
+
+    The inputs must not exist yet (nothing is overwritten; a clash writes nothing), and ``directory``
+    must not be, or be inside, another project (whose loader would read the new files as its own). A
+    ``.gitignore`` already there is the user's and is kept. The hooks go where pre-commit reads them:
+    the top folder of the git repository that holds ``directory`` (added to a configuration already
+    there, whose bytes are kept), else ``directory`` itself.
     """
     from raci_gen import output
     from raci_gen.confined import Write, confine, write_all
 
+    _refuse_nested(directory)
     inputs = project_files()
     existing = [os.path.join(directory, f) for f in inputs if os.path.lexists(os.path.join(directory, f))]
     if existing:
         raise RaciError("refusing to overwrite existing files: " + ", ".join(existing))
-    kept = [name for name in GIT_FILES if os.path.lexists(os.path.join(directory, name))]
-    files = {**inputs, **{name: data for name, data in git_files().items() if name not in kept}}
-    targets = [os.path.join(directory, rel) for rel in files]
-    write_all([Write(path, data, confine(path, ".", directory)) for path, data in zip(targets, files.values())],
-              replace=False)
-    return targets + _build_markdown(directory, output), kept
+    top = repository_top(directory)
+    packaged = git_files()
+    writes = [Write(os.path.join(directory, rel), data, confine(os.path.join(directory, rel), ".", directory),
+                    create_only=True) for rel, data in inputs.items()]
+    kept = []
+    if os.path.lexists(os.path.join(directory, ".gitignore")):
+        kept.append(".gitignore")
+    else:
+        path = os.path.join(directory, ".gitignore")
+        writes.append(Write(path, packaged[".gitignore"], confine(path, ".", directory), create_only=True))
+    folder = "." if top is None else Path(os.path.relpath(os.path.abspath(directory), os.path.abspath(top))).as_posix()
+    hooks_at = directory if folder == "." else top
+    config_path = os.path.join(hooks_at, HOOKS_NAME)
+    shown_config = os.path.normpath(config_path)
+    config = hook_configuration(config_path, folder)
+    if isinstance(config, str):  # there, but not a list we can add to without touching the rest
+        hooks = config
+    elif config is None:
+        hooks = f"{shown_config} already runs raci-gen's hooks on {folder}"
+    else:
+        writes.append(Write(config_path, config, confine(config_path, ".", hooks_at),
+                            create_only=not os.path.lexists(config_path)))
+        hooks = (f"the pre-commit hooks for {folder} are in {shown_config}, where pre-commit reads them; "
+                 f"run `pre-commit install` once in {os.path.normpath(hooks_at)}")
+    write_all(writes, replace=True)
+    return Created([w.path for w in writes] + _build_markdown(directory, output), kept, hooks)
+
+
+def _refuse_nested(directory: str) -> None:
+    """A project inside another is refused: the outer one would read its files (in activities/, say) as its own."""
+    from raci_gen.discovery import find_project, is_project
+    from raci_gen.errors import fail
+    from raci_gen.model import Location
+
+    start = os.path.abspath(directory)
+    while not os.path.isdir(start) and os.path.dirname(start) != start:
+        start = os.path.dirname(start)  # the folder is made by init: look from its nearest folder that is there
+    found = find_project(start)
+    if not is_project(found.root):
+        return
+    where = os.path.relpath(found.root)
+    if os.path.isdir(directory) and os.path.samefile(found.root, directory):
+        raise fail(Location(directory), f"{where} is already a raci-gen project; use it, or init another folder")
+    raise fail(Location(directory), f"inside the raci-gen project in {where}, which would read the new files as "
+                                    "its own; init a folder outside it")
+
+
+def repository_top(directory: str) -> str | None:
+    """The top folder of the git repository that holds ``directory`` (the nearest folder above, or
+    itself, with a ``.git``), or None; the walk stops at the filesystem root."""
+    folder = os.path.abspath(directory)
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return os.path.relpath(folder) if not os.path.isabs(directory) else folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def hook_configuration(path: str, folder: str) -> bytes | str | None:
+    """The bytes of the pre-commit configuration at ``path`` with hooks for the project in ``folder``
+    (a path from the configuration's folder); None when the hooks there already cover it; a sentence
+    saying what to add when the file is there but cannot be added to safely.
+
+    An existing file keeps every byte: the hooks are inserted as one more item at the end of its
+    ``repos:`` list, and the result must read as the same data plus that item, or nothing is changed.
+    """
+    from raci_gen.yamlsource import parse, read_text
+
+    packaged = git_files()[HOOKS_NAME].decode("utf-8")
+    ours = packaged.replace(ANY_ARGS, f"args: [{json.dumps(folder)}]")
+    if not os.path.lexists(path):
+        return ours.encode("utf-8")
+    item = ours[ours.index("  - repo: local"):]
+    what_to_add = f"{path}: add this item to its repos: list (the hooks for {folder}):\n{item.rstrip()}"
+    try:
+        text = read_text(path, path)
+        data = parse(text, path).data
+    except RaciError:
+        return what_to_add
+    repos = data.get("repos") if isinstance(data, dict) else None
+    if not isinstance(repos, list):
+        return what_to_add
+    if any(_covers(hook, folder) for repo in repos if isinstance(repo, dict)
+           for hook in (repo.get("hooks") or []) if isinstance(hook, dict)):
+        return None
+    changed = _insert_item(text, item)
+    ours_data = parse("repos:\n" + item, "<hooks>").data["repos"]
+    try:
+        if changed is None or parse(changed, path).data != {**data, "repos": repos + ours_data}:
+            return what_to_add
+    except RaciError:
+        return what_to_add
+    return changed.encode("utf-8")
+
+
+def _covers(hook: dict, folder: str) -> bool:
+    """Whether a hook of the configuration is raci-gen's and runs on ``folder``'s project: given it in
+    args, or finding the project of each changed file (no args)."""
+    if hook.get("id") not in HOOK_IDS:
+        return False
+    args = hook.get("args") or []
+    return not args or os.path.normpath(folder) in {os.path.normpath(str(a)) for a in args}
+
+
+_TOP_KEY = re.compile(r"[^\s#-]")
+
+
+def _insert_item(text: str, item: str) -> str | None:
+    """``text`` with ``item`` (a ``- repo:`` item written at two spaces) added after the last item of the
+    top-level ``repos:`` block sequence, at that sequence's indentation; None when there is no such list."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if re.match(r"repos\s*:\s*(#.*)?$", line.rstrip("\r\n"))), None)
+    if start is None:
+        return None
+    end, indent = start + 1, None
+    for i in range(start + 1, len(lines)):
+        line = lines[i].rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if _TOP_KEY.match(line):  # the next top-level key
+            break
+        if indent is None:
+            found = re.match(r"( *)- ", line)
+            if not found:
+                return None
+            indent = found.group(1)
+        end = i + 1
+    if indent is None:
+        return None
+    newline = "\r\n" if lines[start].endswith("\r\n") else "\n"
+    block = "".join(indent + line[2:] + newline if line else newline for line in item.rstrip("\n").split("\n"))
+    if end == len(lines) and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    return "".join(lines[:end]) + block + "".join(lines[end:])
 
 
 def _build_markdown(directory: str, output) -> list[str]:
