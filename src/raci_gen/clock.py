@@ -21,6 +21,10 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from raci_gen import gitrepo
 
 UTC = _dt.timezone.utc
 GIT_TIMEOUT = 10.0
@@ -100,14 +104,25 @@ def git_date(root: str, paths: tuple[str, ...]) -> tuple[_dt.date | None, bool] 
     (None before the first such commit), and whether they have changed since.
 
     None when ``root`` is not in a git work tree, git is missing or takes too long.
-    Local commands only: nothing here reaches the network.
+    Local commands only, run as :mod:`raci_gen.gitrepo` runs git: the repository is the one a
+    ``.git`` above ``root`` names, and nothing in the project folder chooses a command git runs.
     """
     if not paths:
         return None
-    status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *paths)
-    if status is None:  # not in a work tree (or no git)
+    import subprocess  # here: only a document dated from git runs it
+
+    from raci_gen import gitrepo
+
+    try:
+        repository = gitrepo.find_repository(root, timeout=GIT_TIMEOUT)
+        pathspecs = [repository.pathspec(root, path) for path in paths]
+        status = _git(repository, "status", "--porcelain", "--untracked-files=all", "--", *pathspecs)
+        if status is None:  # a path outside the work tree, ...
+            return None
+        # fails before the first commit
+        log = _git(repository, "log", "-1", "--format=%cs", "--no-ext-diff", "--no-textconv", "--", *pathspecs)
+    except (gitrepo.NotARepository, OSError, subprocess.SubprocessError):  # not in git, git missing, too slow
         return None
-    log = _git(root, "log", "-1", "--format=%cs", "--", *paths)  # fails before the first commit
     day = None
     if log and log.strip():
         try:
@@ -117,15 +132,6 @@ def git_date(root: str, paths: tuple[str, ...]) -> tuple[_dt.date | None, bool] 
     return day, bool(status.strip())
 
 
-def _git(root: str, *args: str) -> str | None:
-    import subprocess  # here: only a document dated from git runs it
-
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        proc = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, env=env,
-                              timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError):  # git missing, not runnable, too slow
-        return None
-    if proc.returncode != 0:  # not a repository, a path outside it, an ownership refusal, ...
-        return None
-    return proc.stdout
+def _git(repository: "gitrepo.GitRepository", *args: str) -> str | None:
+    out = repository.run(*args, timeout=GIT_TIMEOUT)
+    return None if out is None else out.decode("utf-8", "surrogateescape")

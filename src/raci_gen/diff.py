@@ -26,12 +26,12 @@ import dataclasses
 import os
 import posixpath
 import re
-import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, TypeVar
 
+from raci_gen import gitrepo
 from raci_gen.analysis import Finding
 from raci_gen.errors import InputError, Problem, RaciError
 from raci_gen.model import Activity, Location, Matrix, Project
@@ -356,6 +356,7 @@ def compare(old: str, new: str, project_dir: str = ".") -> MatrixDiff:
     return diff_projects(old_project, new_project, old_findings, new_findings, old_label=old, new_label=new)
 
 
+NO_GIT = "git is not installed; it is needed to read revisions (give two project folders instead)"
 MAX_REVISION = 256
 """Longest revision raci-gen hands to git (branch names, tags, ``HEAD~3``, ``main@{yesterday}``...)."""
 MAX_REVISION_FILES = 10_000
@@ -388,29 +389,32 @@ def load_revision(rev: str, project_dir: str = ".") -> Project:
     neither = f"{rev!r} is neither a project folder nor a git revision"
     if not os.path.isdir(project_dir):
         raise RaciError(f"{neither} (project folder {project_dir!r} not found)")
-    top = _git(["-C", project_dir, "rev-parse", "--show-toplevel"])
-    if top is None:
-        raise RaciError(f"{neither} ({os.path.normpath(project_dir)!r} is not in a git repository)")
-    top = top.decode("utf-8", "surrogateescape").strip()
-    rel = os.path.relpath(os.path.realpath(project_dir), os.path.realpath(top))
+    try:
+        repository = gitrepo.find_repository(project_dir)
+    except gitrepo.NotARepository:
+        raise RaciError(f"{neither} ({os.path.normpath(project_dir)!r} is not in a git repository)") from None
+    except OSError:
+        raise RaciError(NO_GIT) from None
+    top = repository.work_tree
+    rel = os.path.relpath(os.path.realpath(project_dir), top)
     if rel == os.pardir or rel.startswith(os.pardir + os.sep):  # pragma: no cover - git says it is inside
         raise RaciError(f"{project_dir!r} is not inside the git repository at {top}")
     rel = "" if rel == os.curdir else rel.replace(os.sep, "/")
-    tree = _git(["-C", top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{tree}}"])
+    tree = _git(repository, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{tree}}")
     if tree is None:
         raise RaciError(neither)
     tree = tree.decode().strip()
     where = f"{rev}:{rel}"
-    subtree = _git(["-C", top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{tree}:{rel}"]) \
+    subtree = _git(repository, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{tree}:{rel}") \
         if rel else tree.encode()
-    if subtree is None or _git(["-C", top, "cat-file", "-t", subtree.decode().strip()]) != b"tree\n":
+    if subtree is None or _git(repository, "cat-file", "-t", subtree.decode().strip()) != b"tree\n":
         raise RaciError(f"the project folder {rel!r} does not exist in revision {rev!r}")
 
     from raci_gen.loader import load_project
 
     shown_root = os.path.normpath(project_dir)
     with tempfile.TemporaryDirectory(prefix="raci-gen-diff-") as tmp:
-        _extract_yaml(top, subtree.decode().strip(), tmp, rev, shown_root)
+        _extract_yaml(repository, subtree.decode().strip(), tmp, rev, shown_root)
         try:
             project = load_project(tmp)
         except InputError as exc:
@@ -420,11 +424,11 @@ def load_revision(rev: str, project_dir: str = ".") -> Project:
                                sources=tuple(_shown(s, tmp, shown_root) for s in project.sources))
 
 
-def _extract_yaml(top: str, tree: str, tmp: str, rev: str, shown_root: str) -> None:
+def _extract_yaml(repository: gitrepo.GitRepository, tree: str, tmp: str, rev: str, shown_root: str) -> None:
     """Write the YAML files (and links) of git tree ``tree`` under the folder ``tmp``."""
     from raci_gen.yamlsource import MAX_FILE_BYTES
 
-    listing = _git(["-C", top, "ls-tree", "-r", "-z", "--long", "--end-of-options", tree])
+    listing = _git(repository, "ls-tree", "-r", "-z", "--long", "--end-of-options", tree)
     if listing is None:  # pragma: no cover - the tree exists, so git can list it
         raise RaciError(f"git ls-tree failed for revision {rev!r}")
     wanted: list[tuple[str, str, str]] = []  # (object id, path, mode) of blobs to read
@@ -451,7 +455,7 @@ def _extract_yaml(top: str, tree: str, tmp: str, rev: str, shown_root: str) -> N
         if len(wanted) + len(links) > MAX_REVISION_FILES:
             raise RaciError(f"revision {rev!r} has more than {MAX_REVISION_FILES:,} YAML files in the project "
                             "folder; raci-gen reads at most that many")
-    blobs = _cat_blobs(top, [oid for oid, _, _ in wanted] + [oid for oid, _ in links], MAX_FILE_BYTES)
+    blobs = _cat_blobs(repository, [oid for oid, _, _ in wanted] + [oid for oid, _ in links], MAX_FILE_BYTES)
     for oid, path, _mode in wanted:
         target = os.path.join(tmp, *path.split("/"))
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -469,16 +473,15 @@ def _extract_yaml(top: str, tree: str, tmp: str, rev: str, shown_root: str) -> N
         os.symlink(link_target, target)
 
 
-def _cat_blobs(top: str, oids: list[str], limit: int) -> dict[str, bytes]:
-    """The content of each blob, read one after the other from ``git cat-file --batch`` (each at most ``limit``)."""
+def _cat_blobs(repository: gitrepo.GitRepository, oids: list[str], limit: int) -> dict[str, bytes]:
+    """The content of each blob as stored, read one after the other from ``git cat-file --batch`` (each at most
+    ``limit``): no filter or textconv runs."""
     if not oids:
         return {}
     try:
-        process = subprocess.Popen(["git", "-C", top, "cat-file", "--batch"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    except FileNotFoundError:  # pragma: no cover - git ran a moment ago
-        raise RaciError("git is not installed; it is needed to read revisions (give two project folders instead)") \
-            from None
+        process = repository.start("cat-file", "--batch")
+    except OSError:  # pragma: no cover - git ran a moment ago
+        raise RaciError(NO_GIT) from None
     found: dict[str, bytes] = {}
     try:
         assert process.stdin is not None and process.stdout is not None
@@ -500,14 +503,12 @@ def _cat_blobs(top: str, oids: list[str], limit: int) -> dict[str, bytes]:
     return found
 
 
-def _git(args: list[str]) -> bytes | None:
+def _git(repository: gitrepo.GitRepository, *args: str) -> bytes | None:
     """git's standard output, or None when git fails."""
     try:
-        done = subprocess.run(["git", *args], capture_output=True, check=False)
-    except FileNotFoundError:
-        raise RaciError("git is not installed; it is needed to read revisions (give two project folders instead)") \
-            from None
-    return done.stdout if done.returncode == 0 else None
+        return repository.run(*args)
+    except OSError:
+        raise RaciError(NO_GIT) from None
 
 
 def _shown(path: str, tmp: str, shown_root: str) -> str:
