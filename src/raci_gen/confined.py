@@ -57,6 +57,9 @@ class Write:
     that lives elsewhere (a wiki checkout linked in), no for a generated document, which has no reason to
     be a link and which a committed link would otherwise aim at another file of the project (raci.yaml,
     a CI configuration)."""
+    create_only: bool = False
+    """Whether the file must be new: one that is there (or appears meanwhile) is never replaced, the call
+    fails and writes nothing, as with ``replace=False`` for this file alone (a new file of ``import --into``)."""
 
 
 def confine(path: str, base: str, named: str | None = None) -> str:
@@ -302,7 +305,7 @@ def write_all(writes: Iterable[Write], replace: bool = True) -> None:
                     os.fsync(fh.fileno())
             for entry in placed:
                 current = entry.write.path
-                _commit(entry, replace)
+                _commit(entry, replace and not entry.write.create_only)
         except OSError as exc:
             problems = _roll_back(placed, walk)
             raise EnvironmentFailure(_failure(current, exc, problems)) from None
@@ -312,7 +315,7 @@ def write_all(writes: Iterable[Write], replace: bool = True) -> None:
         for entry in placed:  # all in place: the old files go
             if entry.backup:
                 _unlink(entry.backup, entry.folder)
-            if not replace:
+            if not replace or entry.write.create_only:
                 _unlink(entry.temporary, entry.folder)
         for fd in {e.folder for e in placed}:
             try:

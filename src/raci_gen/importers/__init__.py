@@ -70,6 +70,8 @@ class ImportResult:
     summary: str = ""
     diff: object | None = None
     """For --into: the :class:`raci_gen.diff.MatrixDiff` of the change."""
+    created: frozenset[str] = frozenset()
+    """For --into: the paths of :attr:`files` that are new files, written only where no file is."""
 
     @property
     def dropped(self) -> bool:

@@ -25,15 +25,18 @@ import tempfile
 
 import yaml
 
-from raci_gen.diff import diff_projects, format_text
+from raci_gen.diff import ARROW, diff_projects, format_text, letters_text
 from raci_gen.errors import InputError, RaciError
 from raci_gen.importers import ImportOptions, ImportResult, read_source
 from raci_gen.importers.core import ImportedActivity, Note
 from raci_gen.importers.project import slug
 from raci_gen.loader import load_project
-from raci_gen.model import Project
+from raci_gen.model import Location, Project
 
 INPUT_HASH = re.compile(r"input ([0-9a-f]{12})\b")
+NUMBERED = re.compile(r"[0-9]{1,9}")
+"""The number a file name starts with; its first 9 digits only, so that a name of 40 digits cannot make the new
+file's number as long."""
 
 
 def changes_into(source: str, project_dir: str, options: ImportOptions, delete: bool = False,
@@ -99,12 +102,45 @@ def changes_into(source: str, project_dir: str, options: ImportOptions, delete: 
                     notes.append(Note("", f"activity {activity.id} is not in the source; kept "
                                               "(--delete removes it)"))
 
+    editor.check_shared()
     files = editor.files()
     new_project = _load_changed(project, files)
+    editor.check_written(new_project)
     change = diff_projects(project, new_project, old_label=project_dir, new_label=source)
-    summary = format_text(change)
+    created = frozenset(path for path, _ in editor.new_phases.values())
+    summary = format_text(change) + _files_written(project, new_project, change, files, created)
     return ImportResult(matrix, tuple(notes), tuple((p, t.encode("utf-8")) for p, t in files.items()),
-                        summary=summary, diff=change)
+                        summary=summary, diff=change, created=created)
+
+
+def _files_written(old: Project, new: Project, change, files: dict[str, str], created: frozenset[str]) -> str:
+    """The files the import writes, each with the activities and roles whose change is in it."""
+    if not files:
+        return ""
+
+    def key(path: str, project: Project = old) -> str:
+        return os.path.relpath(os.path.abspath(path), os.path.abspath(project.root))
+
+    def file_of(items, item_id: str, project: Project = old) -> str | None:
+        return next((key(i.location.file, project) for i in items if i.id == item_id), None)
+
+    old_acts, old_roles = list(old.matrix.activities()), list(old.matrix.roles)
+    new_acts, new_roles = list(new.matrix.activities()), list(new.matrix.roles)
+    ids: dict[str, list[str]] = {}
+    for where, item_id in (
+            *((file_of(old_roles, r.id), r.id) for r in (*change.roles_removed, *change.roles_renamed)),
+            *((file_of(new_roles, r.id, new), r.id) for r in change.roles_added),
+            *((file_of(old_acts, a.id), a.id) for a in (*change.activities_removed, *change.activities_renamed)),
+            *((file_of(old_acts, c.activity_id), c.activity_id) for c in change.cells),
+            *((file_of(new_acts, a.id, new), a.id) for a in change.activities_added)):
+        if where is not None and item_id not in ids.setdefault(where, []):
+            ids[where].append(item_id)
+    lines = ["", "Files written:"]
+    for path in files:
+        what = "new" if path in created else "changed"
+        listed = ids.get(key(path), [])
+        lines.append(f"  {key(path)} ({what})" + (f": {', '.join(listed)}" if listed else ""))
+    return "\n".join(lines) + "\n"
 
 
 def _check_stamp(stamp: str | None, project: Project, source: str, force: bool) -> None:
@@ -159,6 +195,36 @@ def _guess_mapping_indent(text: str) -> int:
     return 2
 
 
+def _same_cells(cells: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    return {role: frozenset(letters) for role, letters in cells.items() if letters}
+
+
+def _cells(cells) -> dict[str, frozenset[str]]:
+    """Role id -> letters of an activity's cells, the letters as a set (their order is the variant's)."""
+    return _same_cells({c.role_id: c.letters for c in cells})
+
+
+def _frozen(cells: dict[str, frozenset[str]]) -> frozenset:
+    return frozenset(cells.items())
+
+
+def _shared_nodes(data) -> set[int]:
+    """The ids of the mappings and lists that ``data`` reaches more than once (through aliases)."""
+    seen: set[int] = set()
+    twice: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        if id(node) in seen:
+            twice.add(id(node))
+            continue
+        seen.add(id(node))
+        stack.extend(node.values() if isinstance(node, dict) else node)
+    return twice
+
+
 class _File:
     def __init__(self, path: str):
         from ruamel.yaml import YAML
@@ -177,6 +243,19 @@ class _File:
             raise RaciError(f"{path}: error: cannot be changed without rewriting lines that did not change "
                             "(ruamel.yaml would reformat it); make the change by hand")
         self.changed = False
+        self.shared = _shared_nodes(self.data)
+        """The ids of the mappings and lists written once with an anchor and reached again through an alias."""
+
+    def place(self, entry, key: str, anchor: str | None) -> Location:
+        """Where the value of ``key`` in ``entry`` is written: its ``*anchor`` or ``&anchor`` if on that line."""
+        line, column = entry.lc.key(key)
+        lines = self.text.splitlines()
+        if anchor and line < len(lines):
+            mark = re.compile(r"[*&]" + re.escape(anchor) + r"(?![^\s,\]}])")
+            found = mark.search(lines[line], column)
+            if found:
+                column = found.start()
+        return Location(self.path, line + 1, column + 1)
 
     def dump(self) -> str:
         out = io.StringIO()
@@ -190,6 +269,16 @@ class _Editor:
         self.open: dict[str, _File] = {}
         self.new_phases: dict[str, tuple[str, list[str]]] = {}  # phase -> (path, lines) of a new file
         self.role_order = [r.id for r in project.matrix.roles]
+        self.wanted: dict[str, dict[str, tuple[str, ...]]] = {}
+        """Activity id -> the cells the edits give it (role -> letters), for each activity whose cells change."""
+        self.names: dict[str, str] = {}
+        """Activity id -> the name the edits give it."""
+        self.removed: list = []
+        """The activities removed (--delete)."""
+        self.added: dict[str, tuple[str, dict[str, frozenset[str]]]] = {}
+        """Activity id -> name and cells of each activity added."""
+        self.touched_shared: dict[int, tuple[_File, object]] = {}
+        """The raci maps changed in place that other activities reach too (an anchor and its aliases)."""
 
     def file(self, path: str) -> _File:
         if path not in self.open:
@@ -221,9 +310,16 @@ class _Editor:
         from ruamel.yaml.comments import CommentedMap
 
         f, entry = self._entry(activity)
+        wanted = self.wanted.setdefault(activity.id, {c.role_id: c.letters for c in activity.cells})
+        if letters:
+            wanted[role_id] = letters
+        else:
+            wanted.pop(role_id, None)
         raci = entry.get("raci")
         if raci is None:
             raci = entry["raci"] = CommentedMap()
+        if id(raci) in f.shared:
+            self.touched_shared[id(raci)] = (f, raci)  # checked in check_shared once every edit is made
         key = next((k for k in raci if str(k) == role_id), None)
         text = "/".join(letters)
         if key is not None:
@@ -238,6 +334,56 @@ class _Editor:
             if last is not None and position == len(raci) - 1 and last in raci.ca.items:
                 raci.ca.items[role_id] = raci.ca.items.pop(last)  # the blank line after the map moves down
         f.changed = True
+
+    def check_written(self, changed: Project) -> None:
+        """The project as the files load must hold what the edits meant, and nothing else: every activity
+        not removed with the cells and name it had, or those the source gives it. A difference is a bug
+        here (an edit that reached a place it did not mean), never something to write."""
+        removed = {a.id for a in self.removed}
+        meant = {a.id: (self.names.get(a.id, a.name), _same_cells(self.wanted[a.id]) if a.id in self.wanted
+                        else _cells(a.cells)) for a in self.project.matrix.activities() if a.id not in removed}
+        meant.update(self.added)
+        written = {a.id: (a.name, _cells(a.cells)) for a in changed.matrix.activities()}
+        if written != meant:
+            odd = next(i for i in sorted(set(written) | set(meant)) if written.get(i) != meant.get(i))
+            raise RuntimeError(f"import --into would write {odd} as {written.get(odd)} where the source means "
+                               f"{meant.get(odd)}; nothing was written")
+
+    def check_shared(self) -> None:
+        """Refuse a change to a raci map that several activities share (``raci: &usual`` and ``raci: *usual``)
+        unless the source gives every one of them the same cells.
+
+        Whoever wrote the anchor meant the activities to share their cells; the source, a grid, has a cell
+        of its own for each. When they differ there, raci-gen cannot tell an exception meant for one
+        activity from an edit made on one row and forgotten on the others, and editing the shared map would
+        change every activity that reaches it. The same change on every row is made in place, sharing kept.
+        """
+        activities = {a.id: a for a in self.project.matrix.activities()}
+        for f, raci in self.touched_shared.values():
+            sharers = [str(e.get("id")) for e in f.data["activities"] if e.get("raci") is raci]
+            before = _cells(activities[sharers[0]].cells)
+            after = {i: _same_cells(self.wanted[i]) if i in self.wanted else before for i in sharers}
+            if len(set(map(_frozen, after.values()))) == 1:
+                continue
+            odd = next(i for i in sharers if after[i] != before)
+            entry = next(e for e in f.data["activities"] if str(e.get("id")) == odd)
+            anchor = raci.anchor.value if raci.anchor is not None else None
+            others = [i for i in sharers if i != odd]
+            rank = {code: i for i, code in enumerate(self.project.matrix.variant.order)}
+
+            def letters(cell) -> str:
+                return letters_text(tuple(sorted(cell or (), key=lambda code: (rank.get(code, len(rank)), code))))
+
+            change = ", ".join(f"{r} {letters(before.get(r))} {ARROW} {letters(after[odd].get(r))}"
+                               for r in self.role_order if before.get(r) != after[odd].get(r))
+            through = f"the anchor &{anchor} and its aliases" if anchor else "an anchor and its aliases"
+            raise RaciError(
+                f"{f.place(entry, 'raci', anchor)}: error: the raci of {odd} is one map with that of "
+                f"{', '.join(others)} ({through}), and the source gives {odd} other cells than "
+                f"{'them' if len(others) > 1 else others[0]} ({odd}: {change}); editing the shared map would "
+                f"change {'them all' if len(others) > 1 else 'both'}, so nothing is written. Give {odd} a raci "
+                "map of its own in the YAML (an exception for it), or give them all the same cells in the "
+                "source (a change for all)")
 
     def _position(self, raci, role_id: str) -> int:
         order = {r: i for i, r in enumerate(self.role_order)}
@@ -260,6 +406,7 @@ class _Editor:
 
     def set_name(self, activity, name: str) -> None:
         f, entry = self._entry(activity)
+        self.names[activity.id] = name
         entry["name"] = self._scalar(name, entry.get("name"))
         f.changed = True
 
@@ -302,11 +449,15 @@ class _Editor:
         from ruamel.yaml.error import CommentMark
         from ruamel.yaml.tokens import CommentToken
 
+        before_new = False  # the blank line goes before the new item instead
         if items and re.search(r"\n[ \t]*\n[ \t]*- ", f.text):
             # The blank line after an item is a comment on the last key of its innermost last mapping.
             inner = items[-1]
             while isinstance(inner, CommentedMap) and inner:
                 last = list(inner)[-1]
+                if id(inner[last]) in f.shared:  # an alias: a line on its map would go where the anchor is
+                    before_new = True
+                    break
                 if isinstance(inner[last], CommentedMap) and inner[last]:
                     inner = inner[last]
                     continue
@@ -314,9 +465,12 @@ class _Editor:
                     inner.ca.items[last] = [None, None, CommentToken("\n\n", CommentMark(0), None), None]
                 break
         items.append(entry)
+        if before_new:  # after append, which drops the list's comments on an index past its end
+            items.ca.items[len(items) - 1] = [None, [CommentToken("\n", CommentMark(0), None)], None, None]
         f.changed = True
 
     def remove_activity(self, activity) -> None:
+        self.removed.append(activity)
         f, entry = self._entry(activity)
         items = f.data["activities"]
         for i, item in enumerate(items):
@@ -337,6 +491,7 @@ class _Editor:
         for role_id in sorted(cells, key=lambda r: self.role_order.index(r) if r in self.role_order else 999):
             raci[self._scalar(role_id)] = self._scalar("/".join(cells[role_id]))
         entry["raci"] = raci
+        self.added[imported.id] = (imported.name, _same_cells(cells))
         phase = next((p for p in self.project.matrix.phases if p.name == imported.phase), None)
         if phase is None and imported.phase == "Activities" and self.project.matrix.phases:
             phase = self.project.matrix.phases[-1]
@@ -349,6 +504,17 @@ class _Editor:
             return
         self._new_phase_file(imported, entry)
 
+    def _free_name(self, folder: str, stem: str) -> str:
+        """``NN-stem.yaml``, NN past the highest number any name in ``folder`` starts with (so the new phase
+        sorts last and no existing file is replaced) and past the files this import makes already; a name
+        that equals an existing one ignoring case (one file on macOS and Windows) is skipped as well."""
+        taken = [n.casefold() for n in os.listdir(folder)]
+        taken += [os.path.basename(path).casefold() for path, _ in self.new_phases.values()]
+        number = max((int(m.group()) for m in map(NUMBERED.match, taken) if m), default=0) + 1
+        while f"{number:02d}-{stem}.yaml".casefold() in taken:
+            number += 1  # only names of more than 9 digits can be in the way (1000000000-x past 999999999-y)
+        return f"{number:02d}-{stem}.yaml"
+
     def _new_phase_file(self, imported: ImportedActivity, entry) -> None:
         from raci_gen.importers.project import scalar
 
@@ -357,9 +523,7 @@ class _Editor:
             raise RaciError(f"{folder}: error: activity {imported.id} is in a new phase {imported.phase!r}, and "
                             "activities: is a single file; add the phase by hand")
         if imported.phase not in self.new_phases:
-            existing = [n for n in os.listdir(folder) if n.endswith((".yaml", ".yml"))]
-            number = len(existing) + len(self.new_phases) + 1
-            path = os.path.join(folder, f"{number:02d}-{slug(imported.phase)}.yaml")
+            path = os.path.join(folder, self._free_name(folder, slug(imported.phase)))
             self.new_phases[imported.phase] = (path, [
                 "# yaml-language-server: $schema=../schemas/activities.schema.json",
                 f"phase: {scalar(imported.phase)}", "activities:"])
