@@ -27,6 +27,7 @@ from raci_gen import __version__
 from raci_gen.errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, RaciError
 from raci_gen.renderers import FORMATS, PORTFOLIO_FORMATS
 from raci_gen.reports import REPORTS
+from raci_gen.variants import VARIANTS
 from raci_gen.terminal import echo
 
 EXIT_OK = 0
@@ -76,6 +77,16 @@ class RuleList(click.ParamType):
     @staticmethod
     def ids(values: tuple[str, ...]) -> list[str]:
         return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+class SectionOption(click.Option):
+    """``--section``, whose help lists the sections of the built-in Markdown template, read when help is shown."""
+
+    def get_help_record(self, ctx):
+        from raci_gen.renderers.markdown import built_in_sections
+
+        self.help = self.help.replace("{sections}", ", ".join(built_in_sections()))
+        return super().get_help_record(ctx)
 
 
 class RaciGroup(click.Group):
@@ -135,8 +146,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--inject", "inject_pages", multiple=True, type=click.Path(dir_okay=False),
               help="Also replace the text between <!-- BEGIN RACI --> and <!-- END RACI --> in this page "
                    "(repeatable); added to output.inject in raci.yaml.")
-@click.option("--section", default="document", show_default=True,
-              help="What --inject puts in the page: document, title, legend, matrix or roles.")
+@click.option("--section", cls=SectionOption, default="document", show_default=True,
+              help="What --inject puts in the page: {sections} (a project's own raci.md.j2 may have others).")
 @click.option("--check", is_flag=True,
               help="Write nothing; report each document or page that is missing or out of date, exit 1 if any. "
                    "Markdown, HTML and pages are compared byte for byte, PDF and workbook by the provenance they "
@@ -204,7 +215,10 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
 
         for warning in missing_glyphs(project.matrix):  # a box in the PDF is easy to miss
             echo(str(warning), err=True)
-    injections = output.project_injections(project) + [Injection(page, section) for page in inject_pages]
+    from raci_gen.inject import distinct_pages
+
+    injections = distinct_pages(output.project_injections(project)
+                                + [Injection(page, section) for page in inject_pages])
     if check:
         count, problems = output.check(project, formats, out_dir, findings, injections, strict_bytes)
         fix = _command("build", project_dir if project_dir != "." else None, ("-f", ",".join(chosen or ())),
@@ -407,7 +421,7 @@ def diff_command(ctx: click.Context, old: str, new: str, project_dir: str, diff_
 @click.option("--range", "cell_range", default=None, help="The cells to read in the sheet, e.g. A1:K40 (xlsx).")
 @click.option("--transpose", is_flag=True, help="Roles are rows and activities columns.")
 @click.option("--variant", default=None,
-              help="The letter set (RACI, RASCI, DACI, ...). Default: the built-in variant that reads the most cells.")
+              help=f"The letter set: {', '.join(VARIANTS)}. Default: the one that reads the most cells.")
 @click.option("--delete", is_flag=True, help="With --into: also remove activities and roles missing from SOURCE.")
 @click.option("--force", is_flag=True, help="With --out: replace existing files. With --into: accept a workbook "
                                              "built from other inputs than the project's.")
@@ -458,7 +472,13 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
         findings = lint(made.matrix, made.settings)
         counts = {s: sum(1 for f in findings if f.severity == s and f.ignored is None)
                   for s in ("error", "warning", "info")}
-        echo(f"wrote {len(result.files)} files to {out_dir}; lint: {counts['error']} errors, "
+        wrote, ignore = len(result.files), os.path.join(out_dir, ".gitignore")
+        if not os.path.lexists(ignore):  # init's, so that the PDF and workbook stay out of git; one there is kept
+            from raci_gen.scaffold import git_files
+
+            write_all([Write(ignore, git_files()[".gitignore"], confine(ignore, ".", out_dir), create_only=True)])
+            wrote += 1
+        echo(f"wrote {wrote} files to {out_dir}; lint: {counts['error']} errors, "
                    f"{counts['warning']} warnings, {counts['info']} info (raci-gen lint {out_dir}); "
                    f"next: raci-gen build {out_dir}")
     else:

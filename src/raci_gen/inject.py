@@ -22,7 +22,7 @@ import re
 
 from raci_gen.confined import read_regular
 from raci_gen.errors import RaciError
-from raci_gen.model import Location
+from raci_gen.model import Injection, Location
 
 BEGIN = "<!-- BEGIN RACI -->"
 END = "<!-- END RACI -->"
@@ -173,3 +173,21 @@ def inject_file(path: str, content: str, root: str | None = None) -> bytes:
     except UnicodeDecodeError:
         raise RaciError(f"{path}: error: page is not UTF-8 text") from None
     return inject_text(page, content, path).encode("utf-8")
+
+
+def distinct_pages(injections: list[Injection]) -> list[Injection]:
+    """Each page once: a page named twice (in raci.yaml and with --inject, or twice in raci.yaml, by any
+    spelling of its path) with the same section is injected once; with two sections it is an error that
+    names both places, since a page holds one pair of markers and so one section."""
+    seen: dict[str, Injection] = {}
+    for injection in injections:
+        first = seen.setdefault(os.path.realpath(injection.file), injection)
+        if first is injection or first.section == injection.section:
+            continue
+        here, there = (first, injection) if first.location is not None else (injection, first)
+        elsewhere = str(there.location) if there.location is not None else \
+            f"the command line (--inject {there.file} --section {there.section})"
+        raise RaciError(f"{here.location or '--inject'}: error: page {here.file} gets section {here.section!r} "
+                        f"here and {there.section!r} from {elsewhere}; a page holds one pair of markers, so one "
+                        "section: name the page once")
+    return list(seen.values())

@@ -80,11 +80,11 @@ def create(directory: str) -> Created:
     from raci_gen import output
     from raci_gen.confined import Write, confine, write_all
 
-    _refuse_nested(directory)
     inputs = project_files()
     existing = [os.path.join(directory, f) for f in inputs if os.path.lexists(os.path.join(directory, f))]
     if existing:
         raise RaciError("refusing to overwrite existing files: " + ", ".join(existing))
+    _refuse_nested(directory)
     top = repository_top(directory)
     packaged = git_files()
     writes = [Write(os.path.join(directory, rel), data, confine(os.path.join(directory, rel), ".", directory),
@@ -125,7 +125,7 @@ def _refuse_nested(directory: str) -> None:
     found = find_project(start)
     if not is_project(found.root):
         return
-    where = os.path.relpath(found.root)
+    where = found.root if os.path.isabs(directory) else os.path.relpath(found.root)
     if os.path.isdir(directory) and os.path.samefile(found.root, directory):
         raise fail(Location(directory), f"{where} is already a raci-gen project; use it, or init another folder")
     raise fail(Location(directory), f"inside the raci-gen project in {where}, which would read the new files as "

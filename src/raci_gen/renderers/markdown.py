@@ -22,6 +22,18 @@ def sections(document: Document) -> list[str]:
     return ["document", *template_blocks(document, TEMPLATE)]
 
 
+def built_in_sections() -> list[str]:
+    """:func:`sections` of the built-in template, without a project (for ``--help``): read from the
+    template's source, so that a block added there is listed with no list to keep in step."""
+    from importlib import resources
+
+    import jinja2
+    import jinja2.nodes
+
+    source = (resources.files("raci_gen") / "templates" / TEMPLATE).read_text(encoding="utf-8")
+    return ["document", *(block.name for block in jinja2.Environment().parse(source).find_all(jinja2.nodes.Block))]
+
+
 def render_markdown_section(document: Document, section: str = "document") -> str:
     """One part of the Markdown (a block of the template), or the whole document."""
     if section == "document":
