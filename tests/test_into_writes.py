@@ -14,6 +14,7 @@ Every test runs the installed raci-gen in a subprocess on a project on disk.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,44 @@ def test_the_summary_names_every_file_written_with_what_changed_in_it(tmp_path):
                        "changed 2 files in ."]
     assert "  P-1 Write the plan: DEV C → I" in result.stdout
     assert "S-1" not in result.stdout
+
+
+def test_a_file_saved_by_someone_else_meanwhile_is_not_replaced(tmp_path):
+    # Someone saves 01-plan.yaml after raci-gen read it and before it writes: a sitecustomize in the
+    # subprocess makes that save, deterministically, just before the write.
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import os\n"
+        "import raci_gen.confined as confined\n"
+        "original = confined.write_all\n"
+        "def write_all(writes, replace=True):\n"
+        "    with open(os.environ['SAVED_MEANWHILE'], 'a', encoding='utf-8') as fh:\n"
+        "        fh.write('# saved meanwhile\\n')\n"
+        "    return original(writes, replace)\n"
+        "confined.write_all = write_all\n", encoding="utf-8")
+    root = project(tmp_path / "p", {"01-plan.yaml": PLAN, "03-release.yaml": SHIP})
+    plan = root / "activities" / "01-plan.yaml"
+    csv = source(root, ["P-1,Plan,Write the plan,A/R,I", "S-1,Ship,Ship it,A,R", "N-1,Release,Announce it,A,R"])
+    result = subprocess.run([sys.executable, "-m", "raci_gen", "import", str(csv), "--into", "."], cwd=root,
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "SAVED_MEANWHILE": str(plan),
+                                 "PYTHONPATH": os.pathsep.join(filter(None, (str(hook), os.environ.get("PYTHONPATH"))))})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [
+        "activities/01-plan.yaml: error: changed since raci-gen read it (saved by someone else meanwhile); "
+        "nothing was written, so that edit is not lost: run the command again"]
+    assert plan.read_text(encoding="utf-8") == PLAN + "# saved meanwhile\n"
+    assert sorted(p.name for p in (root / "activities").iterdir()) == ["01-plan.yaml", "03-release.yaml"]
+
+
+def test_a_file_is_replaced_only_while_it_holds_the_bytes_it_was_read_as(tmp_path):
+    (tmp_path / "a.yaml").write_bytes(b"read\n")
+    with pytest.raises(RaciError, match="changed since raci-gen read it"):
+        write_all([Write(str(tmp_path / "a.yaml"), b"new\n", str(tmp_path), expected=b"read as\n")])
+    assert (tmp_path / "a.yaml").read_bytes() == b"read\n"
+    with pytest.raises(RaciError, match="was removed since raci-gen read it"):
+        write_all([Write(str(tmp_path / "gone.yaml"), b"new\n", str(tmp_path), expected=b"read\n")])
+    assert not (tmp_path / "gone.yaml").exists()
+    write_all([Write(str(tmp_path / "a.yaml"), b"new\n", str(tmp_path), expected=b"read\n")])
+    assert (tmp_path / "a.yaml").read_bytes() == b"new\n"

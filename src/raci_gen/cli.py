@@ -462,7 +462,7 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
 
     # All or none, beneath the folder named on the command line (the project, for --into).
     write_all([Write(path, data, confine(path, into, into) if into is not None else confine(path, ".", out_dir),
-                     create_only=path in result.created)
+                     create_only=path in result.created, expected=dict(result.expected).get(path))
                for path, data in result.files], replace=into is not None or force)
     if out_dir is not None:
         from raci_gen.analysis import lint

@@ -60,6 +60,10 @@ class Write:
     create_only: bool = False
     """Whether the file must be new: one that is there (or appears meanwhile) is never replaced, the call
     fails and writes nothing, as with ``replace=False`` for this file alone (a new file of ``import --into``)."""
+    expected: bytes | None = None
+    """The bytes the file had when the new ones were made from them (a file ``import --into`` edits): if it
+    holds others when it is about to be replaced (someone saved it meanwhile), the call fails and writes
+    nothing rather than lose that edit."""
 
 
 def confine(path: str, base: str, named: str | None = None) -> str:
@@ -349,6 +353,8 @@ def _commit(entry: _Placed, replace: bool) -> None:
             raise RaciError(f"{entry.write.path}: error: exists already; refusing to overwrite it") from None
         entry.committed = True
         return
+    if entry.write.expected is not None:
+        _check_unchanged(entry)
     try:
         st = os.stat(name, dir_fd=folder, follow_symlinks=False)
     except FileNotFoundError:
@@ -364,6 +370,23 @@ def _commit(entry: _Placed, replace: bool) -> None:
         entry.backup = backup
     os.replace(entry.temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
     entry.committed = True
+
+
+def _check_unchanged(entry: _Placed) -> None:
+    """Refuse to replace a file that no longer holds the bytes its new bytes were made from. Checked just
+    before the rename: what is left is the moment between this read and that rename."""
+    expected = entry.write.expected
+    try:
+        fd = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=entry.folder)
+    except FileNotFoundError:
+        now = None
+    else:
+        with os.fdopen(fd, "rb") as fh:
+            now = fh.read(len(expected) + 1)
+    if now != expected:
+        raise RaciError(f"{entry.write.path}: error: {'was removed' if now is None else 'changed'} since raci-gen "
+                        "read it (saved by someone else meanwhile); nothing was written, so that edit is not "
+                        "lost: run the command again")
 
 
 def _roll_back(placed: list[_Placed], walk: _Walk) -> list[str]:

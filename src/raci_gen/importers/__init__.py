@@ -72,6 +72,9 @@ class ImportResult:
     """For --into: the :class:`raci_gen.diff.MatrixDiff` of the change."""
     created: frozenset[str] = frozenset()
     """For --into: the paths of :attr:`files` that are new files, written only where no file is."""
+    expected: tuple[tuple[str, bytes], ...] = ()
+    """For --into: (path, bytes) of each file of :attr:`files` that is edited, as it was read: replaced
+    only if it still holds them."""
 
     @property
     def dropped(self) -> bool:

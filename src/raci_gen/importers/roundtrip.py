@@ -109,8 +109,9 @@ def changes_into(source: str, project_dir: str, options: ImportOptions, delete: 
     change = diff_projects(project, new_project, old_label=project_dir, new_label=source)
     created = frozenset(path for path, _ in editor.new_phases.values())
     summary = format_text(change) + _files_written(project, new_project, change, files, created)
+    expected = tuple((path, editor.open[path].read) for path in files if path in editor.open)
     return ImportResult(matrix, tuple(notes), tuple((p, t.encode("utf-8")) for p, t in files.items()),
-                        summary=summary, diff=change, created=created)
+                        summary=summary, diff=change, created=created, expected=expected)
 
 
 def _files_written(old: Project, new: Project, change, files: dict[str, str], created: frozenset[str]) -> str:
@@ -231,8 +232,10 @@ class _File:
         from ruamel.yaml.util import load_yaml_guess_indent
 
         self.path = path
-        with open(path, encoding="utf-8") as fh:
-            self.text = fh.read()
+        with open(path, "rb") as fh:
+            self.read = fh.read()
+        """The bytes read: the file is replaced only if it still holds them (see confined.Write.expected)."""
+        self.text = self.read.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads
         _, sequence, offset = load_yaml_guess_indent(self.text)
         self.yaml = YAML(typ="rt")
         self.yaml.preserve_quotes = True
