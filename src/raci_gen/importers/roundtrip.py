@@ -13,6 +13,13 @@ Removals (an activity or role missing from the source) are applied only when ask
 (``delete``); otherwise they are reported and kept. A raci-gen workbook carries the
 hash of the inputs it was built from; one built from other inputs is refused unless
 ``force``, since its unchanged cells may be older than the YAML.
+
+Nothing is lost on the way: a new phase's file is numbered past every file there and
+written only where no file is; an edited file is replaced only while it holds the bytes
+read; a ``raci`` map shared through an anchor is changed only when the source gives all
+who share it the same cells (:meth:`_Editor.check_shared`); and the project as the new
+files load must hold exactly what the edits meant (:meth:`_Editor.check_written`), which
+is what the summary then reports, file by file.
 """
 
 from __future__ import annotations
@@ -196,30 +203,32 @@ def _guess_mapping_indent(text: str) -> int:
     return 2
 
 
-def _same_cells(cells: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+def _letter_sets(cells: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    """Role id -> letters as a set (``A/R`` and ``R/A`` are one cell), roles without letters left out."""
     return {role: frozenset(letters) for role, letters in cells.items() if letters}
 
 
 def _cells(cells) -> dict[str, frozenset[str]]:
-    """Role id -> letters of an activity's cells, the letters as a set (their order is the variant's)."""
-    return _same_cells({c.role_id: c.letters for c in cells})
+    """:func:`_letter_sets` of an activity's cells."""
+    return _letter_sets({c.role_id: c.letters for c in cells})
 
 
 def _frozen(cells: dict[str, frozenset[str]]) -> frozenset:
     return frozenset(cells.items())
 
 
-def _shared_nodes(data) -> set[int]:
-    """The ids of the mappings and lists that ``data`` reaches more than once (through aliases)."""
+def _shared_nodes(data) -> dict[int, object]:
+    """The mappings and lists that ``data`` reaches more than once (through aliases), by id. They are kept
+    here, so that no map made later (a new activity's) can take the id of one removed meanwhile."""
     seen: set[int] = set()
-    twice: set[int] = set()
+    twice: dict[int, object] = {}
     stack = [data]
     while stack:
         node = stack.pop()
         if not isinstance(node, (dict, list)):
             continue
         if id(node) in seen:
-            twice.add(id(node))
+            twice[id(node)] = node
             continue
         seen.add(id(node))
         stack.extend(node.values() if isinstance(node, dict) else node)
@@ -247,7 +256,7 @@ class _File:
                             "(ruamel.yaml would reformat it); make the change by hand")
         self.changed = False
         self.shared = _shared_nodes(self.data)
-        """The ids of the mappings and lists written once with an anchor and reached again through an alias."""
+        """The mappings and lists written once with an anchor and reached again through an alias, by id."""
 
     def place(self, entry, key: str, anchor: str | None) -> Location:
         """Where the value of ``key`` in ``entry`` is written: its ``*anchor`` or ``&anchor`` if on that line."""
@@ -343,7 +352,7 @@ class _Editor:
         not removed with the cells and name it had, or those the source gives it. A difference is a bug
         here (an edit that reached a place it did not mean), never something to write."""
         removed = {a.id for a in self.removed}
-        meant = {a.id: (self.names.get(a.id, a.name), _same_cells(self.wanted[a.id]) if a.id in self.wanted
+        meant = {a.id: (self.names.get(a.id, a.name), _letter_sets(self.wanted[a.id]) if a.id in self.wanted
                         else _cells(a.cells)) for a in self.project.matrix.activities() if a.id not in removed}
         meant.update(self.added)
         written = {a.id: (a.name, _cells(a.cells)) for a in changed.matrix.activities()}
@@ -365,7 +374,7 @@ class _Editor:
         for f, raci in self.touched_shared.values():
             sharers = [str(e.get("id")) for e in f.data["activities"] if e.get("raci") is raci]
             before = _cells(activities[sharers[0]].cells)
-            after = {i: _same_cells(self.wanted[i]) if i in self.wanted else before for i in sharers}
+            after = {i: _letter_sets(self.wanted[i]) if i in self.wanted else before for i in sharers}
             if len(set(map(_frozen, after.values()))) == 1:
                 continue
             odd = next(i for i in sharers if after[i] != before)
@@ -494,7 +503,7 @@ class _Editor:
         for role_id in sorted(cells, key=lambda r: self.role_order.index(r) if r in self.role_order else 999):
             raci[self._scalar(role_id)] = self._scalar("/".join(cells[role_id]))
         entry["raci"] = raci
-        self.added[imported.id] = (imported.name, _same_cells(cells))
+        self.added[imported.id] = (imported.name, _letter_sets(cells))
         phase = next((p for p in self.project.matrix.phases if p.name == imported.phase), None)
         if phase is None and imported.phase == "Activities" and self.project.matrix.phases:
             phase = self.project.matrix.phases[-1]
