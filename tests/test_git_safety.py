@@ -163,6 +163,7 @@ def test_a_folder_with_planted_files_outside_git_is_plain_files(space):
     """A project downloaded as an archive: the planted files are not a repository, the documents have no date."""
     folder = write_project(space.tmp / "download", ROLES, ACTIVITIES, "title: T\n")
     space.plant_bare_repository(folder)
+    space.env["GIT_CEILING_DIRECTORIES"] = str(space.tmp)  # whatever holds the temporary folder
     assert built_date(space, folder) == ""
     done = space.raci_gen(folder, "diff", "HEAD~1", "HEAD")
     assert done.returncode == 2 and "not in a git repository" in done.stderr, done.stdout + done.stderr
@@ -200,8 +201,20 @@ def test_filter_and_textconv_drivers_of_the_users_config_do_not_run(space, proje
 # --- what still gets its date ---------------------------------------------------------------------------------------
 
 
+def test_a_git_file_naming_a_folder_of_the_work_tree_is_not_followed(space):
+    """A `.git` file is made by git (worktree, submodule) and names a folder outside the work tree; one that names
+    a folder of files inside it (here the planted repository) is not used."""
+    folder = write_project(space.tmp / "top" / "docs" / "raci", ROLES, ACTIVITIES, "title: T\n")
+    space.plant_bare_repository(folder)
+    (space.tmp / "top" / ".git").write_text("gitdir: docs/raci\n", encoding="utf-8")
+    space.env["GIT_CEILING_DIRECTORIES"] = str(space.tmp)
+    assert built_date(space, folder) == ""
+    assert not space.marker.exists()
+
+
 def test_a_project_not_in_git_builds_without_a_date(space):
     folder = write_project(space.tmp / "plain", ROLES, ACTIVITIES, "title: T\n")
+    space.env["GIT_CEILING_DIRECTORIES"] = str(space.tmp)
     assert built_date(space, folder) == ""
 
 
