@@ -176,33 +176,42 @@ def test_the_summary_names_every_file_written_with_what_changed_in_it(tmp_path):
     assert "S-1" not in result.stdout
 
 
-def test_a_file_saved_by_someone_else_meanwhile_is_not_replaced(tmp_path):
-    # Someone saves 01-plan.yaml after raci-gen read it and before it writes: a sitecustomize in the
-    # subprocess makes that save, deterministically, just before the write.
+SAVE_MEANWHILE = """\
+import os
+import raci_gen.confined as confined
+original = confined.write_all
+def write_all(writes, replace=True):
+    with open(os.environ["SAVED_MEANWHILE"], "a", encoding="utf-8") as fh:
+        fh.write("# saved meanwhile\\n")
+    return original(writes, replace)
+confined.write_all = write_all
+"""
+"""A sitecustomize that saves a file just before raci-gen writes: someone else's edit, deterministically."""
+
+
+@pytest.mark.parametrize("saved, message", [
+    ("01-plan.yaml", "changed since raci-gen read it (saved by someone else meanwhile); nothing was written, so "
+                     "that edit is not lost: run the command again"),
+    ("04-release.yaml", "exists already; refusing to overwrite it")])  # the new phase's file, made meanwhile
+def test_a_file_saved_by_someone_else_meanwhile_is_not_replaced(tmp_path, saved, message):
     hook = tmp_path / "hook"
     hook.mkdir()
-    (hook / "sitecustomize.py").write_text(
-        "import os\n"
-        "import raci_gen.confined as confined\n"
-        "original = confined.write_all\n"
-        "def write_all(writes, replace=True):\n"
-        "    with open(os.environ['SAVED_MEANWHILE'], 'a', encoding='utf-8') as fh:\n"
-        "        fh.write('# saved meanwhile\\n')\n"
-        "    return original(writes, replace)\n"
-        "confined.write_all = write_all\n", encoding="utf-8")
+    (hook / "sitecustomize.py").write_text(SAVE_MEANWHILE, encoding="utf-8")
     root = project(tmp_path / "p", {"01-plan.yaml": PLAN, "03-release.yaml": SHIP})
-    plan = root / "activities" / "01-plan.yaml"
+    before = snapshot(root)
+    path = root / "activities" / saved
     csv = source(root, ["P-1,Plan,Write the plan,A/R,I", "S-1,Ship,Ship it,A,R", "N-1,Release,Announce it,A,R"])
     result = subprocess.run([sys.executable, "-m", "raci_gen", "import", str(csv), "--into", "."], cwd=root,
                             capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "SAVED_MEANWHILE": str(plan),
+                            env={**os.environ, "SAVED_MEANWHILE": str(path),
                                  "PYTHONPATH": os.pathsep.join(filter(None, (str(hook), os.environ.get("PYTHONPATH"))))})
     assert result.returncode == 2, result.stdout + result.stderr
-    assert result.stderr.splitlines() == [
-        "activities/01-plan.yaml: error: changed since raci-gen read it (saved by someone else meanwhile); "
-        "nothing was written, so that edit is not lost: run the command again"]
-    assert plan.read_text(encoding="utf-8") == PLAN + "# saved meanwhile\n"
-    assert sorted(p.name for p in (root / "activities").iterdir()) == ["01-plan.yaml", "03-release.yaml"]
+    assert [line.replace("./", "") for line in result.stderr.splitlines()] == [f"activities/{saved}: error: {message}"]
+    after = snapshot(root)
+    assert path.read_text(encoding="utf-8") == (PLAN if saved == "01-plan.yaml" else "") + "# saved meanwhile\n"
+    assert {k: v for k, v in after.items() if k != f"activities/{saved}"} == \
+        {k: v for k, v in before.items() if k != f"activities/{saved}"}
+    assert not [p for p in (root / "activities").iterdir() if p.name.startswith(".raci-gen-")]
 
 
 def test_a_file_is_replaced_only_while_it_holds_the_bytes_it_was_read_as(tmp_path):
