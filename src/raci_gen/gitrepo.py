@@ -177,12 +177,14 @@ def find_repository(folder: str, timeout: float | None = None) -> GitRepository:
     if done.returncode != 0 or len(lines) != 2:
         raise NotARepository(f"git does not read {top} as a work tree")
     git_dir, toplevel = (os.path.realpath(line) for line in lines)
-    dot_git = os.path.realpath(os.path.join(top, ".git"))
+    dot_git = os.path.join(top, ".git")
     if toplevel != top:
         raise NotARepository(f"the repository of {top} has its work tree at {toplevel}")
-    if git_dir != dot_git and _inside(git_dir, top) and not _inside(git_dir, os.path.join(top, ".git")):
+    # The repository is the folder .git itself, or lies outside the work tree: a .git file (or link) that
+    # names a folder of the work tree names files a commit could have put there.
+    if git_dir != dot_git and _inside(git_dir, top):
         raise NotARepository(f"the repository of {top} is in its work tree, at {git_dir}")
-    if os.path.isdir(os.path.join(top, ".git")) and git_dir != dot_git:
+    if os.path.isdir(dot_git) and git_dir != os.path.realpath(dot_git):  # git fell back on something else
         raise NotARepository(f"git reads {git_dir} as the repository of {top}, not {dot_git}")
     return GitRepository(git_dir, top, _filter_drivers(git_dir, top, env, timeout), _hook_index(git_dir))
 
