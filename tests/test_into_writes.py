@@ -224,3 +224,14 @@ def test_a_file_is_replaced_only_while_it_holds_the_bytes_it_was_read_as(tmp_pat
     assert not (tmp_path / "gone.yaml").exists()
     write_all([Write(str(tmp_path / "a.yaml"), b"new\n", str(tmp_path), expected=b"read\n")])
     assert (tmp_path / "a.yaml").read_bytes() == b"new\n"
+
+
+def test_a_file_with_windows_line_ends_keeps_them(tmp_path):
+    crlf = PLAN.replace("\n", "\r\n")
+    root = project(tmp_path / "p", {})
+    (root / "activities" / "01-plan.yaml").write_bytes(crlf.encode())
+    result = into(root, source(root, ["P-1,Plan,Write the plan,A/R,I", "P-2,Plan,Check the plan,A,R"]))
+    assert result.returncode == 0, result.stderr
+    added = "  - id: P-2\n    name: Check the plan\n    raci:\n      PM: A\n      DEV: R\n"
+    assert (root / "activities" / "01-plan.yaml").read_bytes() == \
+        (PLAN.replace("DEV: C", "DEV: I") + added).replace("\n", "\r\n").encode()

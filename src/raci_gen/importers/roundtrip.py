@@ -245,6 +245,9 @@ class _File:
             self.read = fh.read()
         """The bytes read: the file is replaced only if it still holds them (see confined.Write.expected)."""
         self.text = self.read.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads
+        crlf = self.read.count(b"\r\n")
+        self.newline = "\r\n" if crlf and crlf == self.read.count(b"\n") else "\n"
+        """How the file ends its lines, kept when it is written (Windows' CRLF: one changed line, not all)."""
         _, sequence, offset = load_yaml_guess_indent(self.text)
         self.yaml = YAML(typ="rt")
         self.yaml.preserve_quotes = True
@@ -299,7 +302,8 @@ class _Editor:
 
     def files(self) -> dict[str, str]:
         result = {path: f.dump() for path, f in self.open.items() if f.changed}
-        result = {path: text for path, text in result.items() if text != self.open[path].text}
+        result = {path: text.replace("\n", self.open[path].newline) for path, text in result.items()
+                  if text != self.open[path].text}
         result.update({path: "\n".join(lines) + "\n" for path, lines in self.new_phases.values()})
         return result
 
