@@ -30,6 +30,10 @@ CONFIG_NAME = "raci.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_ROLES = 200
 MAX_ACTIVITIES = 5_000
+MAX_PHASES = MAX_ACTIVITIES
+"""Phases, that is activity files. A phase may be empty, so the activity limit alone does not bound them,
+and every phase is a heading, a bookmark and a row in each document. As many as activities: an imported
+spreadsheet (a phase per activity at most) always loads."""
 
 if TYPE_CHECKING:  # pydantic and the models are imported only when a file is not in the cache
     from pydantic import BaseModel
@@ -82,6 +86,12 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     activity_files = _input_files(root, settings.activities, "activities", config_located, problems)
     problems.extend(_template_problems(root, settings.templates, config_located))
     if not role_files or not activity_files:
+        raise InputError(problems)
+    if len(activity_files) > MAX_PHASES:
+        # Refused before the files are read: reading 20,000 of them would take longer than any build.
+        problems.append(Problem(Location(activity_files[MAX_PHASES][1], 1, 1),
+                                f"more than {MAX_PHASES:,} phases (activity files; this is file "
+                                f"{MAX_PHASES + 1:,} of {len(activity_files):,}); the limit is {MAX_PHASES:,}"))
         raise InputError(problems)
 
     roles: list[Role] = []

@@ -17,7 +17,7 @@ take it, and ids are unique ignoring case, so no other role can either.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import Sequence
 
 _NOT_SLUG = re.compile(r"[^\w\- ]")
 _HYPHENS = re.compile(r"-{2,}")
@@ -38,32 +38,49 @@ def role_anchors(headings: Sequence[tuple[str, str | None]]) -> dict[str, str]:
 
     Each heading is (text, role id) for a role's own heading, (text, None) for any other.
     The list may hold headings a given document leaves out: that only reserves more ids.
+
+    A heading may end up with its slug under either rule, or its slug numbered ``-1`` to
+    ``-N`` (N headings in all) when it repeats. A role's plain anchor is its own only when
+    no heading before it can take it in any of these forms, and no other heading can take
+    it numbered. Each heading's slugs are filed once, and each role's anchor is looked up
+    in that file and split once at its last ``-``: time and memory grow with the number of
+    headings, not with its square (a document of 20,000 phase headings would otherwise
+    file 800 million ids).
     """
     count = len(headings)
-    # Every id a heading could end up with, under either rule, with whatever number a repeat gets.
-    takers: dict[str, list[tuple[int, int]]] = {}
+    # The headings each slug (under either rule) belongs to, in order.
+    holders: dict[str, list[int]] = {}
     for index, (text, _) in enumerate(headings):
         for slug in {github_slug(text), gitlab_slug(text)}:
-            for repeat in range(count + 1):
-                takers.setdefault(slug if repeat == 0 else f"{slug}-{repeat}", []).append((index, repeat))
+            holders.setdefault(slug, []).append(index)
     anchors = {}
     for own, (text, role_id) in enumerate(headings):
         if role_id is None:
             continue
         plain = "role-" + role_id.lower()
-        if _only_own(plain, own, takers.get(plain, []), text):
+        if _only_own(plain, own, text, holders, count):
             anchors[role_id] = plain
         else:
             anchors[role_id] = "role." + role_id.lower()
     return anchors
 
 
-def _only_own(anchor: str, own: int, takers: Iterable[tuple[int, int]], text: str) -> bool:
+_REPEAT = re.compile(r"(.*)-([1-9][0-9]*)", re.S)
+"""A slug numbered as a repeat: the slug, ``-``, and the number as ``str`` writes it."""
+
+
+def _only_own(anchor: str, own: int, text: str, holders: dict[str, list[int]], count: int) -> bool:
     """Whether ``anchor`` can only be the id of heading number ``own``, under both rules.
 
-    True when that heading's slug is ``anchor`` under both rules and every other heading that
-    could take the id comes after it with the same slug (and so gets a number instead).
+    True when that heading's slug is ``anchor`` under both rules, every other heading with that
+    slug comes after it (and so gets a number instead), and no other heading's slug numbered as
+    a repeat (``-1`` to ``-count``) is ``anchor``.
     """
     if not (github_slug(text) == gitlab_slug(text) == anchor):
         return False
-    return all(index == own or (index > own and repeat == 0) for index, repeat in takers)
+    if holders.get(anchor, [own])[0] < own:
+        return False
+    repeat = _REPEAT.fullmatch(anchor)
+    if repeat is not None and int(repeat.group(2)) <= count:
+        return all(index == own for index in holders.get(repeat.group(1), ()))
+    return True

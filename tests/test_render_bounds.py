@@ -1,0 +1,153 @@
+"""Every render is bounded end to end (issue 18, item 3): whatever passes the loader's limits costs a time and a
+memory that those limits bound, and what goes past a bound ends in one line and exit 2.
+
+* phases: at most loader.MAX_PHASES activity files, refused before they are read; the anchors of the
+  headings are computed in time linear in the number of headings (they once reserved every numbered slug
+  of every heading: 2,000 empty phases took 1.1 GB);
+* the PDF engine's work on a project's own raci.html.j2 or raci.css: its processor time and its pages are
+  bounded as a template's render is, and its recursion ends in one line;
+* the built-in templates: the largest matrix the loader accepts builds in every text format.
+
+Every build runs in a real ``raci-gen`` process under a cap of memory (and of processor time where the
+old code ran away), so that a regression fails the test instead of the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from raci_gen import loader
+from raci_gen.renderers.anchors import github_slug, gitlab_slug, role_anchors
+
+RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
+GIB = 1024 ** 3
+
+
+def run(*args: str, memory: int = 2 * GIB, cpu: int | None = None, timeout: float = 180,
+        cwd: str | os.PathLike | None = None) -> subprocess.CompletedProcess:
+    """``raci-gen ARGS`` in a process of its own, at most ``memory`` bytes of address space (and ``cpu`` seconds
+    of processor time), at a fixed build time."""
+    cap = ["prlimit", f"--as={memory}"] + ([f"--cpu={cpu}"] if cpu else [])
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    return subprocess.run(cap + [RACI_GEN, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
+
+
+def errors(result: subprocess.CompletedProcess) -> list[str]:
+    """The lines of stderr that are not lint warnings nor the closing count."""
+    return [line for line in result.stderr.splitlines()
+            if ": warning: " not in line and not re.fullmatch(r"\d+ problems? found; nothing was written\.", line)]
+
+
+def phase_files(root: Path, empty: int, linked: bool = False) -> Path:
+    """A project of two roles, one phase with an activity, and ``empty`` phases without any, named
+    ``Phase N``; ``linked``: all named ``Empty``, hard links of one file (20,000 files written one by
+    one take seconds on a busy disk)."""
+    (root / "roles").mkdir(parents=True)
+    (root / "activities").mkdir()
+    (root / "roles" / "roles.yaml").write_text("roles:\n- {id: R1, name: One}\n- {id: R2, name: Two}\n")
+    (root / "activities" / "00.yaml").write_text(
+        "phase: First\nactivities:\n- {id: A-1, name: Work, raci: {R1: A/R, R2: C}}\n")
+    (root / "empty").write_text("phase: Empty\nactivities: []\n")
+    for i in range(empty):
+        path = root / "activities" / f"p{i:06d}.yaml"
+        if linked:
+            os.link(root / "empty", path)
+        else:
+            path.write_text(f"phase: Phase {i}\nactivities: []\n")
+    return root
+
+
+# --- phases and anchors ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("empty", [loader.MAX_PHASES, 20_000])
+def test_more_phases_than_the_limit_are_refused_before_they_are_read(tmp_path, empty):
+    root = phase_files(tmp_path / "p", empty, linked=True)
+    # 20,000 files read one by one take about 10 s; refused by their count, a fraction of that
+    result = run("build", str(root), "-f", "md", memory=GIB, cpu=20)
+    assert result.returncode == 2, result.stderr
+    crossing = sorted(os.listdir(root / "activities"))[loader.MAX_PHASES]
+    assert errors(result) == [
+        f"{root / 'activities' / crossing}:1:1: error: more than {loader.MAX_PHASES:,} phases (activity files; "
+        f"this is file {loader.MAX_PHASES + 1:,} of {empty + 1:,}); the limit is {loader.MAX_PHASES:,}"]
+    assert "Traceback" not in result.stderr
+    assert not (root / "output").exists()
+
+
+def test_many_empty_phases_build_in_little_memory(tmp_path):
+    # 2,000 empty phases took 1.1 GB (4,000: 4.5 GB) for the anchors alone; now about 60 MB in all
+    root = phase_files(tmp_path / "p", 2_000)
+    result = run("build", str(root), "-f", "md,html,csv,json", "--no-lint", memory=GIB, cpu=60)
+    assert result.returncode == 0, result.stderr
+    markdown = (root / "output" / "raci-matrix.md").read_text(encoding="utf-8")
+    assert "Phase 1999" in markdown and "](#role-r1)" in markdown
+
+
+def _quadratic_role_anchors(headings):
+    """The anchors as raci-gen computed them before: every numbered slug of every heading filed
+    (time and memory grow with the square of the headings). The reference for small documents."""
+    count = len(headings)
+    takers: dict[str, list[tuple[int, int]]] = {}
+    for index, (text, _) in enumerate(headings):
+        for slug in {github_slug(text), gitlab_slug(text)}:
+            for repeat in range(count + 1):
+                takers.setdefault(slug if repeat == 0 else f"{slug}-{repeat}", []).append((index, repeat))
+    anchors = {}
+    for own, (text, role_id) in enumerate(headings):
+        if role_id is None:
+            continue
+        plain = "role-" + role_id.lower()
+        mine = github_slug(text) == gitlab_slug(text) == plain and all(
+            index == own or (index > own and repeat == 0) for index, repeat in takers.get(plain, []))
+        anchors[role_id] = plain if mine else "role." + role_id.lower()
+    return anchors
+
+
+def test_anchors_are_those_of_the_quadratic_reservation():
+    """Random documents whose headings collide in every way a slug can (the same slug, a slug numbered as a
+    repeat of another, ``--`` that GitLab collapses, case, dots): the same anchors, heading for heading."""
+    pieces = ["r", "R", "1", "2", "-", "--", ".", "_", " ", "Role ", "role-", "0", "ä", "٣", "!"]
+    ids = ["r1", "R-1", "r-1-1", "r-2", "r1-1", "r-1-2", "R1-2", "r", "r--1", "r.1", "r_1", "r-10", "r-01"]
+    rnd = random.Random(18)
+    plain = dotted = 0
+    for _ in range(4000):
+        headings, taken = [], set()
+        for _ in range(rnd.randint(1, 14)):
+            role_id = rnd.choice(ids) if rnd.random() < 0.6 else None
+            if role_id is not None and role_id.lower() in taken:
+                role_id = None
+            if role_id is not None:
+                taken.add(role_id.lower())
+                text = f"Role {role_id}"
+            elif rnd.random() < 0.5:
+                text = "Role " + rnd.choice(ids) + rnd.choice(["", "-1", "-2", "-3", "-12"])
+            else:
+                text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+            headings.append((text, role_id))
+        expected = _quadratic_role_anchors(headings)
+        assert role_anchors(headings) == expected, headings
+        plain += sum(a.startswith("role-") for a in expected.values())
+        dotted += sum(a.startswith("role.") for a in expected.values())
+    assert plain > 1000 and dotted > 1000  # both outcomes well tried
+
+
+def test_anchors_of_many_headings_take_linear_time():
+    """20,000 phase headings and 200 roles: the quadratic reservation filed 800 million ids (tens of GB);
+    linear, well under a second. Run under a cap of 5 s of processor time and 1 GiB."""
+    program = (
+        "from raci_gen.renderers.anchors import role_anchors\n"
+        "headings = [(f'Phase {i}', None) for i in range(20000)] + [('Role R2', None)]\n"
+        "headings += [(f'Role R{i}', f'R{i}') for i in range(200)]\n"
+        "anchors = role_anchors(headings)\n"
+        "print(anchors['R1'], anchors['R2'])\n")
+    result = subprocess.run(["prlimit", f"--as={GIB}", "--cpu=5", sys.executable, "-c", program],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["role-r1", "role.r2"]  # a phase named "Role R2" comes first
