@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -207,3 +208,127 @@ def test_worker_count():
     assert batch.worker_count(1) == 1
     assert batch.worker_count(12, 3) == 3
     assert batch.worker_count(2, 8) == 2
+
+
+# --- a worker killed from outside -------------------------------------------------------------
+
+linux = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="finds the workers through /proc")
+
+
+def _killed_on_victim(folder: str) -> int:
+    """Kills its own worker (as the kernel's out-of-memory killer would) on ``victim``."""
+    if folder == "victim":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers")
+def test_a_killed_worker_costs_its_own_folder_only():
+    folders = ["a", "victim", "b", "c", "d", "e", "f"]
+    seen = []
+    results = batch.run_many(_killed_on_victim, folders, 2, on_result=seen.append)
+    assert [r.folder for r in results] == [r.folder for r in seen] == folders
+    assert [r.status for r in results] == [0, batch.LOST, 0, 0, 0, 0, 0]
+    assert results[1].stderr == ("victim: error: the process working on this project was killed by signal 9 "
+                                 "(SIGKILL; out of memory?); the other projects went on\n")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(n) for n in task.read_text().split()]
+        except OSError:  # the thread ended meanwhile
+            pass
+    return found
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command's name, from the state on; None when the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+
+
+def _started(pid: int) -> tuple[int, int]:
+    """When ``pid`` started (clock ticks since boot), then its number: the order the workers were forked in."""
+    fields = _stat(pid)
+    return (int(fields[19]) if fields else 1 << 62, pid)
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = _stat(pid)
+    return int(fields[11]) + int(fields[12]) if fields else 0
+
+
+@pytest.fixture()
+def six(tmp_path: Path) -> Path:
+    """``large`` (3,000 activities: its Markdown build takes a second or more, so its worker starts first and is
+    still at work when killed) and five small projects."""
+    steps = "".join(f"  - id: W-{i}\n    name: Step {i}\n    raci: {{PM: A, DEV: R}}\n" for i in range(3000))
+    write_project(tmp_path / "large", [{"id": "PM", "name": "Project manager"}, {"id": "DEV", "name": "Developer"}],
+                  {"01-work": "phase: Work\nactivities:\n" + steps})  # as text: dumping 3,000 takes seconds
+    for name in "abcde":
+        small(tmp_path, name)
+    return tmp_path
+
+
+@linux
+def test_build_goes_on_when_a_worker_is_killed(six: Path):
+    """`raci-gen build large a b c d e`: the worker building ``large`` is killed with SIGKILL while at work; the
+    five others are built, ``large`` is reported killed, exit 4."""
+    build = subprocess.Popen([sys.executable, "-m", "raci_gen", "build", "large", *"abcde", "-f", "md", "-j", "2"],
+                             cwd=six, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and build.poll() is None:
+            workers = sorted(_children(build.pid), key=_started)
+            # The first worker forked took the largest project; once it has used some processor time it is at work.
+            if workers and _cpu_ticks(workers[0]) * 1000 // os.sysconf("SC_CLK_TCK") >= 50:
+                os.kill(workers[0], signal.SIGKILL)
+                break
+            time.sleep(0.005)
+        else:
+            pytest.fail("no worker was seen at work on the large project")
+        out, err = build.communicate(timeout=120)
+    finally:
+        build.kill()
+        build.wait()
+    assert build.returncode == batch.LOST, err
+    lines = err.splitlines()
+    assert ("large: error: the process working on this project was killed by signal 9 (SIGKILL; out of memory?); "
+            "the other projects went on") in lines
+    assert any(line.startswith("large: failed, exit 4 (") for line in lines)
+    assert lines[-1] == "built 5 of 6 projects; failed: large"
+    assert [line.split(":")[0] for line in out.splitlines()] == list("abcde")
+    for name in "abcde":
+        assert "Plan the work" in (six / name / "output" / "raci-matrix.md").read_text(encoding="utf-8")
+    assert not (six / "large" / "output").exists()
+    assert "Traceback" not in err
+
+
+@linux
+def test_a_killed_build_leaves_no_worker(six: Path):
+    """SIGKILL to raci-gen itself: its workers end with it, instead of waiting for work forever."""
+    build = subprocess.Popen([sys.executable, "-m", "raci_gen", "build", "large", *"abcde", "-f", "md", "-j", "2"],
+                             cwd=six, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline and build.poll() is None:
+            workers = _children(build.pid)
+            time.sleep(0.005)
+        assert len(workers) == 2, "the two workers were not seen"
+    finally:
+        build.kill()
+        build.wait()
+    try:
+        deadline = time.monotonic() + 10  # SIGKILL takes effect soon, not at once; the large build takes longer
+        while time.monotonic() < deadline and any((_stat(w) or ["Z"])[0] != "Z" for w in workers):
+            time.sleep(0.05)
+        assert all((_stat(w) or ["Z"])[0] == "Z" for w in workers), "a worker outlived the killed build"
+    finally:
+        for worker in workers:  # on the old code: they wait for work forever
+            if (_stat(worker) or ["Z"])[0] != "Z":
+                os.kill(worker, signal.SIGKILL)
