@@ -339,3 +339,66 @@ def test_a_cr_only_page_keeps_cr_inside_the_markers():
 
 def test_error_position_in_a_cr_only_page():
     assert error_of(f"a\rb\r\r  {BEGIN}\r").startswith("docs/Team.md:4:3: error: ")
+
+
+# --- a page named twice; the sections in --help ---------------------------------------------------------------------
+
+
+def _project_with_a_page(tmp_path, section: str):
+    import shutil
+
+    from conftest import copy_example
+
+    project = copy_example(tmp_path / "team")
+    shutil.rmtree(project / "output", ignore_errors=True)
+    (project / "wiki").mkdir()
+    (project / "wiki" / "Team.md").write_text(f"Ours.\n{BEGIN}\n{END}\n", encoding="utf-8")
+    config = project / "raci.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "\noutput:\n" in text and "inject" not in text
+    entry = f"    - {{file: wiki/Team.md, section: {section}}}"
+    config.write_text(text.replace("\noutput:\n", f"\noutput:\n  inject:\n{entry}\n", 1), encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines().index(entry) + 1
+    return project, line
+
+
+def _raci_gen(*args, cwd):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([os.path.join(os.path.dirname(sys.executable), "raci-gen"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": "1"})
+
+
+def test_a_page_in_raci_yaml_and_on_the_command_line_with_two_sections_is_an_error_naming_both(tmp_path):
+    project, line = _project_with_a_page(tmp_path, "matrix")
+    done = _raci_gen("build", "-f", "md", "--inject", "./wiki/../wiki/Team.md", "--section", "legend", cwd=project)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"raci.yaml:{line}:7: error: page wiki/Team.md gets section 'matrix' here and 'legend' from the command line "
+        "(--inject ./wiki/../wiki/Team.md --section legend); a page holds one pair of markers, so one section: "
+        "name the page once"]
+    assert not (project / "output").exists()
+    assert (project / "wiki" / "Team.md").read_text() == f"Ours.\n{BEGIN}\n{END}\n"
+
+
+def test_a_page_named_twice_with_one_section_is_injected_once(tmp_path):
+    project, _ = _project_with_a_page(tmp_path, "matrix")
+    done = _raci_gen("build", "-f", "md", "--inject", "wiki/Team.md", "--section", "matrix", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("wrote wiki/Team.md") == 1
+    assert _raci_gen("build", "--check", "-f", "md", cwd=project).returncode == 0
+
+
+def test_build_help_lists_every_section_of_the_markdown_template():
+    from raci_gen.loader import load_project
+    from raci_gen.output import build_document
+    from raci_gen.renderers.markdown import built_in_sections, sections
+
+    from conftest import REPO_ROOT
+
+    expected = sections(build_document(load_project(str(REPO_ROOT))))
+    assert built_in_sections() == expected and len(expected) == 8
+    help_text = " ".join(_raci_gen("build", "--help", cwd=REPO_ROOT).stdout.split())
+    assert "What --inject puts in the page: " + ", ".join(expected) + " (a project's own" in help_text

@@ -232,7 +232,8 @@ def test_the_templates_are_shipped_in_the_sdist():
 
 def test_the_remote_hooks_run_what_the_local_ones_do():
     """.pre-commit-hooks.yaml (for `repo: <raci-gen's URL>`) and the local hooks init writes run the same commands."""
-    remote = {h["id"]: h["entry"] for h in yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())}
+    published = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
+    remote = {h["id"]: (h["entry"], h["files"]) for h in published}
     local_config = (REPO_ROOT / "src" / "raci_gen" / "scaffold" / "pre-commit-config.yaml").read_text()
-    local = {h["id"]: h["entry"] for repo in yaml.safe_load(local_config)["repos"] for h in repo["hooks"]}
+    local = {h["id"]: (h["entry"], h["files"]) for r in yaml.safe_load(local_config)["repos"] for h in r["hooks"]}
     assert remote == local
