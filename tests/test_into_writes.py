@@ -176,35 +176,46 @@ def test_the_summary_names_every_file_written_with_what_changed_in_it(tmp_path):
     assert "S-1" not in result.stdout
 
 
-SAVE_MEANWHILE = """\
+HOOK = """\
+import errno
 import os
 import raci_gen.confined as confined
 original = confined.write_all
 def write_all(writes, replace=True):
-    with open(os.environ["SAVED_MEANWHILE"], "a", encoding="utf-8") as fh:
-        fh.write("# saved meanwhile\\n")
+    if os.environ.get("SAVED_MEANWHILE"):
+        with open(os.environ["SAVED_MEANWHILE"], "a", encoding="utf-8") as fh:
+            fh.write("# saved meanwhile\\n")
     return original(writes, replace)
 confined.write_all = write_all
+if os.environ.get("NO_HARD_LINKS"):
+    def link(*args, **kwargs):
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+    os.link = link
 """
-"""A sitecustomize that saves a file just before raci-gen writes: someone else's edit, deterministically."""
+"""A sitecustomize for raci-gen's subprocess: SAVED_MEANWHILE=PATH saves that file just before raci-gen writes
+(someone else's edit, deterministically); NO_HARD_LINKS=1 makes link() fail as on FAT or exFAT."""
 
 
+def hooked(tmp_path: Path, root: Path, csv: Path, **env: str) -> subprocess.CompletedProcess:
+    hook = tmp_path / "hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
+    path = os.pathsep.join(filter(None, (str(hook), os.environ.get("PYTHONPATH"))))
+    return subprocess.run([sys.executable, "-m", "raci_gen", "import", str(csv), "--into", "."], cwd=root,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **env, "PYTHONPATH": path})
+
+
+@pytest.mark.parametrize("links", ["", "no hard links"])
 @pytest.mark.parametrize("saved, message", [
     ("01-plan.yaml", "changed since raci-gen read it (saved by someone else meanwhile); nothing was written, so "
                      "that edit is not lost: run the command again"),
     ("04-release.yaml", "exists already; refusing to overwrite it")])  # the new phase's file, made meanwhile
-def test_a_file_saved_by_someone_else_meanwhile_is_not_replaced(tmp_path, saved, message):
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(SAVE_MEANWHILE, encoding="utf-8")
+def test_a_file_saved_by_someone_else_meanwhile_is_not_replaced(tmp_path, saved, message, links):
     root = project(tmp_path / "p", {"01-plan.yaml": PLAN, "03-release.yaml": SHIP})
     before = snapshot(root)
     path = root / "activities" / saved
     csv = source(root, ["P-1,Plan,Write the plan,A/R,I", "S-1,Ship,Ship it,A,R", "N-1,Release,Announce it,A,R"])
-    result = subprocess.run([sys.executable, "-m", "raci_gen", "import", str(csv), "--into", "."], cwd=root,
-                            capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "SAVED_MEANWHILE": str(path),
-                                 "PYTHONPATH": os.pathsep.join(filter(None, (str(hook), os.environ.get("PYTHONPATH"))))})
+    result = hooked(tmp_path, root, csv, SAVED_MEANWHILE=str(path), NO_HARD_LINKS=links)
     assert result.returncode == 2, result.stdout + result.stderr
     assert [line.replace("./", "") for line in result.stderr.splitlines()] == [f"activities/{saved}: error: {message}"]
     after = snapshot(root)
@@ -212,6 +223,15 @@ def test_a_file_saved_by_someone_else_meanwhile_is_not_replaced(tmp_path, saved,
     assert {k: v for k, v in after.items() if k != f"activities/{saved}"} == \
         {k: v for k, v in before.items() if k != f"activities/{saved}"}
     assert not [p for p in (root / "activities").iterdir() if p.name.startswith(".raci-gen-")]
+
+
+def test_a_new_phase_is_written_where_there_are_no_hard_links(tmp_path):
+    root = project(tmp_path / "p", {"01-plan.yaml": PLAN})
+    csv = source(root, ["P-1,Plan,Write the plan,A/R,C", "N-1,Release,Announce it,A,R"])
+    result = hooked(tmp_path, root, csv, NO_HARD_LINKS="1")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (root / "activities").iterdir()) == ["01-plan.yaml", "02-release.yaml"]
+    assert cells(root)["N-1"] == {"PM": "A", "DEV": "R"}
 
 
 def test_a_file_is_replaced_only_while_it_holds_the_bytes_it_was_read_as(tmp_path):

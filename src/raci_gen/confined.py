@@ -38,6 +38,7 @@ MAX_LINKS = 40
 """Symbolic links followed for one path, as the kernel's own limit (ELOOP)."""
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _NOT_FOLLOWED = (errno.ELOOP, errno.ENOTDIR, errno.EMLINK)  # what O_NOFOLLOW gives for a link (EMLINK on BSD)
+_NO_HARD_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS)  # link() where there are none
 
 TEMPORARY = re.compile(r"\.raci-gen-(?:(\d+)-)?[^/]*\.tmp")
 """Temporary files and backups :func:`write_all` makes: ``.raci-gen-PID-XXXXXXXX.tmp``."""
@@ -351,6 +352,19 @@ def _commit(entry: _Placed, replace: bool) -> None:
             os.link(entry.temporary, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
         except FileExistsError:
             raise RaciError(f"{entry.write.path}: error: exists already; refusing to overwrite it") from None
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS:
+                raise
+            # No hard links here (FAT, exFAT, some network shares): the name is taken with O_EXCL, which
+            # fails where anything is, and the file renamed onto it (a reader may see it empty, briefly).
+            try:
+                os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666,
+                                 dir_fd=folder))
+            except FileExistsError:
+                raise RaciError(f"{entry.write.path}: error: exists already; refusing to overwrite it") from None
+            entry.committed = True  # from here a failure removes the name taken
+            os.replace(entry.temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+            return
         entry.committed = True
         return
     if entry.write.expected is not None:
