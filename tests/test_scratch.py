@@ -1,15 +1,23 @@
 """raci_gen.scratch: the folder a killed PDF build leaves in the temporary directory is removed by the next
-build, and nothing else there is touched (another user's folder, a link, a file, a live build's folder)."""
+build, and nothing else there is touched (another user's folder, a link, a file, a live build's folder, also
+seen from another PID namespace)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 import pytest
 
@@ -48,6 +56,16 @@ def _dead_pid() -> int:
     return child.pid
 
 
+def _locked(folder) -> bool:
+    """Whether a process holds the lock of scratch folder ``folder`` (the build, its PDF child, a part worker)."""
+    with open(os.path.join(folder, scratch.LOCK), "rb") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
+
+
 def _ours(directory) -> list[str]:
     return sorted(name for name in os.listdir(directory) if name.startswith(scratch.PREFIX))
 
@@ -72,7 +90,7 @@ def test_the_next_build_removes_what_a_killed_build_left(formats, tmp_path, repo
     left = _ours(temporary)
     assert len(left) == 1 and left[0].startswith(scratch.PREFIX)
     owner = int(scratch._LEFTOVER.match(left[0]).group(1))  # the build, or its PDF child
-    while scratch._alive(owner):  # SIGKILL takes effect soon, not at once
+    while scratch._alive(owner) or _locked(temporary / left[0]):  # SIGKILL takes effect soon, not at once
         time.sleep(0.05)
     assert any(name.startswith("part-") for name in os.listdir(temporary / left[0]))
 
@@ -101,6 +119,7 @@ def test_another_users_folder_is_left_alone(tmp_path):
     name = f"{scratch.PREFIX}{_dead_pid()}-abcdefgh"
     (tmp_path / name).mkdir()
     (tmp_path / name / "part-0000-000000.pdf").write_bytes(b"%PDF-")
+    (tmp_path / name / scratch.LOCK).write_bytes(b"")  # as a killed build leaves it: unlocked
     assert scratch.remove_leftovers(str(tmp_path), uid=os.getuid() + 1) == []  # as another user sees it
     assert (tmp_path / name / "part-0000-000000.pdf").exists()
     if os.getuid() == 0:  # root can make a folder truly someone else's
@@ -125,3 +144,102 @@ def test_the_folder_is_named_after_its_process():
         assert scratch._LEFTOVER.match(name).group(1) == str(os.getpid())
         assert oct(os.stat(folder).st_mode & 0o777) == oct(0o700)
     assert not os.path.exists(folder)
+
+
+# --- a live build's folder, seen from another PID namespace ------------------------------------
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    from raci_gen import scratch
+
+    with scratch.folder() as folder:  # as a build laying out a PDF holds it
+        print(folder, flush=True)
+        time.sleep(600)
+""")
+
+
+@pytest.fixture()
+def live_folder(tmp_path):
+    """A scratch folder in ``tmp_path`` that a live process (a build, as far as the folder tells) holds."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER], env={**os.environ, "TMPDIR": str(tmp_path)},
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        yield holder, holder.stdout.readline().strip()
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+
+
+@posix
+def test_a_folder_whose_lock_is_held_is_kept_whatever_its_name_says(tmp_path, live_folder):
+    """The holder's number names no process here, as a build's in another PID namespace (a container sharing
+    /tmp): its lock keeps its folder; once it is gone, the folder goes."""
+    holder, made = live_folder
+    name = f"{scratch.PREFIX}{_dead_pid()}-{os.path.basename(made)[-8:]}"
+    os.rename(made, tmp_path / name)
+    (tmp_path / name / "part-0000-000000.pdf").write_bytes(b"%PDF-")
+    assert scratch.remove_leftovers(str(tmp_path), now=time.time() + 7 * 24 * 3600) == []
+    assert (tmp_path / name / "part-0000-000000.pdf").exists()
+    holder.kill()
+    holder.wait()
+    assert scratch.remove_leftovers(str(tmp_path)) == [name]
+    assert not (tmp_path / name).exists()
+
+
+unshare = shutil.which("unshare")
+
+
+def _own_pid_namespace_works() -> bool:
+    try:
+        return subprocess.run([unshare, "--pid", "--fork", "--mount-proc", "true"], capture_output=True,
+                              timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+@posix
+@pytest.mark.skipif(not unshare or not _own_pid_namespace_works(), reason="needs unshare --pid (root, Linux)")
+def test_a_cleanup_in_another_pid_namespace_keeps_a_live_builds_folder(tmp_path, live_folder):
+    """The real thing: the cleanup runs in a PID namespace of its own, where the holder's number names no process."""
+    holder, made = live_folder
+    cleanup = [unshare, "--pid", "--fork", "--mount-proc", sys.executable, "-c",
+               "import os, sys; from raci_gen import scratch; print(os.getpid(), scratch.remove_leftovers(sys.argv[1]))",
+               str(tmp_path)]
+    done = subprocess.run(cleanup, capture_output=True, text=True, timeout=60)
+    assert done.stdout == "1 []\n", done.stderr  # in a namespace of its own, and nothing removed
+    assert os.path.isfile(os.path.join(made, scratch.LOCK))
+    holder.kill()
+    holder.wait()
+    done = subprocess.run(cleanup, capture_output=True, text=True, timeout=60)
+    assert done.stdout == f"1 [{os.path.basename(made)!r}]\n", done.stderr
+
+
+@posix
+def test_a_folder_without_a_lock_goes_only_when_its_process_is_gone_and_it_is_old(tmp_path):
+    """As an older raci-gen left it (or a build killed before it locked its folder): by its process and its age."""
+    dead = tmp_path / f"{scratch.PREFIX}{_dead_pid()}-abcdefgh"
+    live = tmp_path / f"{scratch.PREFIX}{os.getpid()}-livelive"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "part-0000-000000.pdf").write_bytes(b"%PDF-")
+    modified = dead.stat().st_mtime
+    assert scratch.remove_leftovers(str(tmp_path), now=modified + scratch.UNLOCKED_AFTER - 60) == []
+    assert scratch.remove_leftovers(str(tmp_path), now=modified + scratch.UNLOCKED_AFTER + 60) == [dead.name]
+    assert not dead.exists() and live.is_dir()
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"it has not changed for {scratch.UNLOCKED_AFTER // 3600} hours" in readme
+
+
+@posix
+@pytest.mark.parametrize("kind", ["link", "fifo", "folder"])
+def test_a_lock_that_is_not_a_regular_file_keeps_its_folder(tmp_path, kind):
+    """Only a lock file raci-gen could have made lets a folder go: never one that is followed, or blocks."""
+    outside = tmp_path / "outside"
+    outside.write_text("not yours\n")
+    folder = tmp_path / "tmp" / f"{scratch.PREFIX}{_dead_pid()}-abcdefgh"
+    folder.mkdir(parents=True)
+    lock = folder / scratch.LOCK
+    {"link": lambda: lock.symlink_to(outside), "fifo": lambda: os.mkfifo(lock), "folder": lock.mkdir}[kind]()
+    assert scratch.remove_leftovers(str(tmp_path / "tmp"), now=time.time() + 7 * 24 * 3600) == []
+    assert folder.is_dir() and outside.read_text() == "not yours\n"

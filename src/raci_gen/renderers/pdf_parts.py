@@ -338,7 +338,7 @@ def render_parts(weasyprint, document: Document, fetcher, options: dict, stamp: 
     and joined (see the module docstring)."""
     workers = worker_count() if workers is None else workers
     streams = _streams(document)
-    with scratch.folder() as folder:  # named after this process, so that a later build removes it if killed
+    with scratch.folder() as folder:  # locked while in use (part workers too), so a later build removes it if killed
 
         def lay_out(number: int, start: int, per_part: int) -> Laid:
             path = os.path.join(folder, f"part-{number:04d}-{start:06d}.pdf")
