@@ -16,7 +16,7 @@ import re
 import types
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
-from raci_gen import fastcheck
+from raci_gen import fastcheck, filenames, templatefolder
 from raci_gen.errors import InputError, Problem
 from raci_gen.model import (
     Activity, Cell, Ignore, Injection, Letter, Person, Signer, Location, Matrix, OutputSettings, Phase, Project, Role, RuleSetting, Settings,
@@ -85,6 +85,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     role_files = _input_files(root, settings.roles, "roles", config_located, problems)
     activity_files = _input_files(root, settings.activities, "activities", config_located, problems)
     problems.extend(_template_problems(root, settings.templates, config_located))
+    problems.extend(_output_name_problems(settings.output.name, config_located))
     if not role_files or not activity_files:
         raise InputError(problems)
     if len(activity_files) > MAX_PHASES:
@@ -378,15 +379,23 @@ def _template_problems(root: str, configured: str, config: Located | None) -> li
             how = "through a symbolic link" if os.path.islink(path) or not setting else repr(configured)
             return [Problem(setting or Location(shown), f"the templates path leads outside the project folder "
                                                         f"({how}); keep templates inside the project")]
-        problems = []
-        for folder, dirs, files in os.walk(path):
-            for name in sorted(dirs + files):
-                full = os.path.join(folder, name)
-                if _leads_outside(root, full):
-                    problems.append(Problem(Location(os.path.normpath(full)), OUTSIDE_LINK))
-        return problems
+        refusal = templatefolder.setting_problem(root, path)
+        if refusal is not None:  # the project folder itself, or .git: a template could include the CI token
+            return [Problem(setting or Location(shown), refusal)]
+        return templatefolder.folder_problems(path, OUTSIDE_LINK, root)
     except (ValueError, OSError):
         return [Problem(setting or Location(shown), f"the templates path {configured!r} is not a usable path")]
+
+
+def _output_name_problems(name: str, config: Located | None) -> list[Problem]:
+    """``output.name`` must be a name every file system holds: the documents are committed and checked out
+    everywhere, and ``con.md`` would leave the repository unusable on Windows."""
+    device = filenames.windows_reserved(name)
+    if device is None:
+        return []
+    where = config.at(("output", "name")) if config is not None else Location(CONFIG_NAME)
+    return [Problem(where, f"output.name {name!r} is {device}, a device name Windows reserves whatever suffix "
+                           f"follows (CON, PRN, AUX, NUL, COM0-9, LPT0-9); choose another file stem")]
 
 
 def _validate(model_name: str, located: Located, allow_empty: bool = False) -> Any:

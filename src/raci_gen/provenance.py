@@ -15,7 +15,8 @@ Where the stamp lives, in a form light code finds without a PDF or Excel library
 * workbook: custom document properties (docProps/custom.xml) ``raci-gen-provenance``
   and ``raci-gen-file-N`` (Excel keeps each property value under 256 characters).
 
-This module reads files and digests them; it depends on the model only.
+This module reads files and digests them; it depends on the model, and on the walk of the templates
+folder (:mod:`raci_gen.templatefolder`) only.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ import hashlib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 
-from raci_gen import __version__
+from raci_gen import __version__, templatefolder
 from raci_gen.model import Project
 
 MARKER = "raci-gen-provenance"
@@ -138,17 +140,14 @@ def input_digests(project: Project) -> dict[str, str]:
 def template_digests(template_dir: str | None) -> dict[str, str]:
     """Per format, a digest of the templates in use: the project's own templates folder (all of it,
     since a template may include any file there), and the built-in templates it does not override."""
-    own: dict[str, bytes] = {}
+    own: dict[str, str] = {}  # digests, not bytes: the folder may hold up to templatefolder.MAX_FOLDER_BYTES
     if template_dir and os.path.isdir(template_dir):
-        for folder, dirs, names in os.walk(template_dir):
-            dirs.sort()
-            for name in sorted(names):
-                path = os.path.join(folder, name)
-                try:
-                    with open(path, "rb") as fh:
-                        own[os.path.relpath(path, template_dir).replace(os.sep, "/")] = fh.read()
-                except OSError:
-                    continue
+        for entry in templatefolder.walk(template_dir).entries:  # bounded, the loader refused what is beyond
+            if entry.is_folder:
+                continue
+            data = _regular_file(entry.path, templatefolder.MAX_FILE_BYTES)
+            if data is not None:
+                own[entry.relative] = _digest(data)
     built_in = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")  # the package's own
     result = {}
     for fmt, names in FORMAT_TEMPLATES.items():
@@ -157,11 +156,32 @@ def template_digests(template_dir: str | None) -> dict[str, str]:
         for name in names:
             if name not in used:
                 with open(os.path.join(built_in, name), "rb") as fh:
-                    used["built-in/" + name] = fh.read()
-        for name, data in sorted(used.items()):
-            h.update(name.encode("utf-8") + b"\0" + _digest(data).encode("ascii") + b"\0")
+                    used["built-in/" + name] = _digest(fh.read())
+        for name, digest in sorted(used.items()):
+            h.update(name.encode("utf-8") + b"\0" + digest.encode("ascii") + b"\0")
         result[fmt] = h.hexdigest()[:DIGEST_CHARS]
     return result
+
+
+def _regular_file(path: str, limit: int) -> bytes | None:
+    """The first ``limit`` + 1 bytes of the regular file at ``path`` (links followed); None for anything
+    else or a file that cannot be read. Opened without blocking, so a FIFO never holds the build."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder (a link to one), a FIFO, a device
+            return None
+        chunks, left = [], limit + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1024 * 1024))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 # --- reading a stamp back ---------------------------------------------------------------------------------------

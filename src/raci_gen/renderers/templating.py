@@ -13,12 +13,14 @@ import os
 import re
 import sys
 
+from typing import Callable
+
 import jinja2
 import jinja2.bccache
 from markupsafe import Markup, escape
 
-from raci_gen import __version__, usercache
-from raci_gen.errors import Problem, RenderError, TemplateFailure
+from raci_gen import __version__, confined, templatefolder, usercache
+from raci_gen.errors import Problem, RaciError, RenderError, TemplateFailure
 from raci_gen.model import Location
 from raci_gen.renderers.document import Document
 from raci_gen.renderers.sandbox import BoundedSandbox, TemplateLimit, render_within_limits, time_limit
@@ -120,6 +122,8 @@ def css_string(text: object) -> Markup:
 
 
 _PACKAGE_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
+BUILT_IN_TEMPLATES = ("raci.md.j2", "raci.html.j2", "raci.css")
+"""The package's templates, which a project's file of the same name replaces."""
 
 
 class PackagedTemplateCache(jinja2.BytecodeCache):
@@ -178,10 +182,65 @@ def _template_cache(autoescape: bool) -> PackagedTemplateCache | None:
     return _caches[autoescape]
 
 
+class TemplateRefused(jinja2.TemplateError):
+    """A template name the project's loader will not read (see :func:`templatefolder.template_name_refusal`).
+
+    Not a :class:`jinja2.TemplateNotFound`: :class:`jinja2.ChoiceLoader` and ``ignore missing`` would
+    pass over that and look further; a refusal ends the render."""
+
+    def __init__(self, name: str, reason: str, filename: str | None = None):
+        super().__init__(f"template {name!r} is not read: {reason}")
+        self.name = name
+        self.reason = reason
+        self.filename = filename
+        """The file in the templates folder the name leads to, when the refusal concerns the file itself."""
+
+
+class ProjectTemplateLoader(jinja2.BaseLoader):
+    """The project's templates folder: each name read beneath it, never outside.
+
+    The name must pass :func:`templatefolder.template_name_refusal` (relative, no ``..``, nothing
+    hidden or of a version-control folder, a template's suffix); the file is then reached as
+    :func:`confined.read_regular` reaches it, one folder at a time from a descriptor of the templates
+    folder, without following a link that leads out of it, and refused above
+    :data:`templatefolder.MAX_FILE_BYTES`. A name that is not there is :class:`jinja2.TemplateNotFound`,
+    so the built-in template of that name is used.
+    """
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        reason = templatefolder.template_name_refusal(template)
+        if reason is not None:
+            raise TemplateRefused(template, reason)
+        path = os.path.join(self.folder, *templatefolder.template_parts(template))
+        try:
+            data = confined.read_regular(path, self.folder, templatefolder.MAX_FILE_BYTES, "template")
+        except (FileNotFoundError, NotADirectoryError):
+            raise jinja2.TemplateNotFound(template) from None
+        except RaciError as exc:
+            # confined words it "PATH: error: WHY"; the place is given by the template that asked
+            raise TemplateRefused(template, str(exc).split(": error: ", 1)[-1], path) from None
+        except OSError as exc:
+            raise TemplateRefused(template, f"cannot be read: {exc.strerror}", path) from None
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TemplateRefused(template, f"not UTF-8 text (byte {exc.start + 1})", path) from None
+        # One environment serves one render, so a template read once stays as read.
+        return source, path, lambda: True
+
+    def list_templates(self) -> list[str]:
+        """The names of the folder's template files, within the limits of :func:`templatefolder.walk`."""
+        return sorted(entry.relative for entry in templatefolder.walk(self.folder).entries
+                      if not entry.is_folder and templatefolder.template_name_refusal(entry.relative) is None)
+
+
 def environment(document: Document, autoescape: bool) -> BoundedSandbox:
     loaders: list[jinja2.BaseLoader] = []
     if document.template_dir:
-        loaders.append(jinja2.FileSystemLoader(document.template_dir))
+        loaders.append(ProjectTemplateLoader(document.template_dir))
     loaders.append(jinja2.PackageLoader("raci_gen", "templates"))
     env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders),
@@ -213,7 +272,7 @@ def _project_templates(document: Document) -> bool:
     """Whether the project's templates folder holds any file a render could use."""
     if not document.template_dir:
         return False
-    return bool(jinja2.FileSystemLoader(document.template_dir).list_templates())
+    return bool(ProjectTemplateLoader(document.template_dir).list_templates())
 
 
 def _where(exc: BaseException, name: str, document: Document, template: jinja2.Template | None = None) -> Location:
@@ -273,7 +332,16 @@ def render_template(document: Document, name: str, autoescape: bool, block: str 
         where = Location(_shown(exc.filename or name, name, document), exc.lineno or 1, 1)
         raise TemplateFailure([Problem(where, f"template syntax error: {exc.message}")]) from None
     except jinja2.TemplateNotFound as exc:
-        raise RenderError(f"template {exc.name!r} not found") from None
+        # The template that asked for it (``{% include %}``, ``{% import %}``, ``{% extends %}``) and its line.
+        where = _where(exc, name, document, template)
+        folder = f"in {_shown(document.template_dir, name, document)}/ nor " if document.template_dir else ""
+        raise TemplateFailure([Problem(where, f"template {exc.name!r} not found {folder}among the built-in "
+                                              f"templates ({', '.join(BUILT_IN_TEMPLATES)})")]) from None
+    except TemplateRefused as exc:
+        where = _where(exc, name, document, template)
+        if template is None and exc.filename:  # the template asked for by name is itself refused
+            where = Location(_shown(exc.filename, name, document), 1, 1)
+        raise TemplateFailure([Problem(where, str(exc))]) from None
     except TemplateLimit as exc:
         raise TemplateFailure([Problem(_where(exc, name, document, template), f"the template {exc}")]) from None
     except RecursionError as exc:
