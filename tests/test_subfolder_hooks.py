@@ -177,6 +177,11 @@ def test_hook_takes_files_and_folders_and_runs_each_project_once(repo):
     assert done.stderr.count("is out of date") == 1 and "docs/b/output/raci-matrix.md" in done.stderr
     assert run(["raci-gen", "hook", "lint", "docs/a/roles/x.yaml"], repo, env).returncode == 0
     assert run(["raci-gen", "hook", "check"], repo, env).returncode == 0, "no file, no project: nothing to do"
+    # A folder in the hook's args that holds no project (it moved) is an error, not a silent pass.
+    done = run(["raci-gen", "hook", "lint", "docs"], repo, env)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == "docs:1:1: error: no raci-gen project in docs or above; " \
+                                          "the hook's args name project folders"
     # Both inits added their hooks to the one configuration at the top.
     args = [hook["args"] for r in yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())["repos"][1:]
             for hook in r["hooks"]]

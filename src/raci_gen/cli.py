@@ -590,8 +590,14 @@ def hook_check(ctx: click.Context, paths: tuple[str, ...]) -> None:
 
 
 def _run_hook(ctx: click.Context, name: str, paths: tuple[str, ...]) -> None:
-    from raci_gen.discovery import projects_of
+    from raci_gen.discovery import project_of, projects_of
+    from raci_gen.errors import fail
+    from raci_gen.model import Location
 
+    for path in paths:  # a folder is named in the hook's args, for a project: one that moved must not pass unseen
+        if os.path.isdir(path) and project_of(path) is None:
+            raise fail(Location(path), f"no raci-gen project in {path} or above; "
+                                       "the hook's args name project folders")
     command, *options = HOOK_COMMANDS[name]
     statuses = [_run_command(command, options, folder) for folder in projects_of(paths)]
     ctx.exit(max(statuses, default=EXIT_OK))
