@@ -332,3 +332,41 @@ def test_a_killed_build_leaves_no_worker(six: Path):
         for worker in workers:  # on the old code: they wait for work forever
             if (_stat(worker) or ["Z"])[0] != "Z":
                 os.kill(worker, signal.SIGKILL)
+
+
+@linux
+def test_ctrl_c_is_one_line(six: Path):
+    """Ctrl-C (SIGINT to the terminal's process group) while one worker builds and the other waits for work:
+    `interrupted`, exit 130, no traceback from a worker, no process left."""
+    build = subprocess.Popen([sys.executable, "-m", "raci_gen", "build", "large", *"abcde", "-f", "md", "-j", "2"],
+                             cwd=six, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True,  # a group of its own, as a terminal's command has
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # not ignored
+    try:
+        deadline = time.monotonic() + 60
+        # The small projects built while the large one is not: one worker waits for work.
+        while not all((six / name / "output" / "raci-matrix.md").exists() for name in "abcde"):
+            assert time.monotonic() < deadline and build.poll() is None, build.communicate()
+            time.sleep(0.005)
+        os.killpg(build.pid, signal.SIGINT)
+        out, err = build.communicate(timeout=60)
+    finally:
+        build.kill()
+        build.wait()
+    assert (build.returncode, err.splitlines()[-1]) == (130, "interrupted"), err
+    assert "Traceback" not in err
+    assert not (six / "large" / "output").exists()
+    deadline = time.monotonic() + 10
+    while _in_group(build.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _in_group(build.pid) == []
+
+
+def _in_group(group: int) -> list[int]:
+    """The live processes of process group ``group``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        fields = _stat(int(entry.name)) if entry.name.isdigit() else None
+        if fields and fields[0] != "Z" and int(fields[2]) == group:
+            found.append(int(entry.name))
+    return found

@@ -208,19 +208,22 @@ class _Worker:
 def _serve(job: Job, connection: multiprocessing.connection.Connection, parent: int) -> None:
     """In a forked worker: run the job on each folder that comes through ``connection``, until it closes."""
     die_with(parent)  # a killed raci-gen leaves no worker building for nobody
-    while True:
-        try:
-            folder = connection.recv()
-        except (EOFError, OSError):
-            return
-        if folder is None:  # raci-gen has no more folders to give
-            return
-        try:
-            result = run_captured(job, folder)
-        except Exception as exc:  # noqa: BLE001 - reported as this project's failure; the others go on
-            result = Result(folder, RAISED, "", f"internal error: worker failed: {type(exc).__name__}: {exc}\n",
-                            0.0)
-        connection.send(result)
+    try:
+        while True:
+            try:
+                folder = connection.recv()
+            except (EOFError, OSError):
+                return
+            if folder is None:  # raci-gen has no more folders to give
+                return
+            try:
+                result = run_captured(job, folder)
+            except Exception as exc:  # noqa: BLE001 - reported as this project's failure; the others go on
+                result = Result(folder, RAISED, "", f"internal error: worker failed: {type(exc).__name__}: "
+                                                    f"{exc}\n", 0.0)
+            connection.send(result)
+    except KeyboardInterrupt:  # Ctrl-C reaches every process of the terminal's group: raci-gen says "interrupted"
+        return
 
 
 def lost(folder: str, code: int, seconds: float) -> Result:
