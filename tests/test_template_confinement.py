@@ -318,3 +318,14 @@ def test_an_output_name_windows_reserves_is_refused(tmp_path, name, device):
 def test_output_names_that_only_look_reserved_are_accepted(tmp_path, name):
     project = project_in_git(tmp_path / "p", {"raci.yaml": f"output:\n  name: {name}\n"})
     assert load_project(str(project)).settings.output.name == name
+
+
+def test_readme_states_the_limits_the_code_enforces(repo_root):
+    text = " ".join((repo_root / "README.md").read_text(encoding="utf-8").split())
+    row = (f"| the project's templates folder | {templatefolder.MAX_DEPTH} folders deep, "
+           f"{templatefolder.MAX_ENTRIES:,} files and folders, {templatefolder.MAX_FILE_BYTES // 2**20} MiB a file, "
+           f"{templatefolder.MAX_FOLDER_BYTES // 2**20} MiB in all |")
+    assert row in text
+    assert "a suffix other than " + ", ".join(f"`{s}`" for s in templatefolder.TEMPLATE_SUFFIXES) + ", " in text
+    assert ", ".join(f"`{name}`" for name in (".git", ".hg", ".svn", ".bzr", "_darcs", "CVS")) in text
+    assert {name.casefold() for name in (".git", ".hg", ".svn", ".bzr", "_darcs", "CVS")} == templatefolder.VCS_FOLDERS
