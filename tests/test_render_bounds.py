@@ -151,3 +151,63 @@ def test_anchors_of_many_headings_take_linear_time():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["role-r1", "role.r2"]  # a phase named "Role R2" comes first
+
+
+# --- the PDF engine's work on a project's own templates --------------------------------------------------------------
+
+BUILT_IN_CSS = (Path(loader.__file__).parent / "templates" / "raci.css").read_text(encoding="utf-8")
+
+
+def own_template(root: Path, name: str, text: str) -> Path:
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_stylesheet_whose_layout_runs_long_is_stopped(tmp_path):
+    # 4,000 characters after every element of a 2-activity project ran past 300 s; stopped after 10 s
+    root = own_template(phase_files(tmp_path / "p", 0), "raci.css",
+                        BUILT_IN_CSS + '\n*::after { content: "' + "x " * 2000 + '" }\n')
+    # the PDF in a child process beside the Markdown (the other tests here render it in this one)
+    result = run("build", "-f", "md,pdf", "--no-lint", memory=2 * GIB, cpu=60, cwd=root)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert errors(result) == [
+        "templates/raci.css:1:1: error: with the project's own raci.css the PDF takes more than 10.0 s of processor "
+        "time to lay out (the limit for project templates on a matrix of this size: 10 s + 4 ms per cell)"]
+    assert not (root / "output").exists()
+
+
+def test_a_stylesheet_that_makes_pages_without_end_is_stopped(tmp_path):
+    # 30,000 words at 40pt: hundreds of pages; the limit for 1 activity and 2 roles is 100 + 2 x 3
+    root = own_template(phase_files(tmp_path / "p", 0), "raci.css",
+                        BUILT_IN_CSS + '\nbody::after { content: "' + "x " * 30000 + '"; display: block; '
+                                       'font-size: 40pt }\n')
+    result = run("build", "-f", "pdf", "--no-lint", memory=2 * GIB, cpu=60, cwd=root)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert errors(result) == [
+        "templates/raci.css:1:1: error: with the project's own raci.css the PDF lays out more than 106 pages (the "
+        "limit for project templates on a matrix of this size: 100 + 2 per activity and per role + 1 per 20 cells)"]
+
+
+@pytest.mark.parametrize("formats", ["pdf", "md,pdf"])
+def test_elements_nested_past_the_engines_recursion_are_one_line(tmp_path, formats):
+    # WeasyPrint's RecursionError was an internal error, exit 3 (2,000 levels take it there in a second;
+    # 20,000 take longer to parse than the layout may, and end as the stylesheet above does)
+    root = own_template(phase_files(tmp_path / "p", 0), "raci.html.j2",
+                        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>x</title></head><body>\n"
+                        "{% for i in range(2000) %}<div>{% endfor %}deep{% for i in range(2000) %}</div>{% endfor %}"
+                        "\n</body></html>\n")
+    result = run("build", "-f", formats, "--no-lint", memory=2 * GIB, cpu=60, cwd=root)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert errors(result) == [
+        "templates/raci.html.j2:1:1: error: with the project's own raci.html.j2 the PDF nests its elements too "
+        "deeply for the PDF engine (WeasyPrint ran out of recursion)"]
+    assert "Traceback" not in result.stderr
+
+
+def test_the_limits_leave_room_for_the_built_in_templates():
+    from raci_gen.renderers import pdf, pdf_parts
+
+    cells = pdf_parts.ONE_PIECE_CELLS  # the largest one-piece PDF: 1,000 x 30, 53 s and 239 pages measured
+    assert pdf.layout_time_limit(cells) >= 2 * 53
+    assert pdf.layout_page_limit(1000, 30) >= 10 * 239

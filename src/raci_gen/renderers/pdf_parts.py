@@ -79,10 +79,10 @@ def wanted(document: Document) -> bool:
     activities = sum(len(p.activities) for p in document.matrix.phases)
     if activities <= PARTS_FROM and activities * len(document.matrix.roles) <= PARTS_FROM_CELLS:
         return False
-    return not _own_templates(document)
+    return not own_templates(document)
 
 
-def _own_templates(document: Document) -> list[str]:
+def own_templates(document: Document) -> list[str]:
     """The project's own files among those the PDF is drawn from (``raci.html.j2``, ``raci.css``)."""
     if not document.template_dir:
         return []
@@ -103,7 +103,7 @@ def one_piece_refusal(document: Document) -> str | None:
     """Why a PDF of ``document`` is refused before anything is rendered, in one line; None when it is not: only
     a project template's PDF, laid out in one piece, above :data:`ONE_PIECE_CELLS` cells, whose memory would
     grow without bound (about 5 GB at the input limits)."""
-    own = _own_templates(document)
+    own = own_templates(document)
     if not own:  # the built-in templates: laid out in parts when long (see wanted)
         return None
     activities = sum(len(p.activities) for p in document.matrix.phases)
