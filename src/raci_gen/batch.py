@@ -163,8 +163,8 @@ class _Worker:
     A worker is kept for the next folder, so what the first job in a process loads on first use (the lint's
     rules, the YAML loader) is paid once per worker, not once per folder: 30 ten-activity projects (``-f md``)
     took 2.3 s with a pool, 6.6 to 9.1 s with a process per project, 1.1 s (as the pool then) this way, on a busy
-    two-core machine. Unlike a pool's, a worker that dies takes nothing with it but
-    the folder it was on: the end of its pipe says so, and another worker takes the next folder.
+    two-core machine. Unlike a pool's, a worker that dies takes nothing with it but the folder it was on: the end
+    of its pipe says so, and another worker takes the next folder.
     """
 
     def __init__(self, context, job: Job) -> None:
