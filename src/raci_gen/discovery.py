@@ -82,8 +82,15 @@ def projects_of(paths: Sequence[str]) -> list[str]:
     """The projects of ``paths`` (see :func:`project_of`), each once, in the order of their first file;
     paths that belong to no project are left out."""
     folders: dict[str, None] = {}
+    of_folder: dict[str, str | None] = {}  # pre-commit --all-files gives every file: each folder is walked once
     for path in paths:
-        folder = project_of(path)
+        if _is_dir(path):
+            folder = project_of(path)
+        else:
+            parent = os.path.dirname(os.path.normpath(path))
+            if parent not in of_folder:
+                of_folder[parent] = project_of(path)
+            folder = of_folder[parent]
         if folder is not None:
             folders.setdefault(os.path.normpath(folder))
     return distinct(list(folders))
