@@ -1,7 +1,8 @@
 """raci_gen.clock: the document's date, never the wall clock by default.
 
-Order: `date:` in raci.yaml, SOURCE_DATE_EPOCH, the last git commit that touched the inputs
-(uncommitted changes noted), no date at all; `date: today` opts in to the build date.
+Order: `date:` in raci.yaml, SOURCE_DATE_EPOCH, the last git commit that touched the inputs when they
+are committed as they are, else the build day (nothing added), no date at all outside git; `date: today`
+opts in to the build date. The date kept from documents of the same inputs: tests/test_document_date.py.
 """
 
 from __future__ import annotations
@@ -180,11 +181,13 @@ def test_git_missing_means_no_date(tmp_path, make_project, no_epoch, monkeypatch
 
 
 @needs_git
-def test_the_date_of_the_last_commit_that_touched_the_inputs(tmp_path, make_project, no_epoch):
+def test_the_date_of_the_last_commit_that_touched_the_inputs(tmp_path, make_project, no_epoch, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: _dt.datetime(2031, 5, 10, 12, 0, tzinfo=UTC))  # the build's clock
     root = make_project(tmp_path, ONE_ROLE, ONE_PHASE)
     git(root, "init", "-q")
+    # never committed: the build day, with nothing added
     date = date_of(root)
-    assert (date.shown, date.stamp, date.source) == (clock.NOT_COMMITTED, None, "git")
+    assert (date.shown, date.stamp, date.source) == ("2031-05-10", _dt.datetime(2031, 5, 10, tzinfo=UTC), "build day")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "first")
     date = date_of(root)
@@ -194,12 +197,31 @@ def test_the_date_of_the_last_commit_that_touched_the_inputs(tmp_path, make_proj
     git(root, "add", "notes.txt")
     git(root, "commit", "-q", "-m", "notes", date="2024-04-01T00:00:00+00:00")
     assert date_of(root).shown == "2024-03-05"
-    # an uncommitted change is noted, without today's date
+    # changed since the commit: the build day again, nothing noted
     roles = next((root / "roles").glob("*.yaml"))
     roles.write_text(roles.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert date_of(root).shown == f"2024-03-05, {clock.UNCOMMITTED}"
+    assert (date_of(root).shown, date_of(root).source) == ("2031-05-10", "build day")
     git(root, "commit", "-q", "-am", "roles", date="2024-05-06T23:59:59+00:00")
     assert date_of(root).shown == "2024-05-06"
+
+
+@pytest.mark.parametrize("shown, source, kept", [
+    ("2031-05-10", "git", True),
+    ("2031-05-10", "build day", True),
+    ("2031-05-10, with uncommitted changes", "git", False),  # an earlier raci-gen described the working tree
+    ("not committed yet", "git", False),
+    ("20310510", "git", False),
+    (None, "none", False),  # built outside git: a build in git dates it
+    ("2031-05-10", "raci.yaml", False),  # explicit dates are given again by what gave them
+    ("2031-05-10", "SOURCE_DATE_EPOCH", False),
+    ("2031-05-10", "today", False),
+    (20310510, "git", False),
+])
+def test_which_recorded_dates_a_build_keeps(shown, source, kept):
+    date = clock.kept_date(shown, source)
+    assert (date is not None) == kept
+    if kept:
+        assert (date.shown, date.stamp, date.source) == (shown, _dt.datetime(2031, 5, 10, tzinfo=UTC), source)
 
 
 @needs_git

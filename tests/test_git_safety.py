@@ -8,6 +8,7 @@ git configuration; SOURCE_DATE_EPOCH is unset, so that the date comes from git.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import shutil
 import subprocess
@@ -61,14 +62,17 @@ class Workspace:
         """A shell command that creates the marker (and fails, as a fsmonitor that answers nothing)."""
         return f"touch '{self.marker}'; false"
 
-    def repository(self, name: str = "repo", project: str = "docs/raci") -> tuple[Path, Path]:
-        """A repository with a small project at ``project`` (built, committed on :data:`COMMITTED`)."""
+    def repository(self, name: str = "repo", project: str = "docs/raci", built: bool = True) -> tuple[Path, Path]:
+        """A repository with a small project at ``project`` (committed on :data:`COMMITTED`, with its Markdown
+        when ``built``: built before the commit, it carries the day of the build, which builds of the same
+        inputs keep)."""
         top = self.tmp / name
         folder = top / project if project else top
         write_project(folder, ROLES, ACTIVITIES, "title: T\n")
         self.git(top, "init", "-q", "-b", "main")
-        done = self.raci_gen(folder, "build", "-q", "-f", "md")
-        assert done.returncode == 0, done.stderr
+        if built:
+            done = self.raci_gen(folder, "build", "-q", "-f", "md")
+            assert done.returncode == 0, done.stderr
         self.git(top, "add", "-A")
         self.git(top, "commit", "-q", "-m", "RACI matrix")
         return top, folder
@@ -107,12 +111,27 @@ def date_line(markdown: Path) -> str:
 
 
 def built_date(space: Workspace, folder: Path) -> str:
-    """The date line of the Markdown a build writes for the project in ``folder`` (to a folder outside it)."""
+    """The date line of the Markdown a build writes for the project in ``folder`` (to a folder outside it),
+    dated from git: the project's own documents, whose date a build of the same inputs keeps, are set aside."""
     out = space.tmp / "out"
     shutil.rmtree(out, ignore_errors=True)
-    done = space.raci_gen(space.tmp, "build", "-q", "-f", "md", "--out", str(out), str(folder))
+    own, aside = folder / "output", space.tmp / "output-aside"
+    if own.exists():
+        own.rename(aside)
+    try:
+        done = space.raci_gen(space.tmp, "build", "-q", "-f", "md", "--out", str(out), str(folder))
+    finally:
+        if aside.exists():
+            aside.rename(own)
     assert done.returncode == 0, done.stderr
     return date_line(next(out.glob("*.md")))
+
+
+def build_day() -> tuple[str, str]:
+    """The day a build now dates inputs not committed as they are (UTC), and the next (a test run may cross
+    midnight)."""
+    today = _dt.datetime.now(_dt.timezone.utc).date()
+    return today.isoformat(), (today + _dt.timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
@@ -225,7 +244,7 @@ def test_a_worktree_gets_its_date(space):
     assert (worktree / ".git").is_file()
     assert built_date(space, worktree / "docs" / "raci").endswith(COMMITTED)
     space.change_a_cell(worktree / "docs" / "raci")
-    assert built_date(space, worktree / "docs" / "raci").endswith(f"{COMMITTED}, with uncommitted changes")
+    assert built_date(space, worktree / "docs" / "raci").endswith(build_day())
 
 
 def install_hook(space: Workspace, top: Path, project: str) -> Path:
@@ -251,13 +270,13 @@ def test_a_pre_commit_hook_gets_the_date(space):
     space.git(top, "commit", "-q", "-m", "notes")
     lines = log.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
-    assert lines[0].endswith(f"{COMMITTED}, with uncommitted changes"), lines
+    assert lines[0].endswith(build_day()), lines  # the cell being committed: not in the last commit
     assert lines[1].endswith(COMMITTED), lines
 
 
 def test_a_submodule_gets_its_date(space):
     """Also from a hook of the outer repository, whose GIT_INDEX_FILE is not the submodule's."""
-    inner, _ = space.repository(name="inner", project="")
+    inner, _ = space.repository(name="inner", project="", built=False)
     outer = space.tmp / "outer"
     outer.mkdir()
     space.git(outer, "init", "-q", "-b", "main")
@@ -275,8 +294,8 @@ def test_a_submodule_gets_its_date(space):
 
 def test_git_variables_of_the_caller_choose_no_other_repository(space):
     """GIT_DIR and GIT_WORK_TREE of another repository (a hook of another repository) do not date the project."""
-    top, folder = space.repository()
-    other, _ = space.repository(name="other")
+    top, folder = space.repository(built=False)
+    other, _ = space.repository(name="other", built=False)
     out = space.tmp / "out"
     done = space.raci_gen(space.tmp, "build", "-q", "-f", "md", "--out", str(out), str(folder),
                           GIT_DIR=str(other / ".git"), GIT_WORK_TREE=str(other))

@@ -1,16 +1,19 @@
 """The one clock of raci-gen: every date or time that ends up in a document comes from here.
 
-A document's date never comes from the wall clock unless the project asks for it
-(``date: today``), so that a document built today is still up to date tomorrow, in
-another folder and on another machine. The date is, in this order:
+A document describes its inputs, not the working tree or the moment of the build: once built,
+and committed, its date stays as long as its inputs do, tomorrow, in another folder, in a fresh
+clone and on another machine, before and after the inputs are committed. The wall clock is read only for ``date: today`` and for inputs not
+committed as they are, and that build day is then kept. The date is, in this order:
 
 1. ``date:`` in raci.yaml (an ISO date, any other text shown as written, or ``today``);
 2. ``SOURCE_DATE_EPOCH`` (https://reproducible-builds.org/specs/source-date-epoch/);
-3. the date of the last git commit that touched the project's inputs (raci.yaml,
-   roles/, activities/, templates/), the way mkdocs' git-revision-date plugin dates
-   pages; inputs changed since then are noted (``2026-11-30, with uncommitted
-   changes``), never dated with today;
-4. no date at all.
+3. a date that documents already built from the same inputs carry (:func:`kept_date`, applied by
+   :mod:`raci_gen.output`), so that committing the inputs, a clone or another day changes nothing;
+4. in git, the date of the last commit that touched the project's inputs (raci.yaml, roles/,
+   activities/, templates/), the way mkdocs' git-revision-date plugin dates pages, when they are
+   committed as they are; else (changed since, or never committed) the day of the build, in UTC,
+   with nothing added: no document says "uncommitted";
+5. no date at all (not in a git work tree, git missing or too slow).
 
 A time of day is stored only when the user gave one (``SOURCE_DATE_EPOCH``): a date
 alone is stamped as midnight UTC of that date, and no date stamps nothing.
@@ -29,8 +32,15 @@ if TYPE_CHECKING:
 UTC = _dt.timezone.utc
 GIT_TIMEOUT = 10.0
 """Seconds a git query may take before the project counts as not in git."""
-UNCOMMITTED = "with uncommitted changes"
-NOT_COMMITTED = "not committed yet"
+GIT = "git"
+"""The date of the last commit that touched the inputs, which are committed as they are."""
+BUILD_DAY = "build day"
+"""The day of the build (UTC): the inputs differ from their last commit, or were never committed."""
+NONE = "none"
+"""No date: the project is not in a git work tree (or git is missing, or took too long)."""
+KEPT_SOURCES = (GIT, BUILD_DAY)
+"""The sources of a date that a build from the same inputs keeps (:func:`kept_date`). These names are
+recorded in every document's provenance (``date-source``) and must not change."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +52,12 @@ class DocumentDate:
     stamp: _dt.datetime | None
     """The time written into file metadata (UTC); None: none is written."""
     source: str
-    """Where it came from: ``raci.yaml``, ``today``, ``SOURCE_DATE_EPOCH``, ``git`` or ``none``."""
+    """Where it came from: ``raci.yaml``, ``today``, ``SOURCE_DATE_EPOCH``, ``git``, ``build day`` or ``none``."""
 
     @property
     def derived(self) -> bool:
         """Whether the date follows from the repository rather than from the user's explicit choice."""
-        return self.source in ("git", "none")
+        return self.source in (GIT, BUILD_DAY, NONE)
 
 
 def now() -> _dt.datetime:
@@ -91,12 +101,33 @@ def document_date(date: str | None, root: str = ".", inputs: tuple[str, ...] = (
         return DocumentDate(epoch.date().isoformat(), epoch, "SOURCE_DATE_EPOCH")
     found = git_date(root, inputs)
     if found is None:
-        return DocumentDate(None, None, "none")
-    day, dirty = found
-    if day is None:
-        return DocumentDate(NOT_COMMITTED, None, "git")
-    shown = day.isoformat() + (f", {UNCOMMITTED}" if dirty else "")
-    return DocumentDate(shown, _midnight(day), "git")
+        return DocumentDate(None, None, NONE)
+    day, changed = found
+    if day is None or changed:
+        # What a commit of these inputs will be dated is not known yet (it may be made days later): the
+        # build day, which later builds of the same inputs keep (kept_date), committed or not.
+        day = today()
+        return DocumentDate(day.isoformat(), _midnight(day), BUILD_DAY)
+    return DocumentDate(day.isoformat(), _midnight(day), GIT)
+
+
+def kept_date(shown: object, source: object) -> DocumentDate | None:
+    """The date a document already built from the same inputs records (its provenance's ``date`` and
+    ``date-source``), when a build now keeps it: a date derived from git or the build day, an ISO date.
+
+    Anything else is not kept: an explicit date (``date:``, ``SOURCE_DATE_EPOCH``) is given again by
+    whatever gave it; a document without a date was built outside git, where this build may not be; and
+    a date line of an earlier raci-gen (``2026-11-30, with uncommitted changes``) described a working tree.
+    """
+    if source not in KEPT_SOURCES or not isinstance(shown, str):
+        return None
+    try:
+        day = _dt.date.fromisoformat(shown)
+    except ValueError:
+        return None
+    if day.isoformat() != shown:  # 20261207 and other spellings fromisoformat takes are not ours
+        return None
+    return DocumentDate(shown, _midnight(day), source)
 
 
 def git_date(root: str, paths: tuple[str, ...]) -> tuple[_dt.date | None, bool] | None:

@@ -14,12 +14,12 @@ rendering them, unless a byte-for-byte comparison is asked for.
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import gc
 import os
 import pickle
 import signal
+import stat
 import sys
 from dataclasses import dataclass
 from typing import Iterable
@@ -57,51 +57,91 @@ def output_paths(project: Project, formats: Iterable[str], out_dir: str | None =
     return {f: os.path.join(folder, settings.name + FORMATS[f].suffix) for f in formats}
 
 
-def build_document(project: Project, out_dir: str | None = None, findings: Iterable[Finding] = ()) -> Document:
+def build_document(project: Project, out_dir: str | None = None, findings: Iterable[Finding] = (),
+                   injections: Iterable[Injection] = ()) -> Document:
     """The document a build of ``project`` renders, dated as :mod:`raci_gen.clock` says, except that a
-    date derived from git is kept from the documents already built from the same inputs.
+    date derived from git or the build day is kept from a document already built from the same inputs.
 
-    A document built before its inputs were committed says so (``not committed yet``, or the date
-    of the commit before plus ``with uncommitted changes``); committing changes what git says, not
-    what the document is made of. Keeping the recorded date keeps ``build`` from rewriting, and
-    ``--check`` from failing, every document just because its inputs were committed.
+    The inputs are dated by the build day until they are committed, and the commit may be made days
+    later: keeping the recorded date keeps ``build`` from rewriting, and ``--check`` from failing,
+    every document just because its inputs were committed, in a fresh clone or on another day.
     """
     date = resolve_date(project)
     if date.derived:
-        date = _kept_date(project, out_dir) or date
+        date = _kept_date(project, out_dir, injections) or date
     return make_document(project, findings, date)
 
 
-def _kept_date(project: Project, out_dir: str | None) -> clock.DocumentDate | None:
-    try:
-        paths = output_paths(project, FORMATS, out_dir)
-    except RaciError:
-        return None
+KEPT_DATE_MAX_BYTES = 64 * 1024 * 1024
+"""A PDF larger than this is not read for the date it keeps (a text document is read only at its top)."""
+STAMPED_FORMATS = ("md", "html", "pdf", "xlsx")
+"""The formats that record their provenance, in the order :func:`_kept_date` reads them."""
+
+
+def _kept_date(project: Project, out_dir: str | None, injections: Iterable[Injection]) -> clock.DocumentDate | None:
+    """The date recorded by the first document built from exactly the current input files, looked for in:
+
+    1. the project's own output folder (output.dir), Markdown first: that is the document a repository
+       commits (init's .gitignore leaves the others out), so a fresh clone has it, and a PDF built from
+       the clone into a temporary --out folder takes its date;
+    2. the folder named with --out;
+    3. the pages that receive a section, where they carry a stamp (the whole document injected).
+
+    The first in this order wins, even if a later one disagrees (a leftover built before the commit
+    was known): what is committed decides, so that every machine and every folder choose alike.
+    """
     files = provenance.input_digests(project)
-    for fmt, path in paths.items():
+    places: list[tuple[str, str, str]] = []  # (path, format, the folder it must stay in)
+    folders = [(None, project.root)] + ([(out_dir, out_dir)] if out_dir is not None else [])
+    for folder, root in folders:
+        try:
+            paths = output_paths(project, FORMATS, folder)
+        except RaciError:
+            continue
+        places += [(path, fmt, root) for fmt, path in paths.items() if fmt in STAMPED_FORMATS]
+    try:
+        pages = project_injections(project) + list(injections)
+    except RaciError:  # reported by the build itself
+        pages = list(injections)
+    places += [(page.file, "md", os.path.dirname(page.file) or ".") for page in pages]
+    seen = set()
+    for path, fmt, root in places:
+        if path in seen:
+            continue
+        seen.add(path)
+        if not _plain_file(path, root):
+            continue
         try:
             stamp = provenance.read_stamp(path, fmt)
         except OSError:
             continue
-        if not stamp or stamp.get("files") != files or stamp.get("date-source") not in ("git", "none"):
-            continue
-        try:
-            stamp_time = _dt.datetime.strptime(stamp["time"], "%Y-%m-%dT%H:%M:%SZ").replace(
-                tzinfo=_dt.timezone.utc) if stamp.get("time") else None
-        except (TypeError, ValueError):
-            continue
-        shown = stamp.get("date")
-        if shown is not None and not isinstance(shown, str):
-            continue
-        return clock.DocumentDate(shown, stamp_time, stamp["date-source"])
+        if stamp and stamp.get("files") == files:
+            kept = clock.kept_date(stamp.get("date"), stamp.get("date-source"))
+            if kept is not None:
+                return kept
     return None
+
+
+def _plain_file(path: str, root: str) -> bool:
+    """Whether ``path`` is a regular file within ``root`` (links resolved), small enough to look into.
+
+    Output folders come with the repository: a link to /dev/zero, a FIFO or a file elsewhere is not read.
+    """
+    try:
+        if not inside_project(root, path):
+            return False
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size <= KEPT_DATE_MAX_BYTES
 
 
 def generate(project: Project, formats: Iterable[str], out_dir: str | None = None,
              document: Document | None = None, findings: Iterable[Finding] = (),
              injections: Iterable[Injection] = ()) -> list[Output]:
     """Render the chosen formats, and the pages that receive a section, in memory; nothing is written."""
-    document = document or build_document(project, out_dir, findings)
+    injections = list(injections)
+    document = document or build_document(project, out_dir, findings, injections)
     paths = output_paths(project, formats, out_dir)
     if "pdf" in paths:
         from raci_gen.renderers.pdf_parts import one_piece_refusal
@@ -289,7 +329,7 @@ def check(project: Project, formats: Iterable[str], out_dir: str | None = None, 
     """
     formats = list(formats)
     injections = list(injections)
-    document = build_document(project, out_dir, findings)
+    document = build_document(project, out_dir, findings, injections)
     paths = output_paths(project, formats, out_dir)
     by_stamp = [] if strict_bytes else [f for f in formats if f in STAMPED]
     rendered = {o.format: o for o in generate(project, [f for f in formats if f not in by_stamp], out_dir,
