@@ -234,3 +234,19 @@ def test_import_out_writes_the_gitignore_init_writes(tmp_path):
     ok(["raci-gen", "import", "table.md", "--out", "imported"], tmp_path, env)
     ok(["raci-gen", "init", "started"], tmp_path, env)
     assert (tmp_path / "imported" / ".gitignore").read_bytes() == (tmp_path / "started" / ".gitignore").read_bytes()
+
+
+def test_init_leaves_a_configuration_whose_raci_gen_hooks_already_cover_the_folder(repo):
+    repo, env = repo
+    published = "repos:\n  - repo: https://example.invalid/raci-gen\n    rev: 0123456789abcdef0123456789abcdef01234567\n" \
+                "    hooks:\n      - id: raci-gen-lint\n      - id: raci-gen-check\n"
+    (repo / ".pre-commit-config.yaml").write_text(published, encoding="utf-8")
+    done = ok(["raci-gen", "init", "docs/raci"], repo, env)
+    assert ".pre-commit-config.yaml already runs raci-gen's hooks on docs/raci" in done.stderr
+    assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == published
+    # A local hook of an earlier init (`raci-gen lint`, run in the top folder) does not cover it: ours are added.
+    earlier = "repos:\n  - repo: local\n    hooks:\n      - {id: raci-gen-lint, name: l, entry: raci-gen lint, " \
+              "language: system, pass_filenames: false, always_run: true}\n"
+    (repo / ".pre-commit-config.yaml").write_text(earlier, encoding="utf-8")
+    ok(["raci-gen", "init", "docs/other"], repo, env)
+    assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8").startswith(earlier + "  - repo: local\n")

@@ -2,9 +2,11 @@
 
 A project starts with the MLOps example (raci.yaml, roles/, activities/), the JSON Schemas
 editors complete from, a ``.gitignore`` that keeps the build artifacts (PDF, workbook,
-HTML) out of git and the committed Markdown in, a ``.pre-commit-config.yaml`` whose local
-hooks run the installed raci-gen, and the Markdown itself, built, so that the hooks pass
-from the first commit.
+HTML) out of git and the committed Markdown in, local pre-commit hooks that run the
+installed raci-gen on the project, and the Markdown itself, built, so that the hooks pass
+from the first commit. pre-commit reads ``.pre-commit-config.yaml`` at the top of the git
+repository only, so that is where the hooks go (added to the file there), the project's
+folder given in their ``args``.
 """
 
 from __future__ import annotations
@@ -97,17 +99,16 @@ def create(directory: str) -> Created:
         writes.append(Write(path, packaged[".gitignore"], confine(path, ".", directory), create_only=True))
     folder = "." if top is None else Path(os.path.relpath(os.path.abspath(directory), os.path.abspath(top))).as_posix()
     hooks_at = directory if folder == "." else top
-    config_path = os.path.join(hooks_at, HOOKS_NAME)
-    shown_config = os.path.normpath(config_path)
+    config_path = os.path.normpath(os.path.join(hooks_at, HOOKS_NAME))
     config = hook_configuration(config_path, folder)
     if isinstance(config, str):  # there, but not a list we can add to without touching the rest
         hooks = config
     elif config is None:
-        hooks = f"{shown_config} already runs raci-gen's hooks on {folder}"
+        hooks = f"{config_path} already runs raci-gen's hooks on {folder}"
     else:
         writes.append(Write(config_path, config, confine(config_path, ".", hooks_at),
                             create_only=not os.path.lexists(config_path)))
-        hooks = (f"the pre-commit hooks for {folder} are in {shown_config}, where pre-commit reads them; "
+        hooks = (f"the pre-commit hooks for {folder} are in {config_path}, where pre-commit reads them; "
                  f"run `pre-commit install` once in {os.path.normpath(hooks_at)}")
     write_all(writes, replace=True)
     return Created([w.path for w in writes] + _build_markdown(directory, output), kept, hooks)
@@ -187,6 +188,9 @@ def _covers(hook: dict, folder: str) -> bool:
     args, or finding the project of each changed file (no args)."""
     if hook.get("id") not in HOOK_IDS:
         return False
+    entry = hook.get("entry")
+    if entry is not None and not str(entry).startswith("raci-gen hook "):
+        return False  # a local hook of an earlier init, `raci-gen lint`, runs in the top folder only
     args = hook.get("args") or []
     return not args or os.path.normpath(folder) in {os.path.normpath(str(a)) for a in args}
 
