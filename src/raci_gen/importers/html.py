@@ -11,20 +11,45 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from raci_gen.importers.table import CellBudget, ReadOptions, SourceCell, SourceTable, check_cell_text, decode_text, text_stamp
+from raci_gen.importers.table import (
+    MAX_CELL_TEXT, CellBudget, ReadOptions, SourceCell, SourceError, SourceTable, check_cell_text, decode_text,
+    grid_size, text_stamp,
+)
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_COLSPAN = 100
 OWN_BLOCKS = {"rname", "pdesc", "people"}
 """Spans that raci-gen's own HTML shows on a line of their own (a role's name, a phase's description)."""
 STAMP = re.compile(r'<meta name="generator" content="(raci-gen [^"]+)"')
+MAX_OPEN_TABLES = 256
+"""Tables open at once (tables inside tables, or never closed); each open table is held."""
+MAX_TAG_ATTRIBUTES = 1_000
+"""Attributes in one tag. The standard parser's pattern for a start tag holds about 500 bytes per attribute
+while it matches (a 10 MB tag of 5 million attributes: over 3 GB), so a longer tag is refused before it runs."""
+MAX_RAW_TEXT = 16 * MAX_CELL_TEXT
+"""Characters of text, markup and indentation left out, collected for one cell (whose text, its spaces
+made one, may then be at most MAX_CELL_TEXT) or one heading (cut there)."""
+START_TAG = re.compile(r"""<[a-zA-Z](?:[^>"'=]++|=\s*+"[^"]*+"|=\s*+'[^']*+'|[="'])*+""")
+"""A start tag as the standard parser's tolerant pattern reads it (a quoted value may hold ``>``), without
+backtracking (``*+``), so that it holds no memory per attribute."""
+QUOTED_VALUE = re.compile(r"""=\s*(?:"[^"]*"|'[^']*')""")
+ATTRIBUTE_GAP = re.compile(r"""[\s/'"]+""")
+"""What separates two attributes in the tolerant pattern: an attribute starts after a space, ``/`` or quote."""
+COMMENT_CLOSE = re.compile(r"--\s*>")
+MARKED_SECTION = re.compile(r"<!\[([a-zA-Z][-_.a-zA-Z0-9]*)?")
+CDATA_CLOSE = re.compile(r"]\s*]\s*>")
+MS_CLOSE = re.compile(r"]\s*>")
 
 
 def read_html(data: bytes, shown: str, options: ReadOptions) -> list[SourceTable]:
     text = decode_text(data, shown)
     parser = _TableParser(CellBudget(shown), shown)
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(parseable(text, shown))
+        parser.close()
+    except AssertionError as exc:  # how the standard parser refuses some markup (<![foo[, a bad <!DOCTYPE ...>)
+        line, column = parser.getpos()
+        raise SourceError(f"{shown}: line {line}, column {column + 1}: error: not readable as HTML: {exc}") from None
     found = STAMP.search(text[:20000])
     stamp = text_stamp(text) or (found.group(1) if found else None)
     return [SourceTable(t.number, t.where, t.rows, t.heading, parser.title, stamp)
@@ -41,6 +66,7 @@ class _TableParser(HTMLParser):
         self.title: str | None = None
         self.in_heading: str | None = None
         self.heading_text: list[str] = []
+        self.heading_length = 0
         self.skip = 0  # inside <script>/<style>
 
     # --- cells ---
@@ -49,10 +75,15 @@ class _TableParser(HTMLParser):
         if tag in ("script", "style"):
             self.skip += 1
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6") and not self.stack:
-            self.in_heading, self.heading_text = tag, []
+            self.in_heading, self.heading_text, self.heading_length = tag, [], 0
         elif tag == "table":
+            if len(self.stack) >= MAX_OPEN_TABLES:
+                line, column = self.getpos()
+                raise SourceError(f"{self.shown}: line {line}, column {column + 1}: error: more than "
+                                  f"{MAX_OPEN_TABLES} tables open at once (inside each other, or never closed); "
+                                  f"the limit is {MAX_OPEN_TABLES}")
             self.stack.append({"rows": [], "row": None, "cell": None, "line": self.getpos()[0],
-                               "heading": self.heading})
+                               "heading": self.heading, "width": 0, "held": 0})
         elif not self.stack:
             return
         table = self.stack[-1] if self.stack else None
@@ -69,8 +100,8 @@ class _TableParser(HTMLParser):
                 span = max(1, min(MAX_COLSPAN, int(attrs.get("colspan") or 1)))
             except ValueError:
                 span = 1
-            table["cell"] = {"parts": [], "bold": 0, "plain": False, "link": None, "span": span, "sup": False,
-                             "th": tag == "th", "after_span": False}
+            table["cell"] = {"parts": [], "length": 0, "bold": 0, "plain": False, "link": None, "span": span,
+                             "sup": False, "th": tag == "th", "after_span": False}
         elif table["cell"] is not None:
             cell = table["cell"]
             if tag in ("b", "strong"):
@@ -78,11 +109,11 @@ class _TableParser(HTMLParser):
             elif tag == "a" and cell["link"] is None and attrs.get("href"):
                 cell["link"] = attrs["href"]
             elif tag == "br":
-                cell["parts"].append("\n")
+                self._add(cell, "\n")
             elif tag in ("p", "div", "li") and cell["parts"]:
-                cell["parts"].append("\n")
+                self._add(cell, "\n")
             elif tag == "span" and (cell["after_span"] or attrs.get("class") in OWN_BLOCKS):
-                cell["parts"].append("\n")  # <span>R1</span><span>Lead</span>: two lines, as styles show them
+                self._add(cell, "\n")  # <span>R1</span><span>Lead</span>: two lines, as styles show them
             elif tag == "sup":
                 cell["sup"] = True
 
@@ -107,6 +138,7 @@ class _TableParser(HTMLParser):
                 self._close_cell(table)
             table["rows"].append(table["row"])
             table["row"] = None
+            self._count(table)
         elif tag == "table":
             if table["row"]:
                 table["rows"].append(table["row"])
@@ -128,8 +160,9 @@ class _TableParser(HTMLParser):
     def handle_data(self, data):
         if self.skip:
             return
-        if self.in_heading:
-            self.heading_text.append(data)
+        if self.in_heading and self.heading_length < MAX_RAW_TEXT:  # a heading never closed collects no more
+            self.heading_text.append(data[:MAX_RAW_TEXT - self.heading_length])
+            self.heading_length += len(data)
         if not self.stack or self.stack[-1]["cell"] is None:
             return
         cell = self.stack[-1]["cell"]
@@ -137,7 +170,17 @@ class _TableParser(HTMLParser):
             cell["after_span"] = False
         if data.strip() and not cell["bold"]:
             cell["plain"] = True
-        cell["parts"].append(data.translate(SUPERSCRIPT) if cell["sup"] else data)
+        self._add(cell, data.translate(SUPERSCRIPT) if cell["sup"] else data)
+
+    def _add(self, cell, text: str) -> None:
+        cell["length"] += len(text)
+        if cell["length"] > MAX_RAW_TEXT:
+            where = (f"table {len(self.tables) + 1}, row {len(self.stack[-1]['rows']) + 1}, "
+                     f"column {len(self.stack[-1]['row'] or []) + 1}")
+            raise SourceError(f"{self.shown}: {where}: error: cell of more than {MAX_RAW_TEXT:,} characters with "
+                              f"its spaces and line breaks cannot be read; the limit is {MAX_CELL_TEXT:,} "
+                              f"characters of text ({MAX_RAW_TEXT:,} with spaces)")
+        cell["parts"].append(text)
 
     def _close_cell(self, table):
         cell = table["cell"]
@@ -146,10 +189,66 @@ class _TableParser(HTMLParser):
         text = "".join(cell["parts"])
         text = "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
         where = f"table {len(self.tables) + 1}, row {len(table['rows']) + 1}, column {len(row) + 1}"
-        self.budget.take(cell["span"])
+        table["width"] = max(table["width"], len(row) + cell["span"])
+        self._count(table, current_row=1)
         # A <th> in a body row (a phase row in many exports) reads like bold.
         bold = bool(text) and (not cell["plain"] or (cell["th"] and len(table["rows"]) > 0))
         row.append(SourceCell(check_cell_text(text, self.shown, where), where, bold, cell["link"]))
         for k in range(1, cell["span"]):
             row.append(SourceCell("", f"table {len(self.tables) + 1}, row {len(table['rows']) + 1}, "
                                       f"column {len(row) + 1}"))
+
+    def _count(self, table, current_row: int = 0) -> None:
+        """Counts the table as it will be held, padded: its rows (an empty one holds a cell's place) by its
+        widest row, before the cells are made."""
+        held, how = grid_size(len(table["rows"]) + current_row, max(1, table["width"]))
+        self.budget.grow(table["held"], held, f"table {len(self.tables) + 1}, row {len(table['rows']) + current_row}",
+                         how)
+        table["held"] = held
+
+
+def parseable(text: str, shown: str) -> str:
+    """``text`` as the standard parser reads it in time linear in its length, with a bounded memory.
+
+    The parser looks for the end of a construct (``>`` of a tag, ``-->`` of a comment, ``]]>`` of a
+    marked section) each time it meets its start, and when there is no end it moves on a few
+    characters and looks again: ``<a `` repeated 12,000 times (36 KB) took 10 s, four times longer
+    for each doubling. So:
+
+    * the text after its last ``>`` is left out: nothing there can close a cell, a row, a table or a
+      heading, so nothing there is read;
+    * a ``<!--`` or ``<![`` that is never closed is written ``&lt;!--``, ``&lt;![`` (text, as it reads
+      in the browser up to the next ``>``); so is a marked section of a kind the parser does not know
+      (``<![foo[``, on which it stops with an error);
+    * a start tag of more than MAX_TAG_ATTRIBUTES attributes is refused, in one line with its place.
+    """
+    text = text[:text.rfind(">") + 1]
+    for tag in START_TAG.finditer(text):
+        if tag.end() - tag.start() > 4 * MAX_TAG_ATTRIBUTES:  # shorter ones cannot hold that many
+            attributes = len(ATTRIBUTE_GAP.findall(QUOTED_VALUE.sub("=", tag.group())))
+            if attributes > MAX_TAG_ATTRIBUTES:
+                line = text.count("\n", 0, tag.start()) + 1
+                column = tag.start() - text.rfind("\n", 0, tag.start())
+                raise SourceError(f"{shown}: line {line}, column {column}: error: a tag of {attributes:,} "
+                                  f"attributes; the limit is {MAX_TAG_ATTRIBUTES:,}")
+    last_comment_close = max((m.start() for m in COMMENT_CLOSE.finditer(text)), default=-1)
+    last_cdata_close = max((m.start() for m in CDATA_CLOSE.finditer(text)), default=-1)
+    last_ms_close = max((m.start() for m in MS_CLOSE.finditer(text)), default=-1)
+    unclosed = []
+    start = text.find("<!--", max(0, last_comment_close - 3))
+    while start >= 0:  # no "-->" after it
+        unclosed.append(start)
+        start = text.find("<!--", start + 4)
+    for section in MARKED_SECTION.finditer(text):
+        name = (section.group(1) or "").lower()
+        closes_at = last_cdata_close if name in ("temp", "cdata", "ignore", "include", "rcdata") \
+            else last_ms_close if name in ("if", "else", "endif") else -1
+        if section.start() + 3 > closes_at:
+            unclosed.append(section.start())
+    if not unclosed:
+        return text
+    parts, done = [], 0
+    for start in sorted(unclosed):
+        parts += [text[done:start], "&lt;"]
+        done = start + 1
+    return "".join(parts) + text[done:]

@@ -51,12 +51,16 @@ def project_files(matrix: ImportedMatrix, source: str) -> dict[str, str]:
     phases = matrix.phases()
     width = max(2, len(str(len(phases))))
     used: set[str] = set()
+    position = {r.id: i for i, r in enumerate(matrix.roles)}  # once, not a list search per cell
+    by_phase: dict[str, list] = {phase: [] for phase in phases}  # one pass: up to 5,000 phases
+    for activity in matrix.activities:
+        by_phase[activity.phase].append(activity)
     for n, phase in enumerate(phases, start=1):
         name = f"{n:0{width}d}-{slug(phase)}.yaml"
         used.add(name)
         lines = ["# yaml-language-server: $schema=../schemas/activities.schema.json", origin,
                  f"phase: {scalar(phase[:300])}", "activities:"]
-        for i, activity in enumerate(a for a in matrix.activities if a.phase == phase):
+        for i, activity in enumerate(by_phase[phase]):
             if i:
                 lines.append("")
             lines += [f"  - id: {scalar(activity.id)}", f"    name: {scalar(activity.name)}"]
@@ -64,8 +68,7 @@ def project_files(matrix: ImportedMatrix, source: str) -> dict[str, str]:
                 lines.append(f"    description: {scalar(activity.description)}")
             if activity.cells:
                 lines.append("    raci:")
-                order = [r.id for r in matrix.roles]
-                for role_id in sorted(activity.cells, key=order.index):
+                for role_id in sorted(activity.cells, key=position.__getitem__):
                     lines.append(f"      {scalar(role_id)}: {scalar('/'.join(activity.cells[role_id]))}")
             else:
                 lines.append("    raci: {}")

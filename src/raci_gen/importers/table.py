@@ -101,17 +101,38 @@ class ReadOptions:
 
 @dataclass
 class CellBudget:
-    """Counts cells as a reader makes them, and stops a source that holds too many."""
+    """Counts the cells a reader will hold, before it holds them, and stops a source that holds too many.
+
+    A table is held padded: every row as wide as its widest (the rows of a ``SourceTable`` are all of
+    one length), so a reader counts rows x widest row, not the cells the source spells out: one row of
+    20,000 columns over 20,000 short rows is 400 million cells, though the file is 300 KB.
+    """
 
     shown: str
     used: int = 0
     limit: int = MAX_CELLS
 
-    def take(self, n: int = 1) -> None:
+    def take(self, n: int = 1, where: str | None = None) -> None:
         self.used += n
         if self.used > self.limit:
-            raise SourceError(f"{self.shown}: error: more than {self.limit:,} cells in the tables; "
-                               "a RACI matrix is smaller (pick the table with --table, --sheet or --range)")
+            self.refuse(where)
+
+    def grow(self, before: int, after: int, where: str, how: str = "") -> None:
+        """A table that held ``before`` cells now holds ``after`` (a longer row widens every row)."""
+        self.used += after - before
+        if self.used > self.limit:
+            self.refuse(where, how)
+
+    def refuse(self, where: str | None = None, how: str = "") -> None:
+        place = f"{self.shown}: {where}" if where else self.shown
+        how = f" ({how})" if how else ""
+        raise SourceError(f"{place}: error: more than {self.limit:,} cells in the tables: {self.used:,} by here{how}; "
+                          "a RACI matrix is smaller")
+
+
+def grid_size(rows: int, width: int) -> tuple[int, str]:
+    """Cells of a table of ``rows`` rows padded to ``width`` columns, and how that figure is made."""
+    return rows * width, f"{rows:,} rows x {width:,} columns, each row padded to the widest"
 
 
 PROVENANCE = re.compile(r"raci-gen-provenance (\{.*?\}) -->")
