@@ -214,3 +214,21 @@ def test_an_output_file_that_is_a_link_to_an_endless_device_is_not_read(space):
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert date_of(out / "raci-matrix.md") == DAY[-5]
+
+
+def test_a_wiki_page_holding_the_whole_document_keeps_its_date(space):
+    """A team that commits only the page the document is injected into: the page's stamp keeps the date."""
+    top = space.tmp / "repo"
+    project = write_project(top / "docs" / "raci", ROLES, ACTIVITIES,
+                            "title: T\noutput:\n  inject:\n    - wiki/Page.md\n")
+    (project / "wiki").mkdir()
+    (project / "wiki" / "Page.md").write_text("# Team\n\n<!-- BEGIN RACI -->\n<!-- END RACI -->\n", encoding="utf-8")
+    space.git(0, top, "init", "-q", "-b", "main")
+    space.build(0, project, "-f", "md")
+    (project / "output" / "raci-matrix.md").unlink()
+    space.git(3, top, "add", "-A")
+    space.git(3, top, "commit", "-q", "-m", "RACI matrix, in the wiki page only")
+    out = space.tmp / "out"
+    space.build(6, project, "-f", "md", "--out", str(out))
+    assert date_of(out / "raci-matrix.md") == DAY[0]
+    assert date_of(project / "wiki" / "Page.md") == DAY[0]
