@@ -329,3 +329,21 @@ def test_readme_states_the_limits_the_code_enforces(repo_root):
     assert "a suffix other than " + ", ".join(f"`{s}`" for s in templatefolder.TEMPLATE_SUFFIXES) + ", " in text
     assert ", ".join(f"`{name}`" for name in (".git", ".hg", ".svn", ".bzr", "_darcs", "CVS")) in text
     assert {name.casefold() for name in (".git", ".hg", ".svn", ".bzr", "_darcs", "CVS")} == templatefolder.VCS_FOLDERS
+
+
+@pytest.mark.parametrize(("block", "line"), [
+    ("{% include 'nope.j2' %}", "templates/raci.md.j2:3:1: error: template 'nope.j2' not found in templates/ nor "
+                                "among the built-in templates (raci.md.j2, raci.html.j2, raci.css)"),
+    ("{% if %}", "templates/raci.md.j2:3:1: error: template syntax error: Expected an expression, got 'end of "
+                 "statement block'"),
+])
+def test_a_section_for_a_page_names_the_template_line_too(tmp_path, block, line):
+    """``--inject PAGE --section S`` renders one block of raci.md.j2: its errors are placed as a build's are
+    (they read ``--section: error: raci.md.j2: error: template failed: ...`` before)."""
+    project = project_in_git(tmp_path / "p", {
+        "templates/raci.md.j2": f"# Matrix\n{{% block matrix %}}\n{block}\n{{% endblock %}}\n",
+        "page.md": "# Page\n<!-- BEGIN RACI -->\n<!-- END RACI -->\n"})
+    done = run(project, "build", ".", "--format", "html", "--out", str(tmp_path / "out"), "--inject", "page.md",
+               "--section", "matrix")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [line, "1 problem found; nothing was written."]

@@ -28,7 +28,7 @@ from raci_gen import clock, provenance, scratch
 from raci_gen.children import die_with, portable, restored, stopped
 from raci_gen.analysis import Finding
 from raci_gen.confined import Write, confine, write_all
-from raci_gen.errors import RaciError, RenderError
+from raci_gen.errors import RaciError, RenderError, TemplateFailure
 from raci_gen.inject import inject_file
 from raci_gen.loader import inside_project
 from raci_gen.model import Injection, Project
@@ -176,6 +176,8 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
 
         try:
             content = render_markdown_section(document, injection.section)
+        except TemplateFailure:
+            raise  # at the template's own line (FILE:LINE:COL), not at the --section that asked for it
         except RenderError as exc:
             where = injection.location or "--section"
             raise RenderError(f"{where}: error: {exc}") from None

@@ -264,8 +264,28 @@ def template_blocks(document: Document, name: str) -> list[str]:
     """The ``{% block %}`` names of a template, in the order they appear."""
     try:
         return list(environment(document, autoescape=False).get_template(name).blocks)
+    except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound, TemplateRefused) as exc:
+        raise _loading_failure(exc, name, document, None) from None
     except jinja2.TemplateError as exc:
-        raise RenderError(f"{name}: error: template failed: {exc}") from None
+        raise RenderError(f"{name}:1:1: error: template failed: {exc}") from None
+
+
+def _loading_failure(exc: jinja2.TemplateError, name: str, document: Document,
+                     template: jinja2.Template | None) -> TemplateFailure:
+    """A template that could not be loaded, as one problem at its place: the line of a syntax error, or the
+    line that asked for a template (``{% include %}``, ``{% import %}``, ``{% extends %}``) that is refused or
+    found nowhere."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = Location(_shown(exc.filename or name, name, document), exc.lineno or 1, 1)
+        return TemplateFailure([Problem(where, f"template syntax error: {exc.message}")])
+    where = _where(exc, name, document, template)
+    if isinstance(exc, TemplateRefused):
+        if template is None and exc.filename:  # the template asked for by name is itself refused
+            where = Location(_shown(exc.filename, name, document), 1, 1)
+        return TemplateFailure([Problem(where, str(exc))])
+    folder = f"in {_shown(document.template_dir, name, document)}/ nor " if document.template_dir else ""
+    return TemplateFailure([Problem(where, f"template {exc.name!r} not found {folder}among the built-in "
+                                           f"templates ({', '.join(BUILT_IN_TEMPLATES)})")])
 
 
 def _project_templates(document: Document) -> bool:
@@ -328,20 +348,8 @@ def render_template(document: Document, name: str, autoescape: bool, block: str 
             chunks = lambda: template.blocks[block](template.new_context(variables))  # noqa: E731
         cells = len(document.matrix.roles) * sum(1 for _ in document.matrix.activities())
         return render_within_limits(env, chunks, watched=_project_templates(document), seconds=time_limit(cells))
-    except jinja2.TemplateSyntaxError as exc:
-        where = Location(_shown(exc.filename or name, name, document), exc.lineno or 1, 1)
-        raise TemplateFailure([Problem(where, f"template syntax error: {exc.message}")]) from None
-    except jinja2.TemplateNotFound as exc:
-        # The template that asked for it (``{% include %}``, ``{% import %}``, ``{% extends %}``) and its line.
-        where = _where(exc, name, document, template)
-        folder = f"in {_shown(document.template_dir, name, document)}/ nor " if document.template_dir else ""
-        raise TemplateFailure([Problem(where, f"template {exc.name!r} not found {folder}among the built-in "
-                                              f"templates ({', '.join(BUILT_IN_TEMPLATES)})")]) from None
-    except TemplateRefused as exc:
-        where = _where(exc, name, document, template)
-        if template is None and exc.filename:  # the template asked for by name is itself refused
-            where = Location(_shown(exc.filename, name, document), 1, 1)
-        raise TemplateFailure([Problem(where, str(exc))]) from None
+    except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound, TemplateRefused) as exc:
+        raise _loading_failure(exc, name, document, template) from None
     except TemplateLimit as exc:
         raise TemplateFailure([Problem(_where(exc, name, document, template), f"the template {exc}")]) from None
     except RecursionError as exc:
