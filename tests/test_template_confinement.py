@@ -185,9 +185,9 @@ def test_a_name_outside_the_rules_is_refused_at_the_including_line(tmp_path, nam
     assert SECRET not in done.stdout + done.stderr and not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("tag", ['{% include ".git/config" ignore missing %}', '{% include ["nope.j2", ".git/config"] %}',
-                                 '{% import ".git/config" as x %}', '{% from ".git/config" import y %}',
-                                 '{% extends ".git/config" %}'])
+@pytest.mark.parametrize("tag", ['{% include ".git/config" ignore missing %}',
+                                 '{% include ["nope.j2", ".git/config"] %}', '{% import ".git/config" as x %}',
+                                 '{% from ".git/config" import y %}', '{% extends ".git/config" %}'])
 def test_every_way_of_naming_a_template_is_refused_alike(tmp_path, tag):
     """``ignore missing`` and a list of names pass over a template that is not there, not over a refusal."""
     project = project_in_git(tmp_path / "p", {"templates/raci.md.j2": f"# Matrix\n\n{tag}\n"})
