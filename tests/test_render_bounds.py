@@ -211,3 +211,77 @@ def test_the_limits_leave_room_for_the_built_in_templates():
     cells = pdf_parts.ONE_PIECE_CELLS  # the largest one-piece PDF: 1,000 x 30, 53 s and 239 pages measured
     assert pdf.layout_time_limit(cells) >= 2 * 53
     assert pdf.layout_page_limit(1000, 30) >= 10 * 239
+
+
+# --- the built-in templates at the loader's limits ---------------------------------------------------------------
+
+
+def largest_project(root: Path, activities: int, roles: int, name_length: int) -> Path:
+    """A lint-clean project of ``activities`` activities and ``roles`` roles, ids of 32 characters (the longest
+    allowed) and names of ``name_length`` characters, in files under the loader's 2 MiB: each activity has one
+    Accountable, one Responsible, three Consulted and five Informed (the lint's limits), spread over the roles."""
+    (root / "roles").mkdir(parents=True)
+    (root / "activities").mkdir()
+    words = "plan build check ship measure review approve document deploy monitor".split()
+
+    def name(kind: str, n: int) -> str:
+        text = f"{kind} {n}"
+        while len(text) < name_length:
+            text += " " + words[(n + len(text)) % len(words)]
+        return text[:name_length]
+
+    role_ids = [f"ROLE-{r:03d}-".ljust(32, "x") for r in range(roles)]
+    (root / "roles" / "roles.yaml").write_text("roles:\n" + "".join(
+        f'  - id: {rid}\n    name: "{name("Role", r)}"\n' for r, rid in enumerate(role_ids)))
+    per_file = 100
+    for start in range(0, activities, per_file):
+        lines = [f'phase: "{name("Phase", start // per_file)}"', "activities:"]
+        for n in range(start, min(start + per_file, activities)):
+            cells = {}
+            for k, letter in enumerate(["A", "R", "C", "C", "C", "I", "I", "I", "I", "I"]):
+                cells.setdefault(role_ids[(n * 7 + k * 13) % roles], letter)
+            lines.append(f'  - id: {f"ACT-{n:05d}-".ljust(32, "y")}\n    name: "{name("Activity", n)}"\n'
+                         "    raci: {" + ", ".join(f"{r}: {v}" for r, v in cells.items()) + "}")
+        (root / "activities" / f"p{start // per_file:04d}.yaml").write_text("\n".join(lines) + "\n")
+    return root
+
+
+LIMITS = (loader.MAX_ACTIVITIES, loader.MAX_ROLES, 300)
+"""The largest matrix the loader accepts: 5,000 activities, 200 roles, names of 300 characters (schema.MAX_NAME)."""
+
+
+def test_the_largest_matrix_builds_as_markdown_csv_and_json(tmp_path):
+    from raci_gen.schema import MAX_NAME
+
+    assert LIMITS[2] == MAX_NAME
+    root = largest_project(tmp_path / "p", *LIMITS)
+    # measured: 13 s of processor time, 170 MB
+    result = run("build", "-f", "md,csv,json", "--no-lint", memory=3 * GIB, cpu=120, timeout=300, cwd=root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    markdown = (root / "output" / "raci-matrix.md").read_text(encoding="utf-8")
+    assert markdown.count("\n| ACT-") >= LIMITS[0]
+    assert (root / "output" / "raci-matrix.csv").read_bytes().count(b"\r\n") == LIMITS[0] + 1
+
+
+@pytest.mark.skipif(not os.environ.get("RACI_GEN_LIMIT_TESTS"), reason="about 130 s of processor time and 1.7 GB: "
+                    "set RACI_GEN_LIMIT_TESTS=1")
+def test_the_largest_matrix_builds_as_html_and_workbook(tmp_path):
+    """Measured on 2 busy cores: the HTML 256 MB (244 Mi characters, past the 64 Mi a project template may
+    produce) in 76 s of processor time and 1.7 GB; the workbook 4 MB in 51 s and 0.9 GB."""
+    root = largest_project(tmp_path / "p", *LIMITS)
+    result = run("build", "-f", "html,xlsx", "--no-lint", memory=5 * GIB, cpu=400, timeout=900, cwd=root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (root / "output" / "raci-matrix.html").stat().st_size > 64 * 1024 * 1024
+
+
+def test_only_a_project_template_is_held_to_the_output_limit():
+    """The built-in templates' output is bounded by the loader's limits (their HTML of the largest matrix is
+    244 Mi characters, which once ended in 'raci.html.j2:242:1: the template produces more than 64 Mi
+    characters', naming a built-in file); a project template's is cut at sandbox.MAX_OUTPUT."""
+    from raci_gen.renderers.sandbox import MAX_OUTPUT, BoundedSandbox, TemplateLimit, render_within_limits
+
+    chunk = "x" * (1024 * 1024)
+    chunks = lambda: (chunk for _ in range(MAX_OUTPUT // len(chunk) + 1))  # noqa: E731 - one past the limit
+    assert len(render_within_limits(BoundedSandbox(), chunks, watched=False)) > MAX_OUTPUT
+    with pytest.raises(TemplateLimit, match="produces more than 64 Mi characters"):
+        render_within_limits(BoundedSandbox(), chunks, watched=True, seconds=60)
