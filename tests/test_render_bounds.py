@@ -90,6 +90,15 @@ def test_many_empty_phases_build_in_little_memory(tmp_path):
     assert "Phase 1999" in markdown and "](#role-r1)" in markdown
 
 
+
+def test_a_run_of_empty_phases_builds_as_pdf(tmp_path):
+    # each empty phase's heading was kept with the next: 60 in a row do not fit a page, and WeasyPrint's
+    # layout failed an assertion (exit 3)
+    root = phase_files(tmp_path / "p", 100)
+    result = run("build", str(root), "-f", "pdf", "--no-lint", memory=2 * GIB, cpu=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (root / "output" / "raci-matrix.pdf").read_bytes().startswith(b"%PDF-")
+
 def _quadratic_role_anchors(headings):
     """The anchors as raci-gen computed them before: every numbered slug of every heading filed
     (time and memory grow with the square of the headings). The reference for small documents."""
