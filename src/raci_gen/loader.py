@@ -42,7 +42,11 @@ if TYPE_CHECKING:  # pydantic and the models are imported only when a file is no
 
 
 def load_project(root: str = ".", config: str | None = None) -> Project:
-    """Load the project in folder ``root``; ``config`` overrides the path of raci.yaml."""
+    """Load the project in folder ``root``; ``config`` overrides the path of raci.yaml.
+
+    Every problem that can be found without guessing is found in one run: a file with a
+    structural problem still has its readable parts checked (ids, cells against the roles and
+    letters), and the cross-file checks still run on what could be read (see _Reading)."""
     problems: list[Problem] = []
     digest = hashlib.sha256()
     if not os.path.isdir(root):
@@ -58,36 +62,47 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         raise InputError([Problem(Location(shown_config), OUTSIDE_LINK)])
     config_located: Located | None = None
     sources: list[str] = []
+    unread_settings: set[str] = set()  # settings of raci.yaml with a problem: left at their default, unused
     if os.path.isfile(config_path):
         sources.append(shown_config)
         try:
             config_located = _parse_file(config_path, shown_config, digest)
-            project_file = _validate("ProjectFile", config_located, allow_empty=True)
         except InputError as exc:
-            # Report the settings' problems with everything else's, as long as
-            # we still know where the roles and activities are.
-            problems.extend(exc.problems)
-            project_file = _fallback_settings(config_located)
-            if project_file is None:
-                raise InputError(problems) from None
+            # Without the settings, where the roles and activities are is unknown: reading the
+            # default folders instead would be a guess.
+            raise InputError(exc.problems) from None
+        reading = _read("ProjectFile", config_located, allow_empty=True)
+        problems.extend(reading.problems)
+        project_file = reading.value
+        if project_file is None:
+            if not isinstance(config_located.data, dict):
+                raise InputError(problems)
+            # Each setting without a problem is kept; the others are left at their default and not
+            # acted on (their problem is reported).
+            readable = {key: value for key, value in config_located.data.items() if reading.sound((key,))}
+            unread_settings = {str(key) for key in config_located.data if key not in readable}
+            project_file = _checked("ProjectFile", readable, config_located)
     else:
         project_file = _checked("ProjectFile", {})
     settings = _settings(project_file, config_located)
-    before = len(problems)
-    variant = _variant(project_file.variant, config_located, problems)
-    declares_variant = config_located is not None and isinstance(config_located.data, dict) \
-        and "variant" in config_located.data
-    if len(problems) > before or (problems and declares_variant):
-        # Without the right variant every letter would be judged by the wrong alphabet,
-        # burying the one real problem under a problem per cell.
-        raise InputError(problems)
+    variant: Variant | None = None
+    if "variant" not in unread_settings:
+        before = len(problems)
+        variant = _variant(project_file.variant, config_located, problems)
+        if len(problems) > before:
+            variant = None
+    # With no variant (a wrong one in raci.yaml), cells are still checked against the roles but
+    # their letters are not: judged by a guessed alphabet, every cell could be a false problem.
 
-    role_files = _input_files(root, settings.roles, "roles", config_located, problems)
-    activity_files = _input_files(root, settings.activities, "activities", config_located, problems)
-    problems.extend(_template_problems(root, settings.templates, config_located))
-    problems.extend(_output_name_problems(settings.output.name, config_located))
-    if not role_files or not activity_files:
-        raise InputError(problems)
+    role_files = activity_files = []
+    if "roles" not in unread_settings:
+        role_files = _input_files(root, settings.roles, "roles", config_located, problems)
+    if "activities" not in unread_settings:
+        activity_files = _input_files(root, settings.activities, "activities", config_located, problems)
+    if "templates" not in unread_settings:
+        problems.extend(_template_problems(root, settings.templates, config_located))
+    if "output" not in unread_settings:
+        problems.extend(_output_name_problems(settings.output.name, config_located))
     if len(activity_files) > MAX_PHASES:
         # Refused before the files are read: reading 20,000 of them would take longer than any build.
         problems.append(Problem(Location(activity_files[MAX_PHASES][1], 1, 1),
@@ -97,17 +112,23 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
 
     roles: list[Role] = []
     role_id_at: list[Location] = []  # where each role's id is, for problems with it
-    roles_ok = True
+    roles_ok = bool(role_files)  # whether every role's id is known
     for path, shown in role_files:
         sources.append(shown)
         try:
             located = _parse_file(path, shown, digest)
-            roles_file = _validate("RolesFile", located)
         except InputError as exc:
             problems.extend(exc.problems)
             roles_ok = False
             continue
-        for i, entry in enumerate(roles_file.roles):
+        reading = _read("RolesFile", located)
+        problems.extend(reading.problems)
+        entries = list(enumerate(reading.value.roles)) if reading.value is not None \
+            else reading.readable_entries("roles")
+        if entries is None:
+            roles_ok = False
+            continue
+        for i, entry in entries:
             role = Role(
                 id=entry.id, name=entry.name, similar=tuple(entry.similar),
                 description=entry.description, location=located.at(("roles", i)),
@@ -117,6 +138,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             )
             roles.append(role)
             role_id_at.append(located.at(("roles", i, "id")))
+        if reading.value is None and len(entries) < len(located.data["roles"]):
+            roles_ok = False  # a role whose id cannot be read
     if not roles and roles_ok:
         problems.append(Problem(Location(role_files[0][1]),
                                 "no roles defined; a role file needs 'roles:' with at least one role"))
@@ -125,7 +148,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         roles_ok = False  # a role whose id is not allowed is unknown too, like the roles of a broken file
     if len(roles) > MAX_ROLES:
         problems.append(Problem(roles[MAX_ROLES].location, f"more than {MAX_ROLES} roles; the limit is {MAX_ROLES}"))
-    # When a role file could not be read, its roles are unknown: checking the
+    # When a role's id could not be read, the roles are unknown: checking the
     # activities against the rest would only add false "unknown role" problems.
     known_roles = roles if roles_ok else None
 
@@ -135,12 +158,18 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         sources.append(shown)
         try:
             located = _parse_file(path, shown, digest)
-            phase_file = _validate("PhaseFile", located)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        reading = _read("PhaseFile", located)
+        problems.extend(reading.problems)
+        phase_file = reading.value
+        entries = list(enumerate(phase_file.activities)) if phase_file is not None \
+            else reading.readable_entries("activities")
+        if entries is None:
+            continue
         activities = []
-        for i, entry in enumerate(phase_file.activities):
+        for i, entry in entries:
             cells = _cells(entry.raci, located, ("activities", i, "raci"), known_roles, variant, problems)
             activity = Activity(
                 id=entry.id, name=entry.name, description=entry.description,
@@ -149,44 +178,90 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             )
             activities.append(activity)
             activity_id_at.append(located.at(("activities", i, "id")))
-        phases.append(Phase(name=phase_file.phase, description=phase_file.description,
+        phases.append(Phase(name=phase_file.phase if phase_file is not None else "",
+                            description=phase_file.description if phase_file is not None else None,
                             activities=tuple(activities), location=located.at(())))
     all_activities = [a for p in phases for a in p.activities]
     _check_ids(all_activities, activity_id_at, "activity", problems)
     if len(all_activities) > MAX_ACTIVITIES:
         problems.append(Problem(all_activities[MAX_ACTIVITIES].location,
                                 f"more than {MAX_ACTIVITIES} activities; the limit is {MAX_ACTIVITIES}"))
-    if problems:
+    if problems or variant is None or not role_files or not activity_files:
         raise InputError(problems)
     matrix = Matrix(roles=tuple(roles), phases=tuple(phases), variant=variant)
     return Project(root=root, settings=settings, matrix=matrix, sources=tuple(sources),
                    digest=digest.hexdigest()[:12])
 
 
-def _fallback_settings(located: Located | None) -> Any:
-    """The settings that say where the inputs are, from a raci.yaml with problems elsewhere."""
-    from pydantic import ValidationError
+class _Reading:
+    """One file checked against its model: the checked value, or, when it has problems, which of its
+    parts can still be read without guessing.
 
-    from raci_gen import schema
+    A part can be read when no problem lies at it, within it or around it (its mapping or list is
+    of the wrong type, say): an activity with an unknown key still has a readable id and cells, and
+    of a ``raci:`` map with a ``~`` cell the other cells are still readable."""
 
-    if located is None:
-        return None
-    data = located.data
-    if data is None:
-        return _checked("ProjectFile", {})
-    if not isinstance(data, dict):
-        return None
+    def __init__(self, located: Located, value: Any, problems: list[Problem], wrong: list[tuple]):
+        self.located = located
+        self.value = value
+        self.problems = problems
+        self.wrong = wrong  # where the problems are, as paths into the data
+
+    def sound(self, path: tuple) -> bool:
+        """Whether the part at ``path`` is as its model wants it (nothing wrong at, within or around it)."""
+        n = len(path)
+        return not any(w[:n] == path or path[:len(w)] == w for w in self.wrong)
+
+    def readable_entries(self, key: str) -> "list[tuple[int, types.SimpleNamespace]] | None":
+        """The readable entries of the list ``key`` (roles or activities) of a file with problems, as
+        (index, entry): those whose id can be read, with the other fields read where sound. None when
+        the list itself cannot be read."""
+        data = self.located.data
+        if not isinstance(data, dict) or not isinstance(data.get(key), list) \
+                or any(w == () or w == (key,) for w in self.wrong):
+            return None
+        entries = []
+        for i, item in enumerate(data[key]):
+            at = (key, i)
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not self.sound(at + ("id",)):
+                continue
+            name = item.get("name")
+            similar = item.get("similar")
+            raci = item.get("raci")
+            entries.append((i, types.SimpleNamespace(
+                id=item["id"],
+                name=name if isinstance(name, str) and self.sound(at + ("name",)) else "",
+                similar=similar if isinstance(similar, list) and self.sound(at + ("similar",)) else [],
+                description=None, people=[], lint_ignore={},
+                # each cell on its own: one cell's problem does not hide the others'
+                raci={role: text for role, text in raci.items()
+                      if isinstance(role, str) and isinstance(text, str) and self.sound(at + ("raci", role))}
+                if isinstance(raci, dict) else {},
+            )))
+        return entries
+
+
+def _read(model_name: str, located: Located, allow_empty: bool = False) -> _Reading:
+    """The file ``located`` checked against ``schema.<model_name>``, with every problem it has."""
+    problems = list(located.problems)  # what the parser refused around readable data
+    # Not to be read either: a value whose tag was refused, a key given twice (which value was
+    # meant?), a mapping that had a key left out (a merge key: what would it have brought?).
+    unsure = [*located.dropped, *located.given_twice, *located.short_of_keys]
     try:
-        return _revived(schema.ProjectFile.model_validate({k: data[k] for k in ("roles", "activities") if k in data}))
-    except ValidationError:
-        return None
+        value = _validate(model_name, located, allow_empty)
+    except _Invalid as exc:
+        return _Reading(located, None, problems + exc.problems, exc.wrong + unsure)
+    except InputError as exc:  # the file is empty
+        return _Reading(located, None, problems + exc.problems, [()])
+    return _Reading(located, None if problems else value, problems, unsure)
 
 
 def _parse_file(path: str, shown: str, digest: "hashlib._Hash | None" = None) -> Located:
+    """The file parsed; what the parser refused around readable data is in ``Located.problems``."""
     text = read_text(path, shown)
     if digest is not None:
         digest.update(os.path.basename(path).encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
-    return parse(text, shown)
+    return parse(text, shown, keep_going=True)
 
 
 def _settings(f: "schema.ProjectFile", located: Located | None) -> Settings:
@@ -506,8 +581,22 @@ def _raise_problems(model: "type[BaseModel]", located: Located | None, data: Any
             continue
         if error["loc"] != loc:
             errors.append(error)
+    wrong = [tuple(e["loc"]) for e in errors]
+    # Not said again: a value read as nothing because the parser refused its tag, and a key
+    # "missing" from a mapping that had a key left out (a merge key may have brought it).
+    errors = [e for e, loc in zip(errors, wrong)
+              if not any(loc[:len(d)] == d for d in located.dropped)
+              and not (e["type"] == "missing" and loc[:-1] in located.short_of_keys)]
     problems = [_problem(model, located, e, members) for e in errors]
-    raise InputError(list(dict.fromkeys(problems))) from None
+    raise _Invalid(list(dict.fromkeys(problems)), wrong) from None
+
+
+class _Invalid(InputError):
+    """A file that does not fit its model: its problems, and where they are (paths into the data)."""
+
+    def __init__(self, problems: list[Problem], wrong: list[tuple]):
+        super().__init__(problems)
+        self.wrong = wrong
 
 
 def _value_at(data: Any, path: tuple) -> Any:
@@ -694,8 +783,9 @@ def _check_ids(items: list[Role] | list[Activity], id_at: list[Location], what: 
 
 
 def _cells(raci: dict[str, str], located: Located, path: tuple, roles: list[Role] | None,
-           variant: Variant, problems: list[Problem]) -> list[Cell]:
-    """The cells of one activity; ``roles`` is None when they are not all known."""
+           variant: Variant | None, problems: list[Problem]) -> list[Cell]:
+    """The cells of one activity; ``roles`` is None when they are not all known, ``variant`` when
+    raci.yaml's is wrong (then the letters are not checked, and no cell is made)."""
     role_ids = {r.id for r in roles} if roles is not None else None
     cells = []
     for role_id, text in raci.items():
@@ -703,6 +793,8 @@ def _cells(raci: dict[str, str], located: Located, path: tuple, roles: list[Role
         where = located.at(path + (role_id,))
         if roles is not None and role_id not in role_ids:
             problems.append(Problem(key_where, f"unknown role {_quoted(role_id)}; {_role_hint(role_id, roles)}"))
+            continue
+        if variant is None:
             continue
         letters = parse_letters(text, variant)
         if isinstance(letters, str):

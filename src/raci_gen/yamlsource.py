@@ -74,6 +74,16 @@ class Located:
     file: str
     values: dict[Path, Location] = field(default_factory=dict)
     keys: dict[Path, Location] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """What ``parse(..., keep_going=True)`` refused while the rest stayed readable: a key given twice
+    (the first kept), a tag, a merge key or a key that is not text (left out)."""
+    dropped: set[Path] = field(default_factory=set)
+    """Values read as nothing because their tag was refused: a problem was said there already."""
+    given_twice: set[Path] = field(default_factory=set)
+    """Keys given twice: which value was meant is unknown (the first is in ``data``)."""
+    short_of_keys: set[Path] = field(default_factory=set)
+    """Mappings that had a key left out (a merge key, a refused tag, a key that is not text): a key
+    "missing" there may be the one left out."""
 
     def at(self, path: Path) -> Location:
         """Where the value at ``path`` is, or the nearest enclosing value."""
@@ -129,8 +139,13 @@ def _line_column(text: str, position: int) -> tuple[int, int]:
     return line, position - start + 1
 
 
-def parse(text: str, file: str) -> Located:
-    """Parse one YAML document into plain data with positions."""
+def parse(text: str, file: str, keep_going: bool = False) -> Located:
+    """Parse one YAML document into plain data with positions.
+
+    A key given twice, a refused tag or merge key are raised as an InputError; with ``keep_going``
+    they are returned in ``Located.problems`` with the data read around them, so that the rest of
+    the file can still be checked. Syntax errors and the size limits always raise: there is no
+    data to go on."""
     bad = _NOT_PRINTABLE.search(text)
     if bad:  # PyYAML refuses these too, but libyaml does not say where
         line, column = _line_column(text, bad.start())
@@ -153,8 +168,9 @@ def parse(text: str, file: str) -> Located:
     finally:
         if collecting:
             gc.enable()
-    if walker.problems:
+    if walker.problems and not keep_going:
         raise InputError(walker.problems)
+    located.problems = walker.problems
     return located
 
 
@@ -488,6 +504,7 @@ class _Walker:
         self.located.values[path] = where
         if node.tag not in _PLAIN_TAGS:
             self.problems.append(_tag_problem(node, where))
+            self.located.dropped.add(path)
             return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
@@ -496,18 +513,22 @@ class _Walker:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     self.problems.append(Problem(_location(self.file, key_node.start_mark),
                                                  "YAML merge keys ('<<') are not supported"))
+                    self.located.short_of_keys.add(path)
                     continue
                 key_where = _location(self.file, key_node.start_mark)
                 if key_node.tag not in _PLAIN_TAGS:
                     self.problems.append(_tag_problem(key_node, key_where))
+                    self.located.short_of_keys.add(path)
                     continue
                 if not isinstance(key_node, yaml.ScalarNode):
                     self.problems.append(Problem(key_where, "a mapping key must be plain text"))
+                    self.located.short_of_keys.add(path)
                     continue
                 key = self.scalar(key_node)
                 if key in first:
                     self.problems.append(Problem(key_where, f"key {key!r} is given twice "
                                                             f"(first at line {first[key].line}); keep one"))
+                    self.located.given_twice.add(path + (key,))
                     continue
                 first[key] = key_where
                 self.located.keys[path + (key,)] = key_where
