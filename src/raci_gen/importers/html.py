@@ -29,9 +29,14 @@ while it matches (a 10 MB tag of 5 million attributes: over 3 GB), so a longer t
 MAX_RAW_TEXT = 16 * MAX_CELL_TEXT
 """Characters of text, markup and indentation left out, collected for one cell (whose text, its spaces
 made one, may then be at most MAX_CELL_TEXT) or one heading (cut there)."""
-START_TAG = re.compile(r"""<[a-zA-Z](?:[^>"'=]++|=\s*+"[^"]*+"|=\s*+'[^']*+'|[="'])*+""")
-"""A start tag as the standard parser's tolerant pattern reads it (a quoted value may hold ``>``), without
-backtracking (``*+``), so that it holds no memory per attribute."""
+TAG_PIECE = r"""[^>"'=]+|=\s*"[^"]*"|=\s*'[^']*'|[="']"""
+"""A piece of a start tag as the standard parser's tolerant pattern reads it (a quoted value may hold ``>``)."""
+try:  # Python 3.11: *+ repeats without backtracking, so a tag of any length is matched in a bounded memory
+    START_TAG: re.Pattern | None = re.compile(r"""<[a-zA-Z](?:[^>"'=]++|=\s*+"[^"]*+"|=\s*+'[^']*+'|[="'])*+""")
+except re.error:  # Python 3.10: a start, then one piece at a time
+    START_TAG = None
+TAG_START = re.compile(r"<[a-zA-Z]")
+PIECE = re.compile(TAG_PIECE)
 QUOTED_VALUE = re.compile(r"""=\s*(?:"[^"]*"|'[^']*')""")
 ATTRIBUTE_GAP = re.compile(r"""[\s/'"]+""")
 """What separates two attributes in the tolerant pattern: an attribute starts after a space, ``/`` or quote."""
@@ -223,12 +228,12 @@ def parseable(text: str, shown: str) -> str:
     * a start tag of more than MAX_TAG_ATTRIBUTES attributes is refused, in one line with its place.
     """
     text = text[:text.rfind(">") + 1]
-    for tag in START_TAG.finditer(text):
-        if tag.end() - tag.start() > 4 * MAX_TAG_ATTRIBUTES:  # shorter ones cannot hold that many
-            attributes = len(ATTRIBUTE_GAP.findall(QUOTED_VALUE.sub("=", tag.group())))
+    for start, end in _start_tags(text):
+        if end - start > 4 * MAX_TAG_ATTRIBUTES:  # shorter ones cannot hold that many
+            attributes = len(ATTRIBUTE_GAP.findall(QUOTED_VALUE.sub("=", text[start:end])))
             if attributes > MAX_TAG_ATTRIBUTES:
-                line = text.count("\n", 0, tag.start()) + 1
-                column = tag.start() - text.rfind("\n", 0, tag.start())
+                line = text.count("\n", 0, start) + 1
+                column = start - text.rfind("\n", 0, start)
                 raise SourceError(f"{shown}: line {line}, column {column}: error: a tag of {attributes:,} "
                                   f"attributes; the limit is {MAX_TAG_ATTRIBUTES:,}")
     last_comment_close = max((m.start() for m in COMMENT_CLOSE.finditer(text)), default=-1)
@@ -252,3 +257,18 @@ def parseable(text: str, shown: str) -> str:
         parts += [text[done:start], "&lt;"]
         done = start + 1
     return "".join(parts) + text[done:]
+
+
+def _start_tags(text: str):
+    """(start, end) of each start tag of ``text``, as the standard parser's tolerant pattern reads it."""
+    if START_TAG is not None:
+        for tag in START_TAG.finditer(text):
+            yield tag.start(), tag.end()
+        return
+    found = TAG_START.search(text)
+    while found:
+        end = found.end()
+        while piece := PIECE.match(text, end):
+            end = piece.end()
+        yield found.start(), end
+        found = TAG_START.search(text, end)
