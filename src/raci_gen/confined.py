@@ -228,8 +228,11 @@ def _is_link(folder: int, name: str) -> bool:
         return False
 
 
-def read_regular(path: str, root: str, limit: int, what: str = "file") -> bytes:
+def read_regular(path: str, root: str, limit: int, what: str = "file", follow_link: bool = True) -> bytes:
     """The bytes of the regular file at ``path``, reached beneath ``root`` as :func:`write_all` would.
+
+    With ``follow_link`` false, a link at ``path`` itself is refused even when it stays beneath
+    ``root``, as a generated document is never written through one.
 
     Anything but a regular file (a FIFO, a device, a folder) is refused without being
     opened for long: the file is opened non-blocking and checked with fstat before a byte
@@ -238,7 +241,7 @@ def read_regular(path: str, root: str, limit: int, what: str = "file") -> bytes:
     """
     walk = _Walk()
     try:
-        folder, name, st = walk.locate(path, root, create=False, doing="read")
+        folder, name, st = walk.locate(path, root, create=False, doing="read", follow_link=follow_link)
         if st is None:
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
         if not stat.S_ISREG(st.st_mode):

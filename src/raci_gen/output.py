@@ -19,7 +19,6 @@ import gc
 import os
 import pickle
 import signal
-import stat
 import sys
 from dataclasses import dataclass
 from typing import Iterable
@@ -27,7 +26,7 @@ from typing import Iterable
 from raci_gen import clock, provenance, scratch
 from raci_gen.children import die_with, portable, restored, stopped
 from raci_gen.analysis import Finding
-from raci_gen.confined import Write, confine, write_all
+from raci_gen.confined import Write, confine, read_regular, write_all
 from raci_gen.errors import RaciError, RenderError, TemplateFailure
 from raci_gen.inject import inject_file
 from raci_gen.loader import inside_project
@@ -109,31 +108,15 @@ def _kept_date(project: Project, out_dir: str | None, injections: Iterable[Injec
         if path in seen:
             continue
         seen.add(path)
-        if not _plain_file(path, root):
-            continue
-        try:
-            stamp = provenance.read_stamp(path, fmt)
-        except OSError:
+        try:  # output folders come with the repository: no link out of the folder, no FIFO, no /dev/zero
+            stamp = provenance.stamp_in(read_regular(path, root, KEPT_DATE_MAX_BYTES), fmt)
+        except (OSError, RaciError):
             continue
         if stamp and stamp.get("files") == files:
             kept = clock.kept_date(stamp.get("date"), stamp.get("date-source"))
             if kept is not None:
                 return kept
     return None
-
-
-def _plain_file(path: str, root: str) -> bool:
-    """Whether ``path`` is a regular file within ``root`` (links resolved), small enough to look into.
-
-    Output folders come with the repository: a link to /dev/zero, a FIFO or a file elsewhere is not read.
-    """
-    try:
-        if not inside_project(root, path):
-            return False
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return False
-    return stat.S_ISREG(st.st_mode) and st.st_size <= KEPT_DATE_MAX_BYTES
 
 
 def generate(project: Project, formats: Iterable[str], out_dir: str | None = None,
@@ -339,7 +322,8 @@ def check(project: Project, formats: Iterable[str], out_dir: str | None = None, 
     problems: list[Stale] = []
     for fmt in formats:
         if fmt in by_stamp:
-            problems.extend(_stamp_stale(paths[fmt], fmt, document.record.stamp(fmt)))
+            problems.extend(_stamp_stale(paths[fmt], confine(paths[fmt], project.root, out_dir), fmt,
+                                         document.record.stamp(fmt)))
         else:
             problems.extend(stale([rendered[fmt]], document))
     injected = generate(project, [], out_dir, document, injections=injections)
@@ -347,9 +331,9 @@ def check(project: Project, formats: Iterable[str], out_dir: str | None = None, 
     return len(paths) + len(injected), problems
 
 
-def _stamp_stale(path: str, fmt: str, expected: dict) -> list[Stale]:
+def _stamp_stale(path: str, root: str, fmt: str, expected: dict) -> list[Stale]:
     try:
-        recorded = provenance.read_stamp(path, fmt)
+        recorded = provenance.stamp_in(on_disk(path, root, "pdf"), fmt)
     except FileNotFoundError:
         return [Stale(path, "missing")]
     except IsADirectoryError:
@@ -363,13 +347,25 @@ def _stamp_stale(path: str, fmt: str, expected: dict) -> list[Stale]:
     return [Stale(path, "out of date", tuple(reasons))] if reasons else []
 
 
+def on_disk(path: str, root: str | None, fmt: str) -> bytes:
+    """The bytes of the file a build would replace at ``path``, read as the build would reach it.
+
+    A check runs on pull requests, and the output folder comes with them: the file is read only
+    beneath ``root``, never through a link that leaves it (``output/raci-matrix.md ->
+    ../.git/config`` would print the CI token in the log as the "first difference"), nor through
+    any link at all for a generated document (a build never writes through one either), and only
+    when it is a regular file of at most ``provenance.DOCUMENT_READ_LIMIT`` bytes.
+    """
+    return read_regular(path, root or os.path.dirname(path) or ".", provenance.DOCUMENT_READ_LIMIT,
+                        "the file on disk", follow_link=fmt == "inject")
+
+
 def stale(outputs: Iterable[Output], document: Document | None = None) -> list[Stale]:
     """The outputs that differ from the files on disk, and how."""
     result = []
     for output in outputs:
         try:
-            with open(output.path, "rb") as fh:
-                current = fh.read()
+            current = on_disk(output.path, output.root, output.format)
         except FileNotFoundError:
             result.append(Stale(output.path, "missing"))
             continue
@@ -380,7 +376,7 @@ def stale(outputs: Iterable[Output], document: Document | None = None) -> list[S
         if output.format in STAMPED:
             reasons: tuple[str, ...] = ()
             if document is not None and document.record is not None:
-                recorded = provenance.read_stamp(output.path, output.format)
+                recorded = provenance.stamp_in(current, output.format)
                 if recorded is None:
                     reasons = ("it records no raci-gen provenance (built by an earlier raci-gen, or edited since)",)
                 else:

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import stat
+import typing
 from dataclasses import dataclass, field
 
 from raci_gen import __version__, templatefolder
@@ -187,15 +188,33 @@ def _regular_file(path: str, limit: int) -> bytes | None:
 # --- reading a stamp back ---------------------------------------------------------------------------------------
 
 
+DOCUMENT_READ_LIMIT = 256 * 1024 * 1024
+"""Most bytes of a document on disk read back for its stamp (the largest PDF raci-gen writes is about 20 MB)."""
+
+
 def read_stamp(path: str, fmt: str) -> dict | None:
     """The stamp recorded in the document at ``path``, or None when it carries none (or none readable).
 
+    Only a regular file of at most :data:`DOCUMENT_READ_LIMIT` bytes is read: the file is opened
+    without blocking and checked before a byte is read, since output folders come with the
+    repository (a FIFO would hang the reader, a link to /dev/zero fill its memory).
     Raises OSError when the file cannot be read (FileNotFoundError when it is missing).
     """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > DOCUMENT_READ_LIMIT:
+            return None
+        data = fh.read(DOCUMENT_READ_LIMIT if fmt in ("pdf", "xlsx") else _TEXT_HEAD)
+    return stamp_in(data, fmt)
+
+
+def stamp_in(data: bytes, fmt: str) -> dict | None:
+    """The stamp recorded in the bytes of a document of format ``fmt``, or None."""
     if fmt == "xlsx":
-        return _xlsx_stamp(path)
-    with open(path, "rb") as fh:
-        data = fh.read() if fmt == "pdf" else fh.read(_TEXT_HEAD)
+        import io
+
+        return _xlsx_stamp(io.BytesIO(data))
     if fmt == "pdf":
         return _pdf_stamp(data)
     return text_stamp(data)
@@ -224,12 +243,12 @@ def _pdf_stamp(data: bytes) -> dict | None:
     return _parse(raw.decode("latin-1"))
 
 
-def _xlsx_stamp(path: str) -> dict | None:
+def _xlsx_stamp(source: "typing.BinaryIO") -> dict | None:
     import zipfile  # here: a Markdown build or check reads no workbook
     from xml.etree import ElementTree
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             info = archive.getinfo("docProps/custom.xml")
             if info.file_size > 4 * 1024 * 1024:
                 return None
