@@ -159,3 +159,38 @@ def test_a_missing_activities_folder_does_not_hide_the_roles_problems(tmp_path):
         "'activities:' in raci.yaml",
         "roles/roles.yaml:4:9: error: duplicate role id 'R1'; first defined at roles/roles.yaml:2:9",
     ]
+
+
+def test_a_refused_tag_or_a_key_given_twice_hides_no_other_cell(tmp_path):
+    # The tag's value is said once (not again as "expected text, got nothing"); the cells beside it are
+    # checked; under a key given twice nothing is judged, as which value was meant is unknown.
+    project = write(tmp_path, {
+        "roles/roles.yaml": "roles:\n  - id: R1\n    name: Owner\n  - id: R2\n    name: Analyst\n",
+        "activities/10-goal.yaml": "phase: Goal\nactivities:\n  - id: GD-1\n    name: Define\n"
+                                   "    raci: {R1: !!python/object:os.system x, R2: Q, R3: A}\n"
+                                   "  - id: GD-2\n    name: Twice\n    raci: {R1: A}\n    raci: {R2: Q}\n"
+                                   "  - id: GD-3\n    name: Third\n    raci: {R1: AA}\n",
+    })
+    assert reported(raci_gen("lint", ".", cwd=project)) == [
+        "activities/10-goal.yaml:5:16: error: YAML tag '!!python/object:os.system' is not allowed; only plain "
+        "text, numbers, lists and mappings are",
+        "activities/10-goal.yaml:5:49: error: 'Q' is not a RACI letter; expected one or more of R, A, C, I "
+        "(A/R for accountable and doing the work)",
+        "activities/10-goal.yaml:5:52: error: unknown role 'R3'; known roles: R1, R2",
+        "activities/10-goal.yaml:9:5: error: key 'raci' is given twice (first at line 8); keep one",
+        "activities/10-goal.yaml:12:16: error: letter 'A' is given twice in 'AA'; write each letter once",
+    ]
+
+
+def test_the_lint_section_and_the_lint_ignores_are_reported_together(tmp_path):
+    project = write(tmp_path, {
+        "raci.yaml": "lint:\n  one-acountable: error\n",
+        "roles/roles.yaml": "roles:\n  - id: R1\n    name: Owner\n    lint-ignore: {overload: busy}\n",
+        "activities/10-goal.yaml": "phase: Goal\nactivities:\n  - id: GD-1\n    name: Define\n    raci: {R1: A/R}\n",
+    })
+    expected = [
+        "raci.yaml:2:3: error: unknown rule 'one-acountable'; did you mean 'one-accountable'?",
+        "roles/roles.yaml:4:19: error: unknown rule 'overload'; did you mean 'overloaded-role'?",
+    ]
+    assert reported(raci_gen("lint", ".", cwd=project)) == expected
+    assert reported(raci_gen("build", ".", "--out", "out", "--format", "md", cwd=project)) == expected

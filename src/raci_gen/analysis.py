@@ -108,8 +108,17 @@ def lint(matrix: Matrix, settings: Settings | None = None, select: Iterable[str]
     (by default, like no-blank-cell, or in raci.yaml) runs at warning. ``ignore`` leaves rules out. Both
     act before one finding per problem is chosen, so ignoring one-accountable lets someone-responsible
     report a missing DACI Driver."""
-    config = configure(settings.lint if settings else ())
-    check_ignores(matrix)
+    problems: list[Problem] = []  # the lint: section's and the lint-ignores' problems, reported together
+    try:
+        config = configure(settings.lint if settings else ())
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        check_ignores(matrix)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
     chosen = set(RULES) if select is None else set(select)
     chosen -= set(ignore)
     findings = []

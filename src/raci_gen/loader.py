@@ -75,13 +75,17 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         problems.extend(reading.problems)
         project_file = reading.value
         if project_file is None:
-            if not isinstance(config_located.data, dict):
-                raise InputError(problems)
+            if not isinstance(config_located.data, dict) or () in config_located.short_of_keys:
+                raise InputError(problems)  # a merge key at the top could have said where the inputs are
             # Each setting without a problem is kept; the others are left at their default and not
             # acted on (their problem is reported).
-            readable = {key: value for key, value in config_located.data.items() if reading.sound((key,))}
+            readable = {key: value for key, value in config_located.data.items()
+                        if isinstance(key, str) and reading.sound((key,))}
             unread_settings = {str(key) for key in config_located.data if key not in readable}
-            project_file = _checked("ProjectFile", readable, config_located)
+            try:
+                project_file = _checked("ProjectFile", readable, config_located)
+            except InputError:  # pragma: no cover - settings without a problem pass together
+                raise InputError(problems) from None
     else:
         project_file = _checked("ProjectFile", {})
     settings = _settings(project_file, config_located)
@@ -129,6 +133,9 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             roles_ok = False
             continue
         for i, entry in entries:
+            if entry.id is None:
+                roles_ok = False  # a role whose id cannot be read
+                continue
             role = Role(
                 id=entry.id, name=entry.name, similar=tuple(entry.similar),
                 description=entry.description, location=located.at(("roles", i)),
@@ -139,7 +146,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             roles.append(role)
             role_id_at.append(located.at(("roles", i, "id")))
         if reading.value is None and len(entries) < len(located.data["roles"]):
-            roles_ok = False  # a role whose id cannot be read
+            roles_ok = False  # an entry that is not a mapping: a role whose id cannot be read
     if not roles and roles_ok:
         problems.append(Problem(Location(role_files[0][1]),
                                 "no roles defined; a role file needs 'roles:' with at least one role"))
@@ -171,6 +178,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         activities = []
         for i, entry in entries:
             cells = _cells(entry.raci, located, ("activities", i, "raci"), known_roles, variant, problems)
+            if entry.id is None:
+                continue  # its cells are checked, but without an id it takes no part in the checks of ids
             activity = Activity(
                 id=entry.id, name=entry.name, description=entry.description,
                 cells=tuple(cells), location=located.at(("activities", i)),
@@ -213,9 +222,8 @@ class _Reading:
         return not any(w[:n] == path or path[:len(w)] == w for w in self.wrong)
 
     def readable_entries(self, key: str) -> "list[tuple[int, types.SimpleNamespace]] | None":
-        """The readable entries of the list ``key`` (roles or activities) of a file with problems, as
-        (index, entry): those whose id can be read, with the other fields read where sound. None when
-        the list itself cannot be read."""
+        """The entries of the list ``key`` (roles or activities) of a file with problems, as (index, entry),
+        each field read where sound (an id that cannot be read is None). None when the list cannot be read."""
         data = self.located.data
         if not isinstance(data, dict) or not isinstance(data.get(key), list) \
                 or any(w == () or w == (key,) for w in self.wrong):
@@ -223,13 +231,13 @@ class _Reading:
         entries = []
         for i, item in enumerate(data[key]):
             at = (key, i)
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not self.sound(at + ("id",)):
+            if not isinstance(item, dict):
                 continue
             name = item.get("name")
             similar = item.get("similar")
             raci = item.get("raci")
             entries.append((i, types.SimpleNamespace(
-                id=item["id"],
+                id=item["id"] if isinstance(item.get("id"), str) and self.sound(at + ("id",)) else None,
                 name=name if isinstance(name, str) and self.sound(at + ("name",)) else "",
                 similar=similar if isinstance(similar, list) and self.sound(at + ("similar",)) else [],
                 description=None, people=[], lint_ignore={},
