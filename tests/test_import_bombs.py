@@ -181,6 +181,13 @@ def test_more_roles_than_a_project_holds(tmp_path):
     refused(tmp_path, "roles.csv", text, ": row 1, column 202: error: more than 200 roles; the limit is 200")
 
 
+def test_phase_too_large_for_one_file(tmp_path):
+    # 500 activities with 4,900-character descriptions: a 2.5 MB phase file the loader refuses (was exit 3).
+    text = "Activity,Description,PO\n" + "".join(f"Task {i},{'d' * 4_900},R\n" for i in range(500))
+    refused(tmp_path, "long.csv", text, "error: the project made from it would not load: activities/01-activities.yaml",
+            "; the limit is 2,097,152 bytes")
+
+
 # --- fuzzing ------------------------------------------------------------------------------------------------------
 
 FUZZ = textwrap.dedent('''

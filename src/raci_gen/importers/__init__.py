@@ -129,13 +129,23 @@ def import_new(source: str, out_dir: str, options: ImportOptions, force: bool = 
         if existing:
             raise RaciError(f"{existing[0]}: error: exists; refusing to overwrite "
                             f"{len(existing)} file{'s' if len(existing) != 1 else ''} (give --force to replace them)")
-    _check_loads(texts)
+    _check_loads(texts, source)
     return ImportResult(matrix, tuple(notes), files)
 
 
-def _check_loads(texts: dict[str, str]) -> None:
+def _check_loads(texts: dict[str, str], source: str) -> None:
+    """Loads the files made in a temporary folder. A file over a limit of the loader (a phase of 4,700
+    activities of 40 roles is 2.8 MB of YAML; a file holds 2 MiB) is the source's size, not a bug: one line,
+    exit 2. Any other refusal is a bug of the importer."""
     from raci_gen.loader import load_project
+    from raci_gen.yamlsource import MAX_FILE_BYTES
 
+    for rel, text in texts.items():
+        size = len(text.encode("utf-8"))
+        if size > MAX_FILE_BYTES:
+            raise SourceError(f"{source}: error: the project made from it would not load: {rel} would be "
+                              f"{size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes a file (a phase that "
+                              "large is best split in the source)")
     with tempfile.TemporaryDirectory(prefix="raci-gen-import-") as tmp:
         for rel, text in texts.items():
             path = os.path.join(tmp, rel)
@@ -144,7 +154,13 @@ def _check_loads(texts: dict[str, str]) -> None:
                 fh.write(text)
         try:
             load_project(tmp)
-        except InputError as exc:  # a bug: the project files we made do not load
+        except InputError as exc:
+            over = [p for p in exc.problems if "; the limit is " in p.message]
+            if over and len(over) == len(exc.problems):  # a limit of the loader (values, text in one file)
+                first = over[0]
+                raise SourceError(f"{source}: error: the project made from it would not load: "
+                                  f"{os.path.relpath(first.location.file, tmp)}: {first.message}") from None
+            # a bug: the project files we made do not load
             raise RuntimeError("the imported project does not load: " + "; ".join(
                 f"{os.path.relpath(p.location.file, tmp)}:{p.location.line}: {p.message}"
                 for p in exc.problems)) from None

@@ -7,6 +7,7 @@ writes, and ``schemas/`` comes along, so editors complete the keys at once.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -17,6 +18,7 @@ from raci_gen.importers.core import ImportedMatrix
 from raci_gen.schema import json_schemas
 
 
+@functools.lru_cache(maxsize=65536)  # role ids and letters repeat on every activity: 385,000 dumps for 4,700 x 40
 def scalar(value: str) -> str:
     """``value`` as a YAML scalar that reads back as this text (quoted where YAML would read another type)."""
     text = yaml.safe_dump(value, allow_unicode=True, width=10**9, default_flow_style=True)
