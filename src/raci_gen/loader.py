@@ -214,19 +214,21 @@ class _Reading:
         self.located = located
         self.value = value
         self.problems = problems
-        self.wrong = wrong  # where the problems are, as paths into the data
+        self.wrong = set(wrong)  # where the problems are, as paths into the data
+        # every path that holds a problem within it: a set, so that a file with thousands of
+        # problems is read in time proportional to its size
+        self.holds_wrong = {w[:n] for w in self.wrong for n in range(len(w) + 1)}
 
     def sound(self, path: tuple) -> bool:
         """Whether the part at ``path`` is as its model wants it (nothing wrong at, within or around it)."""
-        n = len(path)
-        return not any(w[:n] == path or path[:len(w)] == w for w in self.wrong)
+        return path not in self.holds_wrong and not any(path[:n] in self.wrong for n in range(len(path)))
 
     def readable_entries(self, key: str) -> "list[tuple[int, types.SimpleNamespace]] | None":
         """The entries of the list ``key`` (roles or activities) of a file with problems, as (index, entry),
         each field read where sound (an id that cannot be read is None). None when the list cannot be read."""
         data = self.located.data
         if not isinstance(data, dict) or not isinstance(data.get(key), list) \
-                or any(w == () or w == (key,) for w in self.wrong):
+                or () in self.wrong or (key,) in self.wrong:
             return None
         entries = []
         for i, item in enumerate(data[key]):
