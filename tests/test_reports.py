@@ -9,7 +9,9 @@ tests/data/lint-report.schema.json, which README points to.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -601,3 +603,105 @@ def test_load_errors_are_github_annotations(tmp_path, monkeypatch):
 def test_load_errors_are_not_on_stdout_in_other_formats(tmp_path):
     write(tmp_path, {"T1": {"R1": "Accountable"}})
     assert run("lint", str(tmp_path), "--format", "gitlab").stdout == ""
+
+
+# --- SARIF for every consumer: sarif-multitool's base, GitHub and Azure DevOps rules --------------------------------
+
+AZURE_PIPELINE = {
+    "TF_BUILD": "True", "SYSTEM_COLLECTIONURI": "https://dev.azure.com/example-org/",
+    "SYSTEM_TEAMPROJECTID": "6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b", "BUILD_DEFINITIONID": "42",
+    "BUILD_DEFINITIONNAME": "raci lint", "SYSTEM_PHASEID": "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+    "SYSTEM_PHASENAME": "Lint", "BUILD_SOURCEBRANCH": "refs/heads/main", "BUILD_BUILDID": "7",
+}
+"""The variables an Azure Pipelines job sets (learn.microsoft.com, "Predefined variables"), made up."""
+
+
+def test_sarif_names_each_rule_in_pascal_case_and_the_tool_in_full(mixed_findings, monkeypatch):
+    """sarif-multitool SARIF2012 (GHAzDO2012 for Azure DevOps): rules[].name, one PascalCase identifier;
+    GHAzDO1018: tool.driver.fullName; GHAzDO1014: run.automationDetails."""
+    for name in AZURE_PIPELINE:
+        monkeypatch.delenv(name, raising=False)
+    run_ = json.loads(format_sarif(mixed_findings))["runs"][0]
+    names = [rule["name"] for rule in run_["tool"]["driver"]["rules"]]
+    assert all(re.fullmatch(r"(?:[A-Z][a-z0-9]*)+", name) for name in names), names
+    assert names[:2] == ["OneAccountable", "SomeoneResponsible"] and len(set(names)) == len(RULES)
+    assert run_["tool"]["driver"]["fullName"].startswith("raci-gen ")
+    assert run_["automationDetails"] == {"id": "raci-gen/"}
+
+
+def test_sarif_in_an_azure_pipeline_carries_the_pipeline(mixed_findings, monkeypatch):
+    """GHAzDO1019 and GHAzDO1020: the build's id and four properties, from the pipeline's variables."""
+    for name, value in AZURE_PIPELINE.items():
+        monkeypatch.setenv(name, value)
+    details = json.loads(format_sarif(mixed_findings))["runs"][0]["automationDetails"]
+    assert details["id"] == ("azuredevops/pipeline/build/example-org/6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b/42/"
+                             "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9/refs/heads/main/7")
+    assert details["properties"]["azuredevops/pipeline/build/phaseName"] == "Lint"
+    monkeypatch.setenv("SYSTEM_PHASEID", "not-a-guid")  # a pipeline half described is not claimed
+    assert json.loads(format_sarif(mixed_findings))["runs"][0]["automationDetails"] == {"id": "raci-gen/"}
+
+
+def sarif_multitool() -> str:
+    """Microsoft's SARIF validator (npm @microsoft/sarif-multitool-linux, a self-contained binary; .ci/run
+    installs it and sets SARIF_MULTITOOL)."""
+    import shutil
+
+    path = os.environ.get("SARIF_MULTITOOL") or shutil.which("Sarif.Multitool")
+    if not path:
+        pytest.skip("sarif-multitool is not installed (set SARIF_MULTITOOL to its Sarif.Multitool binary)")
+    return path
+
+
+def multitool_results(tmp_path: Path, log: str, kinds: str) -> list[tuple[str, str]]:
+    """(rule id, message) of each error and warning sarif-multitool reports on ``log`` with the rule kinds
+    given. Its exit status is 0 whatever it finds, so its own SARIF output is read. SARIF2006 fetches every
+    URI in the log: proxies on a closed local port keep it off the network (it reports a note, not counted)."""
+    (tmp_path / "lint.sarif").write_text(log, encoding="utf-8")
+    (tmp_path / "validation.sarif").unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
+    env.update(HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9",
+               DOTNET_CLI_TELEMETRY_OPTOUT="1")
+    done = subprocess.run([sarif_multitool(), "validate", "--rule-kind", kinds, "--level", "Error;Warning",
+                           "--output", str(tmp_path / "validation.sarif"), str(tmp_path / "lint.sarif")],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    validation = json.loads((tmp_path / "validation.sarif").read_text(encoding="utf-8-sig"))
+    [run_] = validation["runs"]
+    notifications = [n for i in run_.get("invocations", []) for n in i.get("toolExecutionNotifications", [])
+                     if n.get("level") == "error"]
+    assert notifications == []
+    return [(r["ruleId"], r["message"].get("text", "")) for r in run_["results"]]
+
+
+def lint_sarif(project: Path, extra_env: dict[str, str]) -> str:
+    """`raci-gen lint --format sarif` in a subprocess, with the environment of a CI job."""
+    env = {k: v for k, v in os.environ.items() if k not in AZURE_PIPELINE}
+    env.update(extra_env)
+    done = subprocess.run(["raci-gen", "lint", "--format", "sarif", "--exit-zero", str(project)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_sarif_passes_every_rule_kind_of_sarif_multitool_in_an_azure_pipeline(mixed, tmp_path):
+    """The mixed project (an error, warnings, infos, a silenced finding, a file name with a space and a comma)
+    and a duplicate activity (related locations): no error and no warning of the base (SARIF), GitHub (GH1xxx)
+    or Azure DevOps (GHAzDO) rules. Before, 19 Azure DevOps errors (GHAzDO1014, GHAzDO1018, GHAzDO2012 x 17)."""
+    sarif_multitool()
+    dup = write(tmp_path / "dup", {"T1": {"R1": "A/R", "R2": "C"}, "T2": {"R1": "A", "R2": "R"}},
+                config='lint:\n  duplicate-activity: {min-similarity: 0.5}\n')
+    text = (dup / "activities" / "phase.yaml").read_text().replace("Activity T2", "Activity T1.")
+    (dup / "activities" / "phase.yaml").write_text(text)
+    for project in (mixed, dup):
+        log = lint_sarif(project, AZURE_PIPELINE)
+        assert json.loads(log)["runs"][0]["results"]
+        assert multitool_results(tmp_path, log, "Sarif;Ado;Gh") == [], project
+
+
+def test_sarif_outside_azure_passes_the_base_and_github_rules(mixed, tmp_path):
+    """Outside a pipeline there is no build to name: the base and GitHub rules pass, and the Azure DevOps rules
+    ask for the pipeline's identity only (GHAzDO1019, GHAzDO1020), which Advanced Security needs to file it."""
+    sarif_multitool()
+    log = lint_sarif(mixed, {})
+    assert multitool_results(tmp_path, log, "Sarif;Gh") == []
+    assert {rule for rule, _ in multitool_results(tmp_path, log, "Ado")} == {"GHAzDO1019", "GHAzDO1020"}

@@ -8,9 +8,11 @@ in JSON/SARIF with their reason, so dashboards can show what was waived.
 from __future__ import annotations
 
 import json
+import os
 import re
-from typing import Callable
-from urllib.parse import quote
+import uuid
+from typing import Callable, Mapping
+from urllib.parse import quote, urlsplit
 
 from raci_gen import __version__
 from raci_gen.terminal import printable
@@ -153,6 +155,60 @@ def _sarif_uri(path: str) -> str:
     return quote(path, safe="/")
 
 
+SARIF_CATEGORY = "raci-gen/"
+"""``run.automationDetails.id`` outside Azure Pipelines: the category ``raci-gen`` with no instance (SARIF 3.17.3,
+"category/instance-id"); GitHub keeps one analysis per category."""
+
+ADO_PREFIX = "azuredevops/pipeline/build/"
+
+
+def azure_pipeline_details(environ: Mapping[str, str]) -> dict | None:
+    """``run.automationDetails`` for Azure DevOps' Advanced Security, from the variables an Azure Pipelines job
+    sets, or None outside one (``TF_BUILD`` not true, or a variable missing or malformed). Advanced Security
+    drops a run without it (sarif-multitool GHAzDO1014), without the four build properties (GHAzDO1019) or with
+    an id of another form (GHAzDO1020): ``azuredevops/pipeline/build/ORG/PROJECT/DEFINITION/PHASE/BRANCH/BUILD``.
+    """
+    def get(*names: str) -> str:
+        return next((environ[n].strip() for n in names if environ.get(n, "").strip()), "")
+
+    def guid(text: str) -> str:
+        try:
+            value = uuid.UUID(text)
+        except ValueError:
+            return ""
+        return str(value) if value.int and text.lower() == str(value) else ""
+
+    def positive(text: str) -> str:
+        return text if text.isascii() and text.isdigit() and int(text) > 0 else ""
+
+    if get("TF_BUILD").lower() not in ("true", "1"):
+        return None
+    collection = urlsplit(get("SYSTEM_COLLECTIONURI"))
+    host, first = collection.hostname or "", collection.path.strip("/").split("/")[0]
+    if host in ("dev.azure.com", "vsrm.dev.azure.com"):
+        organisation = first
+    elif host.endswith(".visualstudio.com"):
+        organisation = host.removesuffix(".visualstudio.com").removesuffix(".vsrm")
+    else:
+        organisation = ""
+    project, definition = guid(get("SYSTEM_TEAMPROJECTID")), positive(get("BUILD_DEFINITIONID", "SYSTEM_DEFINITIONID"))
+    phase, build = guid(get("SYSTEM_PHASEID", "SYSTEM_JOBID")), positive(get("BUILD_BUILDID"))
+    definition_name, phase_name = get("BUILD_DEFINITIONNAME"), get("SYSTEM_PHASENAME", "SYSTEM_JOBNAME")
+    branch = get("BUILD_SOURCEBRANCH")
+    if not all((organisation, project, definition, phase, build, definition_name, phase_name, branch)):
+        return None
+    return {"id": f"{ADO_PREFIX}{organisation}/{project}/{definition}/{phase}/{branch}/{build}",
+            "properties": {f"{ADO_PREFIX}buildDefinitionId": definition,
+                           f"{ADO_PREFIX}buildDefinitionName": definition_name,
+                           f"{ADO_PREFIX}phaseId": phase, f"{ADO_PREFIX}phaseName": phase_name}}
+
+
+def rule_name(rule_id: str) -> str:
+    """A rule's friendly name, one PascalCase identifier as SARIF 3.49.7 recommends (sarif-multitool's SARIF2012,
+    which Azure DevOps makes an error, GHAzDO2012): ``one-accountable`` is ``OneAccountable``."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", rule_id))
+
+
 def format_sarif(findings: list[Finding], verbose: bool = False) -> str:
     from raci_gen.rules import RULES
 
@@ -184,10 +240,12 @@ def format_sarif(findings: list[Finding], verbose: bool = False) -> str:
         "runs": [{
             "tool": {"driver": {
                 "name": "raci-gen",
+                "fullName": f"raci-gen {__version__}",  # Azure DevOps requires it (GHAzDO1018)
                 "version": __version__,
                 "informationUri": "https://pypi.org/project/raci-gen/",
                 "rules": [{
                     "id": rid,
+                    "name": rule_name(rid),
                     "shortDescription": {"text": rule.SUMMARY},
                     "fullDescription": {"text": (rule.__doc__ or rule.SUMMARY).strip()},
                     "help": {"text": f"{rule.SUMMARY} Run `raci-gen rules --explain {rid}` for the reasoning "
@@ -200,6 +258,7 @@ def format_sarif(findings: list[Finding], verbose: bool = False) -> str:
                                              "enabled": rule.SEVERITY != "off"},
                 } for rid, rule in RULES.items()],
             }},
+            "automationDetails": azure_pipeline_details(os.environ) or {"id": SARIF_CATEGORY},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
