@@ -188,6 +188,28 @@ def test_phase_too_large_for_one_file(tmp_path):
             "; the limit is 2,097,152 bytes")
 
 
+def test_readme_table_of_limits_has_the_importers_figures():
+    from raci_gen.importers import html, markdown, table, xlsx
+    from raci_gen.loader import MAX_ACTIVITIES, MAX_ROLES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in readme.splitlines()
+            if line.strip().startswith("|") and line.count("|") >= 3}
+    mib = 1024 * 1024
+    assert rows["a source for `import`"] == (f"{table.MAX_SOURCE_BYTES // mib} MiB, a regular file; a workbook unpacks "
+                                             f"to at most {xlsx.MAX_UNPACKED // mib} MiB")
+    assert rows["cells in a source's tables, each row counted as wide as its table's widest"] == f"{table.MAX_CELLS:,}"
+    assert rows["text in one imported cell"] == (f"{table.MAX_CELL_TEXT:,} characters (HTML: {html.MAX_RAW_TEXT:,} "
+                                                 f"with spaces; Markdown: {markdown.MAX_INLINE:,} with markup)")
+    assert rows["activities / roles imported"] == f"{MAX_ACTIVITIES:,} / {MAX_ROLES:,}"
+    assert any(key.startswith("cells openpyxl would make") and value == f"{xlsx.MAX_WORKBOOK_CELLS:,} (and "
+               f"{xlsx.MAX_XML_ELEMENTS:,} XML elements; no DTD)" for key, value in rows.items())
+    assert rows["Markdown tokens besides the tables' / markup parsed in cells and headings"] == \
+        f"{markdown.MAX_TOKENS:,} / {markdown.MAX_INLINE_TOTAL // mib} Mi characters"
+    assert rows["HTML: attributes in one tag / tables open at once"] == \
+        f"{html.MAX_TAG_ATTRIBUTES:,} / {html.MAX_OPEN_TABLES}"
+
+
 # --- fuzzing ------------------------------------------------------------------------------------------------------
 
 FUZZ = textwrap.dedent('''

@@ -12,8 +12,8 @@ import re
 from html.parser import HTMLParser
 
 from raci_gen.importers.table import (
-    MAX_CELL_TEXT, CellBudget, ReadOptions, SourceCell, SourceError, SourceTable, check_cell_text, decode_text,
-    grid_size, text_stamp,
+    MAX_CELL_TEXT, MAX_RAW_CELL, CellBudget, ReadOptions, SourceCell, SourceError, SourceTable, check_cell_text,
+    decode_text, grid_size, text_stamp,
 )
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -26,9 +26,9 @@ MAX_OPEN_TABLES = 256
 MAX_TAG_ATTRIBUTES = 1_000
 """Attributes in one tag. The standard parser's pattern for a start tag holds about 500 bytes per attribute
 while it matches (a 10 MB tag of 5 million attributes: over 3 GB), so a longer tag is refused before it runs."""
-MAX_RAW_TEXT = 16 * MAX_CELL_TEXT
-"""Characters of text, markup and indentation left out, collected for one cell (whose text, its spaces
-made one, may then be at most MAX_CELL_TEXT) or one heading (cut there)."""
+MAX_RAW_TEXT = MAX_RAW_CELL
+"""Characters collected for one cell (whose text, its spaces made one, may then be at most MAX_CELL_TEXT)
+or one heading (cut there)."""
 TAG_PIECE = r"""[^>"'=]+|=\s*"[^"]*"|=\s*'[^']*'|[="']"""
 """A piece of a start tag as the standard parser's tolerant pattern reads it (a quoted value may hold ``>``)."""
 try:  # Python 3.11: *+ repeats without backtracking, so a tag of any length is matched in a bounded memory

@@ -17,6 +17,9 @@ MAX_CELLS = 200_000
 """Most cells in all the tables of one source; a RACI matrix of 5,000 activities × 40 roles fits."""
 MAX_CELL_TEXT = 5_000
 """Longest text in one cell (the loader's limit on a description)."""
+MAX_RAW_CELL = 16 * MAX_CELL_TEXT
+"""Characters read for one cell or heading before its markup (Markdown) or its spaces, line breaks and
+indentation (HTML) are taken out: what a reader holds of a cell before its text is measured."""
 
 
 class SourceError(RaciError):
