@@ -595,8 +595,11 @@ def test_the_edited_cells_hold_what_the_edits_assume(example_xlsx):
 def recalculated(tmp_path_factory, example_xlsx, example_document, unresolved_document, rasci_document):
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) is not on PATH")
-    return recalculate({"example": example_xlsx, "edited": edited(example_xlsx, EDITS),
-                        "unresolved": render_xlsx(unresolved_document), "rasci": render_xlsx(rasci_document)},
+    # Without their cached values, so that LibreOffice computes every formula (it keeps an xlsx file's cached
+    # values unless told to recalculate); the edited workbook has none, openpyxl drops them on saving.
+    return recalculate({"example": uncached(example_xlsx), "edited": edited(example_xlsx, EDITS),
+                        "unresolved": uncached(render_xlsx(unresolved_document)),
+                        "rasci": uncached(render_xlsx(rasci_document))},
                        tmp_path_factory.mktemp("libreoffice"))
 
 
@@ -619,6 +622,79 @@ def test_counts_follow_an_edit_of_the_matrix(recalculated, example_document):
     assert r1_after == {**r1_before, "A": r1_before["A"] + 1, "R": r1_before["R"] + 1, "C": r1_before["C"] - 1}
     assert found[1][codes.index("R")] == old[1][codes.index("R")] + 1
     assert found[2][codes.index("C")] == old[2][codes.index("C")] - 1
+
+
+# --- Summary: cached values, for readers that do not compute -------------------------------------------------------
+
+
+def uncached(data: bytes) -> bytes:
+    """The workbook with its formulas' cached values taken out (``<v/>``, as openpyxl alone writes them)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v/>", body)
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def formula_cells(book) -> dict[str, str]:
+    """Every formula cell of the Summary sheet by coordinate."""
+    return {c.coordinate: c.value for row in book["Summary"].iter_rows() for c in row if c.data_type == "f"}
+
+
+@pytest.mark.parametrize("case", ["example", "unresolved", "rasci", "hostile"])
+def test_summary_holds_its_counts_for_a_reader_that_does_not_compute(case, example_document, unresolved_document,
+                                                                      rasci_document, hostile_document):
+    """openpyxl's data_only (and pandas, which reads through it) shows the cached values: the model's counts.
+    Before, every count read None."""
+    document = {"example": example_document, "unresolved": unresolved_document, "rasci": rasci_document,
+                "hostile": hostile_document}[case]
+    data = render_xlsx(document)
+    values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    assert summary_tables(values["Summary"], document) == expected_summary(document)
+    formulas = load(data)  # the formulas read as before
+    check_formula_text(formulas, document)
+    assert set(formula_cells(formulas)) and all(
+        isinstance(values["Summary"][coordinate].value, int) for coordinate in formula_cells(formulas))
+
+
+def test_every_formula_cell_stores_a_number_and_nothing_else_changes(example_xlsx):
+    """In the XML each formula is followed by its value, a number (no ``t``); the rest of the workbook is
+    what openpyxl writes: taking the values out gives back the former bytes of the part."""
+    summary = sheet_xmls(example_xlsx)["Summary"]
+    cells = re.findall(r'<c r="[A-Z]+\d+"[^>]*><f>[^<]*</f>(<v[^>]*>[^<]*</v>|<v/>)</c>', summary)
+    assert len(cells) == summary.count("<f>") > 0
+    assert all(re.fullmatch(r"<v>\d+</v>", v) for v in cells), cells[:3]
+    assert "<v/>" not in summary and ' t="' not in "".join(re.findall(r"<c [^>]*><f>", summary))
+    others = {k: v for k, v in sheet_xmls(example_xlsx).items() if k != "Summary"}
+    assert others == {k: v for k, v in sheet_xmls(uncached(example_xlsx)).items() if k != "Summary"}
+
+
+def test_a_formula_without_its_value_is_a_bug_raised_not_written():
+    from raci_gen.renderers.xlsx import _cache_values
+
+    sheet = b'<c r="B2" s="1"><f>COUNTIF(A1:A2,"A")</f><v/></c><c r="C2"><f>1+1</f><v/></c>'
+    assert _cache_values(sheet, {"B2": 3, "C2": 0}, "s") == \
+        b'<c r="B2" s="1"><f>COUNTIF(A1:A2,"A")</f><v>3</v></c><c r="C2"><f>1+1</f><v>0</v></c>'
+    with pytest.raises(RuntimeError, match="C2"):
+        _cache_values(sheet, {"B2": 3}, "s")
+    with pytest.raises(RuntimeError, match="3 cached values for 2 formula cells"):
+        _cache_values(sheet, {"B2": 3, "C2": 0, "D2": 1}, "s")
+
+
+@pytest.mark.parametrize("case", ["example", "unresolved", "rasci"])
+def test_cached_values_are_what_libreoffice_computes(case, recalculated, example_document, unresolved_document,
+                                                     rasci_document):
+    """Every formula cell's stored value equals LibreOffice's result for the formula (computed from a copy
+    without the stored values)."""
+    document = {"example": example_document, "unresolved": unresolved_document, "rasci": rasci_document}[case]
+    data = render_xlsx(document)
+    ours = openpyxl.load_workbook(io.BytesIO(data), data_only=True)["Summary"]
+    theirs = recalculated[case]["Summary"]
+    coordinates = formula_cells(load(data))
+    assert {c: ours[c].value for c in coordinates} == {c: theirs[c].value for c in coordinates}
 
 
 def test_formula_text_for_unresolved_cells_and_empty_phases(unresolved_document):

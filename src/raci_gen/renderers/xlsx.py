@@ -297,6 +297,14 @@ def _countif(ref: str, texts: list[str]) -> str | int:
     return "=" + "+".join(f'COUNTIF({ref},"{text}")' for text in texts)
 
 
+def _counted(held: list[str], texts: list[str]) -> int:
+    """What :func:`_countif` of ``texts`` computes over cells holding ``held``: COUNTIF with a text of capital
+    letters and slashes (no wildcard, no operator, no number) counts the cells equal to it, and the texts are
+    distinct, so the sum counts each cell holding one of them once."""
+    wanted = set(texts)
+    return sum(1 for text in held if text in wanted)
+
+
 def _matrix_ref(first_col: int, first_row: int, last_col: int, last_row: int) -> str:
     return (f"{quote_sheetname(MATRIX_SHEET)}!${get_column_letter(first_col)}${first_row}:"
             f"${get_column_letter(last_col)}${last_row}")
@@ -308,6 +316,18 @@ def summary_formulas(document: Document) -> tuple[list[dict[str, str | int]], li
     A letter's count adds up the cells equal to the letter and those holding a combination containing it
     (A: ``COUNTIF(col,"A")+COUNTIF(col,"A/R")``), as :func:`raci_gen.analysis.workload` counts A/R for A and R.
     """
+    return _summary(document, lambda ref, held, texts: _countif(ref, texts))
+
+
+def summary_values(document: Document) -> tuple[list[dict[str, int]], list[dict[str, int]]]:
+    """What each formula of :func:`summary_formulas` computes, counted here over the texts the matrix sheet's
+    cells are given: the workbook stores them as the formulas' cached values, which a reader that does not
+    compute (openpyxl's ``data_only``, pandas) shows, and which Excel and LibreOffice recompute on opening."""
+    return _summary(document, lambda ref, held, texts: _counted(held, texts))
+
+
+def _summary(document: Document, count) -> tuple[list[dict], list[dict]]:
+    """The Summary tables, each entry ``count(range, texts held in the range's cells, texts counted)``."""
     matrix = document.matrix
     variant = matrix.variant
     texts = counted_texts(document)
@@ -316,12 +336,17 @@ def summary_formulas(document: Document) -> tuple[list[dict[str, str | int]], li
     owning = [t for t in texts if any(c in variant.owners() for c in t.split("/"))]
     layout = matrix_layout(matrix)
     rows = [r for _, _, rs in layout for r, _ in rs]
+    held = {(row, role.id): "" for row in rows for role in matrix.roles}  # what _matrix_sheet writes per cell
+    for _, _, phase_rows in layout:
+        for row, activity in phase_rows:
+            held.update({(row, cell.role_id): cell.text for cell in activity.cells})
     per_role = []
-    for col, _role in enumerate(matrix.roles, start=FIRST_ROLE_COL):
+    for col, role in enumerate(matrix.roles, start=FIRST_ROLE_COL):
         if rows:
             ref = _matrix_ref(col, rows[0], col, rows[-1])
-            counts = {code: _countif(ref, holding[code]) for code in variant.codes()}
-            counts.update({"On": _countif(ref, involved), "Owns": _countif(ref, owning)})
+            column = [held[row, role.id] for row in rows]
+            counts = {code: count(ref, column, holding[code]) for code in variant.codes()}
+            counts.update({"On": count(ref, column, involved), "Owns": count(ref, column, owning)})
         else:
             counts = {key: 0 for key in (*variant.codes(), "On", "Owns")}
         per_role.append(counts)
@@ -330,7 +355,8 @@ def summary_formulas(document: Document) -> tuple[list[dict[str, str | int]], li
     for _, _, phase_rows in layout:
         if phase_rows and matrix.roles:
             ref = _matrix_ref(FIRST_ROLE_COL, phase_rows[0][0], last_col, phase_rows[-1][0])
-            per_phase.append({code: _countif(ref, holding[code]) for code in variant.codes()})
+            block = [held[row, role.id] for row, _ in phase_rows for role in matrix.roles]
+            per_phase.append({code: count(ref, block, holding[code]) for code in variant.codes()})
         else:
             per_phase.append({code: 0 for code in variant.codes()})
     return per_role, per_phase
@@ -458,29 +484,37 @@ def _by_role_sheet(ws: Worksheet, document: Document) -> None:
     _print_setup(ws, document)
 
 
-def _summary_sheet(ws: Worksheet, document: Document) -> None:
-    """Workload per role and per phase as formulas over the matrix sheet, and a stacked bar chart of it."""
+def _summary_sheet(ws: Worksheet, document: Document) -> dict[str, int]:
+    """Workload per role and per phase as formulas over the matrix sheet, and a stacked bar chart of it.
+    Returns each formula cell's value (by its coordinate), which openpyxl cannot store: see _cache_values."""
     matrix = document.matrix
     codes = list(matrix.variant.codes())
     per_role, per_phase = summary_formulas(document)
+    values_per_role, values_per_phase = summary_values(document)
+    cached: dict[str, int] = {}
     keys = codes + ["On", "Owns"]
     _header(ws, 1, ["Role"] + keys, [34] + [8] * len(keys), left=1)
-    for row, (role, counts) in enumerate(zip(matrix.roles, per_role), start=2):
+    for row, (role, counts, values) in enumerate(zip(matrix.roles, per_role, values_per_role), start=2):
         _put(ws, row, 1, role_label(role), STYLE_TEXT)
         _fit_height(ws, row, [(role_label(role), 34)])
         for col, key in enumerate(keys, start=2):
             cell = ws.cell(row=row, column=col)
             cell.style = STYLE_COUNT
             cell.value = counts[key]
+            if cell.data_type == "f":
+                cached[cell.coordinate] = values[key]
     phase_header = len(matrix.roles) + 3
     _header(ws, phase_header, ["Phase"] + codes, [34] + [8] * len(codes), left=1)
-    for row, (phase, counts) in enumerate(zip(matrix.phases, per_phase), start=phase_header + 1):
+    for row, (phase, counts, values) in enumerate(zip(matrix.phases, per_phase, values_per_phase),
+                                                  start=phase_header + 1):
         _put(ws, row, 1, phase.name, STYLE_TEXT)
         _fit_height(ws, row, [(phase.name, 34)])
         for col, code in enumerate(codes, start=2):
             cell = ws.cell(row=row, column=col)
             cell.style = STYLE_COUNT
             cell.value = counts[code]
+            if cell.data_type == "f":
+                cached[cell.coordinate] = values[code]
     note_row = phase_header + len(matrix.phases) + 2
     owners = " or ".join(matrix.letter(c).name for c in matrix.variant.owners())
     combos = ", ".join(text for text, _, _ in document.combinations())
@@ -492,6 +526,7 @@ def _summary_sheet(ws: Worksheet, document: Document) -> None:
     if matrix.roles:
         ws.add_chart(_workload_chart(ws, document), f"{get_column_letter(len(keys) + 3)}1")
     _print_setup(ws, document)
+    return cached
 
 
 def _workload_chart(ws: Worksheet, document: Document) -> BarChart:
@@ -556,8 +591,11 @@ def render_xlsx(document: Document) -> bytes:
     _matrix_sheet(matrix_ws, document)
     _roles_sheet(wb.create_sheet("Roles"), document)
     _by_role_sheet(wb.create_sheet("By role"), document)
+    cached: dict[str, dict[str, int]] = {}
     if document.analysis:
-        _summary_sheet(wb.create_sheet(SUMMARY_SHEET), document)
+        summary = wb.create_sheet(SUMMARY_SHEET)
+        # openpyxl names the sheets' parts by their place in the workbook, from 1 (ExcelWriter._write_worksheets)
+        cached[f"xl/worksheets/sheet{len(wb.worksheets)}.xml"] = _summary_sheet(summary, document)
     _legend_sheet(wb.create_sheet("Legend"), document)
 
     variant = document.matrix.variant.name
@@ -579,7 +617,7 @@ def render_xlsx(document: Document) -> bytes:
         wb.save(buffer)
     except Exception as exc:
         raise _machine_error(exc) or exc
-    return _reproducible_zip(buffer.getvalue(), created)
+    return _reproducible_zip(buffer.getvalue(), created, cached)
 
 
 def _machine_error(exc: Exception) -> OSError | None:
@@ -595,7 +633,8 @@ def _machine_error(exc: Exception) -> OSError | None:
 _CORE_TIMES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
 
 
-def _reproducible_zip(data: bytes, created: _dt.datetime | None) -> bytes:
+def _reproducible_zip(data: bytes, created: _dt.datetime | None,
+                      cached: dict[str, dict[str, int]] | None = None) -> bytes:
     """Fix what openpyxl's save() leaves to chance: the clock and the XML library.
 
     openpyxl stamps the zip entries and the modified date with the clock; here they get the
@@ -603,6 +642,7 @@ def _reproducible_zip(data: bytes, created: _dt.datetime | None) -> bytes:
     the zip format's earliest. It also writes its XML with lxml when lxml is importable and
     with the standard library otherwise, which differ in namespace placement and empty-element
     form; every part is rewritten in one canonical form, so the bytes do not depend on it.
+    ``cached`` gives formula cells their values, part by part (see :func:`_cache_values`).
     """
     stamp = max(created.timetuple()[:6], _ZIP_EPOCH) if created else _ZIP_EPOCH
     out = io.BytesIO()
@@ -611,6 +651,8 @@ def _reproducible_zip(data: bytes, created: _dt.datetime | None) -> bytes:
             body = src.read(info.filename)
             if info.filename.endswith((".xml", ".rels")):
                 body = canonical_xml(body)
+            if cached and info.filename in cached:
+                body = _cache_values(body, cached[info.filename], info.filename)
             if info.filename == "docProps/core.xml":
                 if created is None:
                     body = _CORE_TIMES.sub(b"", body)
@@ -623,6 +665,33 @@ def _reproducible_zip(data: bytes, created: _dt.datetime | None) -> bytes:
             entry.external_attr = 0o600 << 16
             dst.writestr(entry, body)
     return out.getvalue()
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"((?: [a-z]+="[^"]*")*)><f>([^<]*)</f><v/></c>')
+"""A formula cell as openpyxl writes it, in canonical_xml's form: ``<c r="B2" s="7"><f>COUNTIF(...)</f><v/></c>``,
+its value empty; without ``t`` a cell's value is a number."""
+
+
+def _cache_values(sheet: bytes, values: dict[str, int], part: str) -> bytes:
+    """A sheet's formula cells with their values written in (``<v>3</v>``), which openpyxl has no way to store.
+
+    Every formula cell of the part must have a value and every value a formula cell: a workbook whose cached
+    values and formulas disagreed would show one count to a reader that computes and another to one that
+    does not, so a mismatch is a bug, raised rather than written.
+    """
+    seen: set[str] = set()
+
+    def fill(match: re.Match) -> bytes:
+        coordinate = match.group(1).decode("ascii")
+        if coordinate not in values or b" t=" in match.group(2):
+            raise RuntimeError(f"{part}: no cached value for the formula cell {coordinate}")
+        seen.add(coordinate)
+        return match.group(0)[: -len(b"<v/></c>")] + b"<v>%d</v></c>" % values[coordinate]
+
+    body = _FORMULA_CELL.sub(fill, sheet)
+    if seen != set(values) or body.count(b"<f>") != len(values):
+        raise RuntimeError(f"{part}: {len(values)} cached values for {body.count(b'<f>')} formula cells")
+    return body
 
 
 def _escape_text(text: str) -> str:
