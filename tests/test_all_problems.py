@@ -194,3 +194,19 @@ def test_the_lint_section_and_the_lint_ignores_are_reported_together(tmp_path):
     ]
     assert reported(raci_gen("lint", ".", cwd=project)) == expected
     assert reported(raci_gen("build", ".", "--out", "out", "--format", "md", cwd=project)) == expected
+
+
+def test_a_problem_in_output_does_not_hide_output_name(tmp_path):
+    project = write(tmp_path, {
+        "raci.yaml": "output: {name: con, formats: [docx]}\nvariant: {name: X, letters: [{code: Q}]}\n",
+        "roles/roles.yaml": "roles:\n  - id: R1\n    name: Owner\n",
+        "activities/10-goal.yaml": "phase: Goal\nactivities:\n  - id: GD-1\n    name: Define\n    raci: {R1: A, R2: Q}\n",
+    })
+    # The custom variant misses a name: it is not used half-read, so Q is not judged; R2 is still unknown.
+    assert reported(raci_gen("lint", ".", cwd=project)) == [
+        "activities/10-goal.yaml:5:19: error: unknown role 'R2'; known roles: R1",
+        "raci.yaml:1:16: error: output.name 'con' is CON, a device name Windows reserves whatever suffix follows "
+        "(CON, PRN, AUX, NUL, COM0-9, LPT0-9); choose another file stem",
+        "raci.yaml:1:31: error: expected one of 'md', 'xlsx', 'pdf', 'html', 'csv' or 'json', got 'docx'",
+        "raci.yaml:2:30: error: missing required key 'name'",
+    ]

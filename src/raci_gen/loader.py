@@ -79,9 +79,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
                 raise InputError(problems)  # a merge key at the top could have said where the inputs are
             # Each setting without a problem is kept; the others are left at their default and not
             # acted on (their problem is reported).
-            readable = {key: value for key, value in config_located.data.items()
-                        if isinstance(key, str) and reading.sound((key,))}
-            unread_settings = {str(key) for key in config_located.data if key not in readable}
+            readable, unread_settings = _readable_settings(config_located.data, reading)
             try:
                 project_file = _checked("ProjectFile", readable, config_located)
             except InputError:  # pragma: no cover - settings without a problem pass together
@@ -105,7 +103,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         activity_files = _input_files(root, settings.activities, "activities", config_located, problems)
     if "templates" not in unread_settings:
         problems.extend(_template_problems(root, settings.templates, config_located))
-    if "output" not in unread_settings:
+    if "output" not in unread_settings and "output.name" not in unread_settings:
         problems.extend(_output_name_problems(settings.output.name, config_located))
     if len(activity_files) > MAX_PHASES:
         # Refused before the files are read: reading 20,000 of them would take longer than any build.
@@ -200,6 +198,23 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     matrix = Matrix(roles=tuple(roles), phases=tuple(phases), variant=variant)
     return Project(root=root, settings=settings, matrix=matrix, sources=tuple(sources),
                    digest=digest.hexdigest()[:12])
+
+
+def _readable_settings(data: dict, reading: "_Reading") -> tuple[dict, set[str]]:
+    """The settings of raci.yaml that have no problem, and the names of those that have (``output.name``
+    for a key of ``output:`` or ``pdf:``, whose other keys are kept; a custom variant is kept whole or not
+    at all, as a variant missing a letter would judge every cell wrongly)."""
+    readable: dict = {}
+    unread: set[str] = set()
+    for key, value in data.items():
+        if isinstance(key, str) and reading.sound((key,)):
+            readable[key] = value
+        elif key in ("output", "pdf") and isinstance(value, dict) and (key,) not in reading.wrong:
+            readable[key] = {k: v for k, v in value.items() if isinstance(k, str) and reading.sound((key, k))}
+            unread.update(f"{key}.{k}" for k in value if k not in readable[key])
+        else:
+            unread.add(str(key))
+    return readable, unread
 
 
 class _Reading:
