@@ -74,6 +74,19 @@ class RuleList(click.ParamType):
                                                    "run `raci-gen rules` for the list"), param, ctx)
         return ",".join(names)  # text, so that several folders' runs get the option again as given
 
+    def shell_complete(self, ctx, param, incomplete):
+        """Shell completion (README, "Shell completion"): the rule ids that start with the last comma-separated
+        piece typed, each after the pieces before it (``idle-role,too`` offers ``idle-role,too-many-informed``
+        and the other too-many rules), with the rule's summary for the shells that show one."""
+        from click.shell_completion import CompletionItem
+
+        from raci_gen.rules import RULES
+
+        done, _, piece = incomplete.rpartition(",")
+        given = set(self.ids((done,)))
+        return [CompletionItem(f"{done},{rid}" if done else rid, help=rule.SUMMARY)
+                for rid, rule in RULES.items() if rid.startswith(piece.strip()) and rid not in given]
+
     @staticmethod
     def ids(values: tuple[str, ...]) -> list[str]:
         return [v.strip() for value in values for v in value.split(",") if v.strip()]
