@@ -660,7 +660,7 @@ def multitool_results(tmp_path: Path, log: str, kinds: str) -> list[tuple[str, s
     (tmp_path / "validation.sarif").unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
     env.update(HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9",
-               DOTNET_CLI_TELEMETRY_OPTOUT="1")
+               DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_SYSTEM_GLOBALIZATION_INVARIANT="1")  # no libicu needed
     done = subprocess.run([sarif_multitool(), "validate", "--rule-kind", kinds, "--level", "Error;Warning",
                            "--output", str(tmp_path / "validation.sarif"), str(tmp_path / "lint.sarif")],
                           env=env, capture_output=True, text=True, timeout=120)
