@@ -139,15 +139,16 @@ def test_a_wrong_variant_leaves_the_letters_unjudged_and_the_rest_checked(tmp_pa
 
 def test_a_role_whose_id_cannot_be_read_makes_no_role_unknown(tmp_path):
     # R2's id is a number: whether a cell's R2 means that role is a guess, so no cell is called an
-    # unknown role; the letters are still checked.
+    # unknown role; the letters are still checked, beside an unknown key too.
     project = write(tmp_path, {
         "roles/roles.yaml": "roles:\n  - id: R1\n    name: Owner\n  - id: 2\n    name: Analyst\n",
         "activities/10-goal.yaml": "phase: Goal\nactivities:\n  - id: GD-1\n    name: Define\n"
-                                   "    raci: {R1: A, R2: Z}\n",
+                                   "    raci: {R1: A, R2: Z}\n    descripton: x\n",
     })
     assert reported(raci_gen("lint", ".", cwd=project)) == [
         "activities/10-goal.yaml:5:23: error: 'Z' is not a RACI letter; expected one or more of R, A, C, I "
         "(A/R for accountable and doing the work)",
+        "activities/10-goal.yaml:6:5: error: unknown key 'descripton'; did you mean 'description'?",
         "roles/roles.yaml:4:9: error: expected text, got the number 2 (put it in quotes to make it text)",
     ]
 
