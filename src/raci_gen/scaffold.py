@@ -117,8 +117,6 @@ def create(directory: str) -> Created:
 def _refuse_nested(directory: str) -> None:
     """A project inside another is refused: the outer one would read its files (in activities/, say) as its own."""
     from raci_gen.discovery import find_project, is_project
-    from raci_gen.errors import fail
-    from raci_gen.model import Location
 
     start = os.path.abspath(directory)
     while not os.path.isdir(start) and os.path.dirname(start) != start:
@@ -128,9 +126,10 @@ def _refuse_nested(directory: str) -> None:
         return
     where = found.root if os.path.isabs(directory) else os.path.relpath(found.root)
     if os.path.isdir(directory) and os.path.samefile(found.root, directory):
-        raise fail(Location(directory), f"{where} is already a raci-gen project; use it, or init another folder")
-    raise fail(Location(directory), f"inside the raci-gen project in {where}, which would read the new files as "
-                                    "its own; init a folder outside it")
+        # One line naming the folder, as init's other refusals of a folder (a link that leads outside) are.
+        raise RaciError(f"{directory}: error: {where} is already a raci-gen project; use it, or init another folder")
+    raise RaciError(f"{directory}: error: inside the raci-gen project in {where}, which would read the new files "
+                    "as its own; init a folder outside it")
 
 
 def repository_top(directory: str) -> str | None:
