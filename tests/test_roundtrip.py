@@ -141,9 +141,9 @@ def markdown_edit(text: str, activity_id: str, role_index: int, letters: str) ->
     out = []
     for line in text.splitlines(keepends=True):
         if line.startswith(f"| {activity_id} |"):
-            cells = line.rstrip("\n").split(" | ")
-            cells[2 + role_index] = letters if letters else ""
-            line = " | ".join(cells) + "\n"
+            cells = line.rstrip("\n")[1:-1].split("|")  # an empty cell is "| |" (markdownlint's compact style)
+            cells[2 + role_index] = f" {letters} " if letters else " "
+            line = "|" + "|".join(cells) + "|\n"
         out.append(line)
     return "".join(out)
 

@@ -406,15 +406,16 @@ def _text_stale(path: str, current: bytes, expected: bytes, reasons: tuple[str, 
         old, new, f"{path} (on disk)", f"{path} (a build now)", lineterm="\n"))
     if old == new:
         return Stale(path, "out of date", reasons + ("its bytes differ where its text does not (encoding)",), diff)
-    # The first difference a reader can act on: the provenance comment differs whenever anything does.
-    shown_old = [i for i, line in enumerate(old) if provenance.MARKER not in line]
-    shown_new = [j for j, line in enumerate(new) if provenance.MARKER not in line]
+    # The first difference a reader can act on: the provenance comment differs whenever anything does
+    # (all its lines: the Markdown's stamp goes across lines).
+    stamp_old, stamp_new = provenance.stamp_lines(old), provenance.stamp_lines(new)
+    shown_old = [i for i in range(len(old)) if i not in stamp_old]
+    shown_new = [j for j in range(len(new)) if j not in stamp_new]
     matcher = difflib.SequenceMatcher(None, [old[i] for i in shown_old], [new[j] for j in shown_new],
                                       autojunk=False)
     block = next((op for op in matcher.get_opcodes() if op[0] != "equal"), None)
     if block is None:  # only the provenance comment differs
-        old_at = [i for i in range(len(old)) if i not in set(shown_old)]
-        new_at = [j for j in range(len(new)) if j not in set(shown_new)]
+        old_at, new_at = sorted(stamp_old), sorted(stamp_new)
     else:
         _, i1, i2, j1, j2 = block
         old_at, new_at = shown_old[i1:i2], shown_new[j1:j2]

@@ -44,7 +44,13 @@ FORMAT_TEMPLATES: dict[str, tuple[str, ...]] = {
 """The built-in templates each format renders with (a format not listed uses none)."""
 DIGEST_CHARS = 16
 
-_TEXT_STAMP = re.compile(MARKER + r" (\{.*?\}) -->")
+_TEXT_STAMP = re.compile(MARKER + r"\s(\{.*?\})\s*-->", re.S)
+"""The stamp in a Markdown or HTML comment: its JSON on one line (HTML, and Markdown of raci-gen before
+0.1.1) or across lines (Markdown: JSON allows line breaks between its tokens)."""
+_JSON_PIECE = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^",{])*[,{]|.+', re.S)
+"""Compact JSON cut after each ``,`` and ``{`` outside its strings: where a line may break."""
+MD_STAMP_WIDTH = 80
+"""Longest line of the Markdown's stamp (markdownlint's default line length), but a piece longer alone."""
 _PDF_STAMP = re.compile(rb"/" + PDF_KEY.encode() + rb"\s*\(((?:[^\\()]|\\.)*)\)", re.S)
 _PDF_ESCAPE = re.compile(rb"\\(.)", re.S)
 _CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
@@ -94,8 +100,17 @@ class Provenance:
         return _json(self.stamp(fmt))
 
     def comment(self, fmt: str) -> str:
-        """The stamp as Markdown and HTML carry it, at the end of an HTML comment."""
-        return f"{MARKER} {self.stamp_text(fmt)}"
+        """The stamp as Markdown and HTML carry it, at the end of an HTML comment: HTML's on one line,
+        Markdown's in lines of at most :data:`MD_STAMP_WIDTH` characters, broken between JSON tokens."""
+        text = f"{MARKER} {self.stamp_text(fmt)}"
+        if fmt != "md":
+            return text
+        lines = [""]
+        for piece in _JSON_PIECE.findall(text):
+            if lines[-1] and len(lines[-1]) + len(piece) > MD_STAMP_WIDTH:
+                lines.append("")
+            lines[-1] += piece
+        return "\n".join(lines)
 
     def xlsx_properties(self) -> list[tuple[str, str]]:
         """The stamp as workbook custom properties: the stamp without files, then one property per file."""
@@ -224,6 +239,21 @@ def text_stamp(data: bytes) -> dict | None:
     """The stamp in the text of a Markdown or HTML document, or None."""
     match = _TEXT_STAMP.search(data[:_TEXT_HEAD].decode("utf-8", errors="replace"))
     return _parse(match.group(1)) if match else None
+
+
+def stamp_lines(lines: typing.Sequence[str]) -> set[int]:
+    """The indexes of ``lines`` (a Markdown or HTML document's) that hold its stamp: the line with the
+    marker and, when the stamp goes on, the lines to its comment's end."""
+    held: set[int] = set()
+    index = 0
+    while index < len(lines):
+        if MARKER in lines[index]:
+            start = index
+            while index < len(lines) - 1 and "-->" not in lines[index]:
+                index += 1
+            held.update(range(start, index + 1))
+        index += 1
+    return held
 
 
 def _parse(text: str) -> dict | None:

@@ -138,8 +138,9 @@ def grid_size(rows: int, width: int) -> tuple[int, str]:
     return rows * width, f"{rows:,} rows x {width:,} columns, each row padded to the widest"
 
 
-PROVENANCE = re.compile(r"raci-gen-provenance (\{.*?\}) -->")
-"""The richer stamp in raci-gen's Markdown and HTML (an HTML comment holding JSON), where a build writes it."""
+PROVENANCE = re.compile(r"raci-gen-provenance\s(\{.*?\})\s*-->", re.S)
+"""The richer stamp in raci-gen's Markdown and HTML (an HTML comment holding JSON), where a build writes it;
+Markdown's JSON goes across lines (as provenance.comment writes it)."""
 
 
 def stamp_from_json(text: str | None) -> str | None:

@@ -49,32 +49,105 @@ def _bounded_finalize(env: BoundedSandbox, value: object) -> object:
     return _finalize(value)
 
 
-def md_escape(text: object) -> str:
+def md_escape(text: object, line_break: str = "<br>") -> str:
     """Text that GFM shows literally inside a table cell or heading, on one line."""
     text = "" if text is None else str(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _MD_INLINE.sub(r"\\\1", text)
     # A table cell cannot hold a line break: an HTML <br> is the one tag GFM wikis accept there.
     lines = [line.strip() for line in text.split("\n")]
-    return "<br>".join(lines).replace("\t", " ")
+    return line_break.join(lines).replace("\t", " ")
 
 
-def md_paragraph(text: object) -> str:
-    """Text that GFM shows literally as a paragraph (no list, heading or quote starts).
+def md_text(text: object) -> str:
+    """Text that GFM shows literally within a paragraph: :func:`md_escape`, but a line break of the text
+    is a hard break (a backslash ending the line) rather than ``<br>``, which markdownlint's default
+    configuration refuses as inline HTML (MD033). :func:`md_wrap` keeps such a break where it is."""
+    # Breaks at either end would show a backslash (a hard break must be followed by text).
+    return md_escape(("" if text is None else str(text)).strip(), "\\\n")
 
-    Blank lines at either end are dropped: a paragraph of only ``<br>`` would be a raw HTML block.
+
+def _escape_block_start(line: str) -> str:
+    """``line`` with a backslash where it would start a list, heading, quote or setext underline.
+
     A list number is escaped at its punctuation (``1\\.``): a backslash escapes punctuation only,
     so ``\\1.`` would show the backslash.
     """
-    escaped = md_escape(("" if text is None else str(text)).strip())
-
     def escape(m: re.Match) -> str:
         marker = m.group(2)
         if marker[0].isdigit():
             return m.group(1) + marker[:-1] + "\\" + marker[-1]
         return m.group(1) + "\\" + marker
 
-    return _MD_BLOCK_START.sub(escape, escaped)
+    return _MD_BLOCK_START.sub(escape, line)
+
+
+def md_paragraph(text: object) -> str:
+    """Text that GFM shows literally as a paragraph (no list, heading or quote starts), wrapped as
+    :func:`md_wrap` wraps; a line break of the text is a hard break (a backslash ending the line).
+
+    Blank lines at either end are dropped. The text's own line breaks are hard breaks rather than
+    ``<br>``: markdownlint's default configuration refuses inline HTML (MD033).
+    """
+    return md_wrap(md_text(("" if text is None else str(text)).strip()))
+
+
+MD_WIDTH = 80
+"""Longest line of the Markdown's paragraphs: markdownlint's default line length (MD013)."""
+_BREAK = re.compile(r"(?<! ) (?! )")
+"""Where a line may break: a single space. A run of spaces stays on its line, as the text holds it (GFM
+reads a break as one space, and drops the spaces around it)."""
+
+
+def md_wrap(text: object, indent: str = "", start: int | None = None, escape: bool = True) -> str:
+    """Markdown text (already escaped) broken at its spaces into lines of at most :data:`MD_WIDTH`
+    characters, counting ``indent``, which starts each line but the first, and on the first line the
+    ``start`` characters the template writes before the text (default: as many as ``indent``, a list
+    marker's width).
+
+    A word longer than a line stays whole, on a line of its own (markdownlint accepts a line with
+    no space past the limit). A line that would start a block is escaped (unless ``escape`` is false:
+    the text of an HTML comment); GFM joins the lines with a space, as it shows the text unwrapped.
+    """
+    text = "" if text is None else str(text)
+    lines: list[str] = []
+    # Columns of the line taken before its text: what the template writes first, then the indent.
+    taken = len(indent) if start is None else start
+    for hard_line in text.split("\n"):  # each line of the text (ended by a hard break) wrapped on its own
+        line = ""
+        for word in _BREAK.split(hard_line.strip(" ")):
+            if line and taken + len(line) + 1 + len(word) > MD_WIDTH:
+                lines.append(line)
+                line, taken = word, len(indent)
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+        taken = len(indent)
+    return ("\n" + indent).join(_escape_block_start(line) if escape else line for line in lines)
+
+
+def md_table(rows: object) -> str:
+    """A table's rows (its Markdown, header first) with markdownlint's line length (MD013) turned off
+    before it and the rules' state restored after it: a row cannot be wrapped, and a matrix's rows are
+    longer than the 80 characters of markdownlint's default. Inline HTML (MD033) is turned off too
+    where a cell holds a ``<br>``, the one line break a GFM table cell has."""
+    rows = ("" if rows is None else str(rows)).strip("\n")
+    rules = "MD013 MD033" if "<br>" in rows else "MD013"
+    return (f"<!-- markdownlint-capture --><!-- markdownlint-disable {rules} -->\n\n{rows}\n\n"
+            "<!-- markdownlint-restore -->")
+
+
+def md_heading(text: object, level: int) -> str:
+    """An ATX heading of ``text`` (already escaped); one longer than :data:`MD_WIDTH` characters, which
+    cannot be wrapped, comes after a comment that turns markdownlint's line length (MD013) off for it."""
+    heading = "#" * level + " " + ("" if text is None else str(text))
+    return f"<!-- markdownlint-disable-next-line MD013 -->\n{heading}" if len(heading) > MD_WIDTH else heading
+
+
+def md_cells(cells: object) -> str:
+    """A table row's cells after its first ``|``: `` text |`` each, and `` |`` for an empty one,
+    markdownlint's *compact* table style (MD060: one space either side of a cell's text)."""
+    return "".join(f" {cell} |" if cell else " |" for cell in (str(c) for c in cells))
 
 
 def html_comment(text: object) -> str:
@@ -254,6 +327,11 @@ def environment(document: Document, autoescape: bool) -> BoundedSandbox:
     )
     env.filters["md"] = md_escape
     env.filters["md_paragraph"] = md_paragraph
+    env.filters["md_text"] = md_text
+    env.filters["md_wrap"] = md_wrap
+    env.filters["md_cells"] = md_cells
+    env.filters["md_table"] = md_table
+    env.filters["md_heading"] = md_heading
     env.filters["css_string"] = css_string
     env.filters["html_comment"] = html_comment
     env.filters["breakable"] = breakable

@@ -1,0 +1,117 @@
+"""The Markdown passes markdownlint-cli2 with its default configuration (issue 21, item 3).
+
+A team with markdownlint in pre-commit commits the generated Markdown and wiki pages with
+injected sections: the example, a 30-role matrix (the widest tables, people, line breaks in
+names and descriptions, an approval block, open findings, role anchors that need an explicit
+``<a name>``) and pages with sections injected are built by the installed raci-gen and linted
+in a temporary folder, where no configuration of ours (nor the repository's) applies.
+
+markdownlint-cli2 comes from npm (``.ci/run`` installs it); without it these tests are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_example, write_project
+
+MARKDOWNLINT = shutil.which("markdownlint-cli2")
+pytestmark = pytest.mark.skipif(MARKDOWNLINT is None, reason="markdownlint-cli2 is not installed (npm; .ci/run)")
+
+BEGIN, END = "<!-- BEGIN RACI -->", "<!-- END RACI -->"
+
+
+def raci_gen(*args: str, cwd: Path) -> None:
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "raci-gen"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": "1"})
+    assert done.returncode in (0, 1), done.stderr  # 1: lint findings the document lists
+
+
+def markdownlint(folder: Path) -> list[str]:
+    """markdownlint-cli2's complaints about the .md files of ``folder``, with its default configuration."""
+    assert not [p for p in folder.iterdir() if p.name.startswith((".markdownlint", "package.json"))]
+    done = subprocess.run([MARKDOWNLINT, "*.md"], cwd=folder, capture_output=True, text=True, timeout=120)
+    problems = [line for line in (done.stdout + done.stderr).splitlines() if " error MD" in line]
+    assert done.returncode == (1 if problems else 0), done.stdout + done.stderr
+    return problems
+
+
+def linted(tmp_path: Path, *documents: Path) -> list[str]:
+    folder = tmp_path / "lint"
+    folder.mkdir()
+    for document in documents:
+        shutil.copy(document, folder / document.name)
+    return markdownlint(folder)
+
+
+def test_the_example(tmp_path):
+    project = copy_example(tmp_path / "example")
+    raci_gen("build", "-f", "md", "--out", str(tmp_path / "out"), cwd=project)
+    assert linted(tmp_path, tmp_path / "out" / "raci-matrix.md") == []
+
+
+def thirty_roles(tmp_path: Path) -> Path:
+    """30 roles (R1 to R29, and R.1, whose heading's slug is R1's, so it needs an <a name>), 4 phases, one
+    with a heading too long for a line; names and a description with line breaks, people with e-mail
+    addresses, empty cells, an approval block, and roles that are only Informed, which the workload's open
+    findings list."""
+    roles = [{"id": f"R{n}", "name": f"Role number {n} with a rather long name for the key line",
+              "people": [{"name": f"Person {n}", "team": "Team", "email": f"p{n}@example.org"}],
+              "description": "Does things.\nOn two lines, the second long enough to go past the eighty "
+                             "characters of markdownlint's default line length."}
+             for n in range(1, 30)]
+    roles.append({"id": "R.1", "name": "Dotted\nid", "similar": ["Other", "Names"]})
+    ids = [role["id"] for role in roles]
+    activities = {}
+    for p in range(4):
+        rows = []
+        for a in range(6):
+            raci = {ids[(p * 6 + a) % 30]: "A/R", ids[(p * 6 + a + 1) % 30]: "C", ids[(p * 6 + a + 7) % 30]: "I"}
+            rows.append({"id": f"P{p}-{a}", "name": f"Activity {a} of phase {p}" + ("\nsecond line" if a == 1 else ""),
+                         "raci": raci})
+        activities[f"0{p}-phase"] = {
+            "phase": f"Phase {p}: a phase whose name is long" + (", so long that its heading is longer than a "
+                                                                   "line can be" if p == 0 else ""),
+            "description": "- A description that starts like a list item and goes on for long enough to be "
+                           "wrapped over several lines,\n\nwith a blank line, then 1. a number and a # hash.",
+            "activities": rows}
+    config = {"title": "Thirty roles", "project": "A project with a rather long name, for the meta line",
+              "version": "1", "author": "Someone", "roles": "roles", "activities": "activities",
+              "output": {"dir": "output", "name": "raci-matrix", "formats": ["md"]},
+              "approval": [{"name": "Jane Doe", "role": "Sponsor", "date": None}, {"name": "John Roe"}]}
+    return write_project(tmp_path / "thirty", roles, activities, config)
+
+
+def test_a_thirty_role_matrix(tmp_path):
+    project = thirty_roles(tmp_path)
+    raci_gen("build", "--out", str(tmp_path / "out"), cwd=project)
+    document = tmp_path / "out" / "raci-matrix.md"
+    assert linted(tmp_path, document) == []
+    # What the project was made to hold is in the document, so the lint covered it.
+    text = document.read_text(encoding="utf-8")
+    for held in ('<a name="role.r.1">', "<br>", "### Open findings", "## Approval", "R29", "\\\n", "\\@",
+                 "disable-next-line MD013 -->\n### Phase 0"):
+        assert held in text, held
+
+
+def test_pages_with_injected_sections(tmp_path):
+    project = thirty_roles(tmp_path)
+    wiki = project / "wiki"
+    wiki.mkdir()
+    team = "# Team\n\nOur page.\n\n## Who does what\n\n{BEGIN}\n{END}\n\nWritten by us.\n"
+    sections = ["legend", "matrix", "roles", "by_role", "workload", "approval"]
+    for section in sections:
+        (wiki / f"{section}.md").write_text(team.format(BEGIN=BEGIN, END=END), encoding="utf-8")
+    # A page of the whole document has no title of its own (the document's is its one h1).
+    (wiki / "document.md").write_text(f"{BEGIN}\n{END}\n", encoding="utf-8")
+    for section in [*sections, "document"]:
+        raci_gen("build", "-f", "md", "--inject", f"wiki/{section}.md", "--section", section, "--out",
+                 str(tmp_path / "out"), cwd=project)
+        assert BEGIN + "\n" + END not in (wiki / f"{section}.md").read_text(encoding="utf-8")
+    assert markdownlint(wiki) == []
