@@ -173,13 +173,17 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="PDF for archiving (pdf/a-3b) or strict accessibility (pdf/ua-1). Default: pdf.variant in "
                    "raci.yaml, else tagged PDF.")
 @click.option("--no-lint", is_flag=True, help="Build even when the lint finds errors.")
+@click.option("--force", is_flag=True,
+              help="Render and write every document, also those up to date (which a build otherwise leaves as "
+                   "they are, deciding as --check does).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (lint warnings included).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="With several project folders: how many to build at once. Default: one per core.")
 @click.pass_context
 def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str, ...] | None, out_dir: str | None,
           config: str | None, inject_pages: tuple[str, ...], section: str, check: bool, strict_bytes: bool,
-          show_diff: bool, pdf_variant: str | None, no_lint: bool, quiet: bool, jobs: int | None) -> None:
+          show_diff: bool, pdf_variant: str | None, no_lint: bool, force: bool, quiet: bool,
+          jobs: int | None) -> None:
     """Build the documents of the project in PROJECT_DIR (default: the current folder).
 
     The lint runs first: errors stop the build (exit 1, nothing written) unless
@@ -221,6 +225,8 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
         raise click.UsageError("--section chooses what --inject puts in a page; give --inject PAGE too")
     if (strict_bytes or show_diff) and not check:
         raise click.UsageError("--strict-bytes and --diff go with --check")
+    if force and check:
+        raise click.UsageError("--force rebuilds what a build would leave as it is; --check writes nothing")
     chosen = formats
     formats = formats or project.settings.output.formats
     if "pdf" in formats and not (quiet or check):
@@ -240,13 +246,20 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
                        "--no-lint" if no_lint else None)
         ctx.obj["finished"] = True  # what is left is to print the report and exit with its status
         _report_stale(ctx, count, problems, quiet, show_diff, fix)
-    outputs = output.generate(project, formats, out_dir, findings=findings, injections=injections)
+    if force:
+        done = output.Build(output.generate(project, formats, out_dir, findings=findings, injections=injections), [])
+    else:  # nothing built twice: what --check finds up to date is left as it is
+        done = output.generate_changed(project, formats, out_dir, findings=findings, injections=injections)
+    outputs = done.outputs
     output.write(outputs)
     if not quiet:
         for item in outputs:
             echo(f"wrote {item.path} ({_size(len(item.data))})")
-        echo(f"built {len(outputs)} file{'s' if len(outputs) != 1 else ''} "
-                   f"in {time.perf_counter() - started:.2f} s")
+        if done.current:
+            echo(f"up to date (not rewritten; --force rebuilds): {', '.join(done.current)}")
+        total = len(outputs) + len(done.current)
+        echo(f"built {len(outputs)}{f' of {total}' if done.current else ''} file{'s' if total != 1 else ''} "
+             f"in {time.perf_counter() - started:.2f} s")
     ctx.obj["written"] = True
 
 

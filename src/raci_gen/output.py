@@ -331,6 +331,51 @@ def check(project: Project, formats: Iterable[str], out_dir: str | None = None, 
     return len(paths) + len(injected), problems
 
 
+@dataclass(frozen=True)
+class Build:
+    """What a build writes, and the documents it leaves as they are."""
+
+    outputs: list[Output]
+    """The files to write: missing, or other than what is on disk."""
+    current: list[str]
+    """The paths of documents and pages already what this build makes: not rendered again (PDF, workbook)
+    or not rewritten (their bytes, and their modification time, stay as they are)."""
+
+
+def generate_changed(project: Project, formats: Iterable[str], out_dir: str | None = None,
+                     findings: Iterable[Finding] = (), injections: Iterable[Injection] = ()) -> Build:
+    """:func:`generate`, leaving out each document that :func:`check` finds up to date, by the same
+    decision: a PDF or workbook whose recorded provenance is what this build would record (so it is not
+    rendered at all), a text document or page whose bytes are those it would write. What cannot be
+    read is rendered and written as by a build without this (which then says what is in the way)."""
+    formats = list(formats)
+    injections = list(injections)
+    document = build_document(project, out_dir, findings, injections)
+    paths = output_paths(project, formats, out_dir)
+    stamped_current = set()
+    for fmt in [f for f in formats if f in STAMPED]:
+        try:
+            if not _stamp_stale(paths[fmt], confine(paths[fmt], project.root, out_dir), fmt,
+                                document.record.stamp(fmt)):
+                stamped_current.add(fmt)
+        except RaciError:  # a folder in the way, say: the build meets it when it writes
+            pass
+    current = {paths[f] for f in stamped_current}
+    outputs = []
+    for item in generate(project, [f for f in formats if f not in stamped_current], out_dir, document,
+                         injections=injections):
+        try:
+            same = _bytes_on_disk(item) == item.data
+        except RaciError:
+            same = False
+        if same:
+            current.add(item.path)
+        else:
+            outputs.append(item)
+    every = list(paths.values()) + [page.file for page in injections]
+    return Build(outputs, [path for path in every if path in current])
+
+
 def _stamp_stale(path: str, root: str, fmt: str, expected: dict) -> list[Stale]:
     try:
         recorded = provenance.stamp_in(on_disk(path, root, "pdf"), fmt)
@@ -360,17 +405,24 @@ def on_disk(path: str, root: str | None, fmt: str) -> bytes:
                         "the file on disk", follow_link=fmt == "inject")
 
 
+def _bytes_on_disk(output: Output) -> bytes | None:
+    """What is on disk where ``output`` goes (see :func:`on_disk`); None when nothing is."""
+    try:
+        return on_disk(output.path, output.root, output.format)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a folder where the file should be, no permission, ...
+        raise RaciError(f"{output.path}: error: cannot read: {exc.strerror}") from None
+
+
 def stale(outputs: Iterable[Output], document: Document | None = None) -> list[Stale]:
     """The outputs that differ from the files on disk, and how."""
     result = []
     for output in outputs:
-        try:
-            current = on_disk(output.path, output.root, output.format)
-        except FileNotFoundError:
+        current = _bytes_on_disk(output)
+        if current is None:
             result.append(Stale(output.path, "missing"))
             continue
-        except OSError as exc:  # a folder where the file should be, no permission, ...
-            raise RaciError(f"{output.path}: error: cannot read: {exc.strerror}") from None
         if current == output.data:
             continue
         if output.format in STAMPED:
