@@ -5,7 +5,7 @@ Exit codes, decided here and nowhere else:
 * 0: success.
 * 1: the input is well-formed but a check failed: lint errors (warnings with
   ``--strict``; never with ``lint --exit-zero``), ``build --check`` found stale files,
-  ``diff --exit-code`` found changes, ``import --strict`` left something out.
+  ``diff --exit-code`` found changes, ``import`` left a cell out (written anyway; not with ``--strict``).
 * 2: bad input or bad usage: the message names ``FILE:LINE:COL``; nothing is written.
 * 3: an internal error (a bug in raci-gen); ``--debug`` shows the traceback.
 * 4: the machine refused (disk full, quota, file size limit, read-only file system, no
@@ -451,7 +451,8 @@ def diff_command(ctx: click.Context, old: str, new: str, project_dir: str, diff_
 @click.option("--delete", is_flag=True, help="With --into: also remove activities and roles missing from SOURCE.")
 @click.option("--force", is_flag=True, help="With --out: replace existing files. With --into: accept a workbook "
                                              "built from other inputs than the project's.")
-@click.option("--strict", is_flag=True, help="Exit 1 (and write nothing) if any cell, row or column was left out.")
+@click.option("--strict", is_flag=True, help="Write nothing if any cell, row or column was left out (exit 1 either "
+                                              "way; without --strict the project is written).")
 @click.pass_context
 def import_command(ctx: click.Context, source: str, out_dir: str | None, into: str | None, table: int | None,
                    sheet: str | None, cell_range: str | None, transpose: bool, variant: str | None, delete: bool,
@@ -510,6 +511,11 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
     else:
         echo(f"changed {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {into}"
                    if result.files else f"nothing to change in {into}")
+    if result.dropped:  # a cell of the table that is neither in the project nor explained: exit 1, written anyway
+        left = sum(1 for n in result.notes if n.dropped)
+        echo(f"{left} thing{'s' if left != 1 else ''} of the table left out (the lines 'left out:' above); the "
+             "project was written anyway: fix the source and import again, or edit the project", err=True)
+        ctx.exit(EXIT_CHECK_FAILED)
 
 
 @main.command()

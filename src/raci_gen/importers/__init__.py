@@ -107,7 +107,8 @@ def read_source(source: str, options: ImportOptions, variant: Variant | None = N
             variant = guess_variant(tables)
     choice: Choice
     choice, notes = choose(tables, variant, options.table, source)
-    matrix = read_matrix(choice, variant, source, transposed=options.transpose)
+    matrix = read_matrix(choice, variant, source, transposed=options.transpose,
+                         others=tables if options.table is None else ())
     name_roles_from_a_roles_table(matrix, [t for t in tables if t not in choice.tables])
     notes = notes + matrix.notes
     if options.variant is None and variant.name != "RACI":

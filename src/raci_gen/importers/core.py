@@ -11,6 +11,7 @@ reported.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -44,8 +45,13 @@ HEADERS = {
 }
 TRANSPOSED_HEADERS = {"role", "roles", "person", "people", "who", "team", "teams", "stakeholder", "stakeholders",
                       "role / activity", "role \\ activity", "roles / activities", "name / task"}
-NON_ACTIVITY = re.compile(r"^(legend|key|aligned capabilit(y|ies)|capabilit(y|ies)|total|totals|sum|count|notes?)\b",
-                          re.IGNORECASE)
+NON_ACTIVITY = re.compile(r"^(legend|key|aligned capabilit(y|ies)|capabilit(y|ies)|total|totals|sub-?totals?|sum|count|"
+                          r"notes?)\b", re.IGNORECASE)
+MARKS = frozenset({"x", "✓", "✔", "☑", "●", "•", "*", "yes", "y"})
+"""What people put in a letter's column of a stakeholder table to say "this one" (casefolded)."""
+LEGEND_PAIR = re.compile(r"^\s*([A-Za-z](?:\s*/\s*[A-Za-z])?)\s*(?:=|:|–|—|-|→)\s*([^\W\d_][^=:]*?)\s*$")
+MAX_LISTED = 200
+"""Left-out cells listed one by one; past this many, one line says how many more."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,8 @@ class ImportedRole:
     id: str
     name: str
     header: str
+    description: str | None = None
+    """The group over its column, when the header has a group row above the role names."""
 
 
 @dataclass
@@ -86,6 +94,10 @@ class ImportedMatrix:
     """Which table was read, for the report: ``table 2 (line 14)``."""
     notes: list[Note]
     stamp: str | None = None
+    subtitles: tuple[str, ...] = ()
+    """Rows above the table after its title (a version line, an owner): kept as comments in raci.yaml."""
+    phase_descriptions: dict[str, str] = field(default_factory=dict)
+    """A phase row's second line and after, by phase."""
 
     def phases(self) -> list[str]:
         return list(dict.fromkeys(a.phase for a in self.activities))
@@ -99,10 +111,24 @@ class ImportedMatrix:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """A table with its header found: the rows above it (titles) and a group row over the role names."""
+
+    table: SourceTable
+    """The table from its header row on; the header joins a group row's header cells merged down."""
+    above: tuple[SourceCell, ...] = ()
+    """The text of each row above the header (each holds one cell): the title, then subtitles."""
+    groups: tuple[tuple[int, SourceCell], ...] = ()
+    """(column, group cell) for each column under a cell of the group row."""
+
+
+@dataclass(frozen=True)
 class Choice:
     tables: tuple[SourceTable, ...]
     score: float
     legend: bool = False
+    shapes: tuple[Shape, ...] = ()
+    """What was found above each table's header, in the order of ``tables``."""
 
     def label(self) -> str:
         first = self.tables[0]
@@ -169,22 +195,96 @@ def _is_letters(text: str, variant: Variant) -> bool:
     return bool(reading.letters)
 
 
+LETTER_NAMES = {l.name.casefold() for v in VARIANTS.values() for l in v.letters}
+LETTER_CODES = {l.code for v in VARIANTS.values() for l in v.letters}
+
+
+def _is_legend_row(row: tuple[SourceCell, ...]) -> bool:
+    """A row that explains letters: the letter first (R, or A/R) and its name beside it, or cells that only
+    say ``R = Responsible, A = Accountable``. It is not lost when left out: the variant says the same."""
+    texts = [c.text.strip().strip("*") for c in row if c.text.strip()]
+    if not texts:
+        return False
+    if set(texts[0].upper()) - set("/ ") <= LETTER_CODES and any(t.casefold() in LETTER_NAMES for t in texts[1:3]):
+        return True
+    return all(_is_legend_text(t) for t in texts)
+
+
+def _is_legend_text(text: str) -> bool:
+    """``R = Responsible, A = Accountable`` (``Legend:`` before it allowed): only letters and their names."""
+    text = re.sub(r"^\s*(legend|key)\s*:?\s*", "", text, flags=re.IGNORECASE)
+    parts = [p for p in re.split(r"[,;\n|]+", text) if p.strip()]
+    if not parts or len(text) > 500:
+        return False
+    for part in parts:
+        m = LEGEND_PAIR.match(part)
+        if not m or set(m.group(1).upper()) - set("/ ") - LETTER_CODES or \
+                " ".join(m.group(2).split()).casefold() not in LETTER_NAMES:
+            return False
+    return True
+
+
 def _is_legend(table: SourceTable) -> bool:
     """A table that explains the letters (``R | Responsible | Does the work``) rather than assigning them."""
     if not table.rows or len(table.rows[0]) > 5 or len(table.rows) > 16:
         return False  # a legend is a short, narrow table: a few letters, a few columns
-    names = {l.name.casefold() for v in VARIANTS.values() for l in v.letters}
-    codes = {l.code for v in VARIANTS.values() for l in v.letters}
-    hits = 0
-    for row in table.rows:
-        texts = [c.text.strip().strip("*") for c in row if c.text.strip()]
-        # The letter first (R, or A/R), its name beside it.
-        if texts and set(texts[0].upper()) - set("/ ") <= codes and any(t.casefold() in names for t in texts[1:]):
-            hits += 1
+    hits = sum(1 for row in table.rows if _is_legend_row(row))
+    if hits >= 1 and all(_is_legend_text(c.text) for row in table.rows for c in row if c.text):
+        return True  # R = Responsible, A = Accountable ... in a line or two
     return hits >= 2 and hits >= (len(table.rows) - 1) / 2
 
 
 # --- which table --------------------------------------------------------------------------------------------------
+
+
+def shape(table: SourceTable, variant: Variant) -> Shape:
+    """The table from its header on. The header is the first row of two cells or more: each row above holds
+    one (a title, a subtitle, merged across or not). A row of the header's kind below it, with text over the
+    columns that hold letters and no letter in it, makes the first a group row (``Business`` over three
+    roles, ``IT`` over two) and itself the header; a header cell merged down over both rows (ID, Activity)
+    is read from the group row."""
+    rows = table.rows
+    start = next((i for i, row in enumerate(rows) if sum(1 for c in row if c.text) >= 2), None)
+    if start is None or len(rows) - start < 2:
+        return Shape(table)
+    above = tuple(c for row in rows[:start] for c in row if c.text)
+    upper, lower = rows[start], rows[start + 1]
+    groups: list[tuple[int, SourceCell]] = []
+    header_at = start
+    if not any(_is_letters(c.text, variant) for c in upper + lower) and sum(1 for c in lower if c.text) >= 2:
+        lettered = {j for row in rows[start + 2:] for j, c in enumerate(row) if _is_letters(c.text, variant)}
+        over = sum(1 for j in lettered if lower[j].text)
+        if lettered and over * 2 >= len(lettered) and sum(1 for j in lettered if upper[j].text) < over:
+            header_at = start + 1
+            merged_header = []
+            current = None
+            for j, (top, cell) in enumerate(zip(upper, lower)):
+                if top.text and not cell.text:  # a header merged down over both rows
+                    merged_header.append(top)
+                    current = None
+                    continue
+                if top.text:
+                    current = top
+                if current is not None and cell.text:
+                    groups.append((j, current))
+                merged_header.append(cell)
+            rows = (tuple(merged_header),) + rows[start + 2:]
+    if header_at == start:
+        rows = rows[start:]
+    if rows is table.rows:
+        return Shape(table)
+    return Shape(SourceTable(table.number, table.where, rows, table.heading, table.title, table.stamp,
+                             table.beside, table.part), above, tuple(groups))
+
+
+def _mark_columns(header: tuple[SourceCell, ...], body, variant: Variant) -> dict[int, str]:
+    """A stakeholder table's columns: headed by the letters (``R``, ``A``, ``S``...), each cell empty or a
+    mark (x, ✓) that gives the row's person that letter for the one piece of work the table is about."""
+    found = {j: c.text.strip() for j, c in enumerate(header) if c.text.strip() in variant.codes()}
+    if len(found) < 2 or len(set(found.values())) != len(found):
+        return {}
+    texts = [row[j].text.strip().casefold() for row in body for j in found if row[j].text.strip()]
+    return found if texts and all(t in MARKS for t in texts) else {}
 
 
 def _score(table: SourceTable, variant: Variant) -> float:
@@ -192,6 +292,8 @@ def _score(table: SourceTable, variant: Variant) -> float:
     if len(table.rows) < 2:
         return 0
     body = table.rows[1:]
+    if marks := _mark_columns(table.rows[0], body, variant):
+        return sum(1 for row in body for j in marks if row[j].text)
     per_column = [sum(1 for row in body if _is_letters(row[j].text, variant)) for j in range(len(table.rows[0]))]
     total = sum(per_column)
     if _letter_columns(table.rows[0], variant, body):
@@ -202,6 +304,16 @@ def _score(table: SourceTable, variant: Variant) -> float:
 
 def choose(tables: list[SourceTable], variant: Variant, number: int | None, shown: str) -> tuple[Choice, list[Note]]:
     """The table to read: the ``number``-th, or the run of same-header tables holding the most letters."""
+    if number is not None and 1 <= number <= len(tables):
+        tables = [tables[number - 1]]  # only the one named is shaped
+        number = 1
+    shapes = {t.number: shape(t, variant) for t in tables}
+    choice, notes = _choose([shapes[t.number].table for t in tables], variant, number, shown)
+    return dataclasses.replace(choice, shapes=tuple(shapes[t.number] for t in choice.tables)), notes
+
+
+def _choose(tables: list[SourceTable], variant: Variant, number: int | None, shown: str
+            ) -> tuple[Choice, list[Note]]:
     notes: list[Note] = []
     if not tables:
         raise SourceError(f"{shown}: error: no table found; expected a Markdown, HTML, CSV or spreadsheet table "
@@ -293,11 +405,44 @@ def transpose(table: SourceTable) -> SourceTable:
                        table.heading, table.title, table.stamp)
 
 
-def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool = False) -> ImportedMatrix:
+def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool = False,
+                others: list[SourceTable] | tuple[SourceTable, ...] = ()) -> ImportedMatrix:
+    """The matrix in the chosen table(s). ``others``: the source's other tables; those cut from the same
+    sheet or CSV file are the table's surroundings: a block of one-cell rows above it is its title, a legend
+    is noted, and every cell of any other block is listed as left out."""
     notes: list[Note] = []
     tables = list(choice.tables)
     first = tables[0]
+    shapes = choice.shapes or tuple(Shape(t) for t in tables)
+    above = list(shapes[0].above)
+    chosen = {n for t in tables for n in (t.number,) + t.beside}
+    left: list[SourceCell] = []
+    for other in others:
+        if other.part is None or other.part != first.part or other.number in chosen or _is_legend(other):
+            continue
+        if other.number < first.number and all(sum(1 for c in row if c.text) == 1 for row in other.rows):
+            above[:0] = [c for row in other.rows for c in row if c.text]
+        else:
+            left += [c for row in other.rows for c in row if c.text]
+    phase_names = [t.heading for t in tables]
+    for i, sh in enumerate(shapes[1:], start=1):
+        if sh.above and phase_names[i] is None:  # a phase's name in a row over its table's header
+            phase_names[i] = " ".join(sh.above[0].text.split())
+            left += sh.above[1:]
+        else:
+            left += sh.above
+    title = first.title or (first.heading if len(tables) == 1 else None)
+    subtitles: list[str] = []
+    for cell in above:
+        text = " ".join(cell.text.split())
+        if title is None:
+            title = text[:MAX_NAME]
+            notes.append(Note(cell.where, f"{text!r} above the table read as the title"))
+        else:
+            subtitles.append(text)
+            notes.append(Note(cell.where, f"{text!r} above the table kept as a comment in raci.yaml"))
     if not transposed and first.rows and _kind(first.rows[0][0].text) is None \
+            and not _mark_columns(first.rows[0], first.rows[1:], variant) \
             and first.rows[0][0].text.casefold().strip(" :") in TRANSPOSED_HEADERS:
         transposed = True
         notes.append(Note(first.rows[0][0].where, f"the first column is headed {first.rows[0][0].text!r}: roles are "
@@ -305,16 +450,18 @@ def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool =
     if transposed:
         tables = [transpose(t) for t in tables]
     reader = _Reader(variant, shown, notes)
-    for table in tables:
+    reader.work_name = title
+    for table, sh, phase_name in zip(tables, shapes, phase_names):
         # The heading before each table names its phase when the matrix is one table per phase;
         # the heading over a single table is the matrix's title.
-        reader.read(table, table.heading if len(tables) > 1 else None)
+        reader.groups = {} if transposed else dict(sh.groups)
+        reader.read(table, phase_name if len(tables) > 1 else None)
     if not reader.activities:
         raise SourceError(f"{shown}: error: {choice.label()} has no activity rows; expected one row per activity "
                           "(--transpose if roles are rows)")
-    title = first.title or (first.heading if len(tables) == 1 else None)
+    reader.list_left_out(left, "is outside the table")
     return ImportedMatrix(reader.role_list, reader.activities, variant, title, choice.label(), notes,
-                          stamp=first.stamp)
+                          stamp=first.stamp, subtitles=tuple(subtitles), phase_descriptions=reader.phase_descriptions)
 
 
 class _Reader:
@@ -326,6 +473,21 @@ class _Reader:
         self.activity_ids: set[str] = set()
         self.next_number: dict[str, int] = {}
         """Per prefix of derived ids, the number to try next: every smaller one is taken."""
+        self.work_name: str | None = None
+        """What a stakeholder table is about (its title): the name of its one activity."""
+        self.groups: dict[int, SourceCell] = {}
+        """The group row's cell over each column of the table being read."""
+        self.phase_descriptions: dict[str, str] = {}
+        self.dropped_cells = 0
+
+    def list_left_out(self, cells: list[SourceCell], why: str) -> None:
+        """Each cell as a left-out line with its place; past MAX_LISTED in all, one line says how many more."""
+        for cell in cells:
+            self.dropped_cells += 1
+            if self.dropped_cells <= MAX_LISTED:
+                self.note(cell.where, f"{' '.join(cell.text.split())[:200]!r} {why}", dropped=True)
+            elif self.dropped_cells == MAX_LISTED + 1:
+                self.note("", f"more cells left out than the {MAX_LISTED} listed", dropped=True)
 
     @property
     def role_list(self) -> list[ImportedRole]:
@@ -347,17 +509,23 @@ class _Reader:
         role_id, name = None, " ".join(text.split())
         if len(name) > MAX_NAME:
             pass  # too long to be "R1 (Name)"; the patterns below would take quadratic time on it
-        elif len(lines) > 1 and SHORT_ID.match(lines[0]):  # raci-gen's workbook: "R1\nBusiness Stakeholder\npeople"
+        elif len(lines) > 1 and SHORT_ID.match(lines[0]) and (lines[0].isupper() or any(
+                ch.isdigit() for ch in lines[0])):  # raci-gen's workbook: "R1\nBusiness Stakeholder\npeople"
             role_id, name = lines[0], lines[1]
+            if len(lines) > 2 and lines[2] != "people":
+                self.note(header.where, f"role header's lines after the second left out: {lines[2:]!r}", dropped=True)
         elif (m := ROLE_WITH_NAME.match(name)) and SHORT_ID.match(m.group(1)):
             role_id, name = m.group(1), m.group(2) or m.group(3)
         elif (m := NAME_WITH_ROLE.match(name)) and (" " in m.group(1).strip() or m.group(2).isupper()):
             role_id, name = m.group(2), m.group(1)
         elif SHORT_ID.match(name) and name.upper() == name:  # PO, QA, R1: already an id
             role_id = name
-        if not name:
-            name = f"Role {len(self.roles) + 1}"
-            self.note(header.where, f"role column without a header; named {name!r}")
+        if not re.search(r"[^\W_]", name):
+            # A made-up name ("Role 1") would be shared by every such column and merge them.
+            raise SourceError(f"{self.shown}: {header.where}: error: the header of a column of letters cannot be "
+                              f"read: {'it is empty' if not name else repr(name) + ' holds no letter or digit'}; "
+                              "expected the role's name (write it in the header, or leave the column out with "
+                              "--range)")
         if len(name) > MAX_NAME:
             name = name[:MAX_NAME - 1] + "…"
             self.note(header.where, f"role name cut to {MAX_NAME} characters")
@@ -369,6 +537,27 @@ class _Reader:
             self.note(header.where, f"role {name!r} given the id {role_id}")
         role = ImportedRole(role_id, name, header.text)
         self.roles[key] = role
+        return role
+
+    def column_role(self, j: int, header: SourceCell, here: set[str]) -> ImportedRole:
+        """The role of a column of the table being read; a header given twice in one table is two roles."""
+        key = " ".join(header.text.split()).casefold()
+        if key in here:
+            n = 2
+            while f"{key}#{n}" in self.roles:
+                n += 1
+            role = self.role(header)  # the first column's
+            twin = ImportedRole(self._unique(role.id, self.role_ids), role.name, header.text)
+            self.roles[f"{key}#{n}"] = twin
+            self.note(header.where, f"a second column headed {role.name!r}: role {twin.id}, not {role.id}")
+            role = twin
+        else:
+            here.add(key)
+            role = self.role(header)
+        group = self.groups.get(j)
+        if group is not None and role.description is None:
+            role.description = " ".join(group.text.split())
+            self.note(group.where, f"role {role.id} is in the group {role.description!r} (its description)")
         return role
 
     def _unique(self, wanted: str, taken: set[str]) -> str:
@@ -383,6 +572,8 @@ class _Reader:
     # --- a table ---
     def read(self, table: SourceTable, phase: str | None) -> None:
         header = table.rows[0]
+        if marks := _mark_columns(header, table.rows[1:], self.variant):
+            return self.read_stakeholders(table, marks)
         letter_columns = _letter_columns(header, self.variant, table.rows[1:])
         kinds = {j: _kind(c.text) for j, c in enumerate(header)}
         body = table.rows[1:]
@@ -427,32 +618,93 @@ class _Reader:
             raise SourceError(f"{self.shown}: {header[0].where}: error: no column names the activities; "
                               "expected a column headed Activity or Task, or with text in it")
         for j in free:
-            if header[j].text or any(row[j].text for row in body):
+            cells = [c for c in (header[j],) + tuple(row[j] for row in body) if c.text]
+            if cells:
+                self.dropped_cells += len(cells)
                 self.note(header[j].where, f"column {header[j].text or j + 1!r} is not read (neither id, "
-                                           "activity, phase, description nor a role)", dropped=True)
-        roles = {j: self.role(header[j]) for j in role_cols}
+                                           "activity, phase, description nor a role): "
+                                           f"{len(cells)} cell{'s' if len(cells) != 1 else ''}, {cells[0].where} to "
+                                           f"{cells[-1].where}", dropped=True)
+        here: set[str] = set()
+        roles = {j: self.column_role(j, header[j], here) for j in role_cols}
+        used_groups = {id(self.groups[j]) for j in role_cols if j in self.groups}
+        self.list_left_out([g for g in {id(g): g for g in self.groups.values()}.values() if id(g) not in used_groups],
+                           "is a group over no role's column")
+        header_key = tuple(c.text.casefold() for c in header)
         phase = phase or "Activities"
+        pending: SourceCell | None = None  # a phase row no activity has followed yet
         for row in body:
             if not any(c.text for c in row):
+                continue
+            if tuple(c.text.casefold() for c in row) == header_key:
+                self.note(row[0].where, "the header again (a repeated header row); not an activity")
                 continue
             name_cell = row[name_col]
             non_empty = [c for c in row if c.text]
             role_texts = [row[j].text for j in (role_cols or letter_columns)]
             letters_in_row = any(_is_letters(t, self.variant) for t in role_texts) if not letter_columns \
                 else any(role_texts)
+            if not letters_in_row and (_is_legend_row(row) or len(non_empty) == 1 and re.fullmatch(
+                    r"\s*(legend|key)\s*:?\s*", non_empty[0].text, re.IGNORECASE)):
+                self.note(non_empty[0].where, f"a legend of the letters ({' '.join(c.text for c in non_empty)!r});"
+                                              " not an activity")
+                continue
             if not letters_in_row and (len(non_empty) == 1 or all(c.bold for c in non_empty)) and \
                     (phase_col is None or non_empty[0] is not row[phase_col] or len(non_empty) == 1):
-                phase = _strip_marks(non_empty[0].text.split("\n")[0])  # a second line describes it
+                if pending is not None:
+                    self.list_left_out([pending], "is a row with no activity under it (not a phase)")
+                lines = non_empty[0].text.split("\n")
+                phase = _strip_marks(lines[0])
+                if len(lines) > 1:  # a second line describes it
+                    self.phase_descriptions[phase] = " ".join(" ".join(lines[1:]).split())
+                pending = non_empty[0]
+                self.list_left_out(non_empty[1:], "is beside a phase row's name")
                 continue
             if NON_ACTIVITY.match(name_cell.text or non_empty[0].text) or \
                     (not letters_in_row and any(role_texts) and not letter_columns):
                 shown = (name_cell.text or non_empty[0].text).replace("\n", " ")
-                self.note(name_cell.where, f"row {shown!r} is not an activity (no cell holds a letter)"
-                                           , dropped=True)
+                head = name_cell if name_cell.text else non_empty[0]
+                self.dropped_cells += 1
+                self.note(head.where, f"row {shown!r} is not an activity (no cell holds a letter)", dropped=True)
+                self.list_left_out([c for c in non_empty if c is not head], f"is in the row {shown[:80]!r}")
                 continue
             if phase_col is not None and row[phase_col].text:
                 phase = row[phase_col].text
+            pending = None
             self.activity(row, id_col, name_col, desc_col, phase, roles, letter_columns, header)
+        if pending is not None:
+            self.list_left_out([pending], "is a row with no activity under it (not a phase)")
+
+    def read_stakeholders(self, table: SourceTable, marks: dict[int, str]) -> None:
+        """A stakeholder table: one row per person or role, a column per letter, marks where they hold it,
+        all for one piece of work: the table's title names the one activity."""
+        header, body = table.rows[0], table.rows[1:]
+        name_col = next((j for j in range(len(header)) if j not in marks and any(r[j].text for r in body)), None)
+        if name_col is None:
+            raise SourceError(f"{self.shown}: {header[0].where}: error: no column names the people or roles of "
+                              "the stakeholder table; expected one beside the letters' columns")
+        self.list_left_out([c for j, c in enumerate(header) if c.text and j not in marks and j != name_col]
+                           + [r[j] for r in body for j in range(len(header))
+                              if r[j].text and j not in marks and j != name_col], "is not read (a stakeholder "
+                           "table holds names and the letters' marks)")
+        name = self.work_name
+        if not name:
+            name = "Activity"
+            self.note(header[0].where, "a stakeholder table without a title: its one activity is named 'Activity'")
+        activity = ImportedActivity(self.activity_id(None, "Activities"), name[:MAX_NAME], "Activities",
+                                    where=header[0].where)
+        self.note(header[0].where, f"a stakeholder table (the letters as columns, a mark per person): one "
+                                   f"activity, {name!r}")
+        for row in body:
+            person = row[name_col]
+            if not person.text:
+                self.list_left_out([row[j] for j in marks if row[j].text], "has no person or role in its row")
+                continue
+            role = self.role(person)
+            codes = tuple(sorted({marks[j] for j in marks if row[j].text}, key=self.variant.order.index))
+            if codes:
+                activity.cells[role.id] = codes
+        self.activities.append(activity)
 
     def _looks_like_ids(self, texts: list[str]) -> bool:
         present = [t for t in texts if t]

@@ -55,7 +55,7 @@ def read_csv(data: bytes, shown: str, options: ReadOptions, tab: bool = False) -
         csv.field_size_limit(previous_limit)
     rows = [r + [SourceCell("", f"row {i + 1}, column {j + 1}") for j in range(len(r), width)]
             for i, r in enumerate(rows)]
-    return split_grid(rows, lambda first, last, lo, hi: f"row {first + 1}")
+    return split_grid(rows, lambda first, last, lo, hi: f"row {first + 1}", part=shown)
 
 
 def read_tsv(data: bytes, shown: str, options: ReadOptions) -> list[SourceTable]:

@@ -15,9 +15,13 @@ LETTERISH = frozenset("RACIDSVOP")
 
 
 def split_grid(rows: list[list[SourceCell]], where_of_block: Callable[[int, int, int, int], str],
-               title: str | None = None, stamp: str | None = None) -> list[SourceTable]:
+               title: str | None = None, stamp: str | None = None, part: str | None = None) -> list[SourceTable]:
     """Tables of ``rows`` (all the same width); ``where_of_block(first_row, last_row, first_col, last_col)``
-    names a block (0-based indexes)."""
+    names a block (0-based indexes).
+
+    Blank rows part blocks, except inside a matrix: a block with no header of its own whose rows hold
+    letters (the next phase, perhaps under its phase row) continues the one before. A block is then cut
+    at the columns empty all down it (a legend beside the matrix is a table of its own)."""
     blocks: list[tuple[int, int]] = []
     start = None
     for i, row in enumerate(rows + [[]]):
@@ -29,7 +33,8 @@ def split_grid(rows: list[list[SourceCell]], where_of_block: Callable[[int, int,
             start = i
     merged: list[tuple[int, int]] = []
     for first, end in blocks:
-        if merged and _continues(rows[first]):
+        if merged and (_starts_with_letters(rows[first]) or
+                       _lettered(rows[merged[-1][0]:merged[-1][1]]) and _continues(rows[first:end])):
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((first, end))
@@ -37,19 +42,43 @@ def split_grid(rows: list[list[SourceCell]], where_of_block: Callable[[int, int,
     for first, end in merged:
         block = [r for r in rows[first:end] if any(c.text for c in r)]
         used = [j for j in range(len(block[0])) if any(r[j].text for r in block)]
-        lo, hi = used[0], used[-1]
-        trimmed = tuple(tuple(r[lo:hi + 1]) for r in block)
-        tables.append(SourceTable(len(tables) + 1, where_of_block(first, end - 1, lo, hi), trimmed,
-                                  title=title, stamp=stamp))
+        # Runs of used columns: an empty column all down the block parts two tables.
+        runs: list[list[int]] = []
+        for j in used:
+            if runs and j == runs[-1][-1] + 1:
+                runs[-1].append(j)
+            else:
+                runs.append([j])
+        for run in runs:
+            lo, hi = run[0], run[-1]
+            trimmed = tuple(tuple(r[lo:hi + 1]) for r in block if any(c.text for c in r[lo:hi + 1]))
+            tables.append(SourceTable(len(tables) + 1, where_of_block(first, end - 1, lo, hi), trimmed,
+                                      title=title, stamp=stamp, part=part))
     return tables
 
 
-def _continues(row: list[SourceCell]) -> bool:
-    """Whether a row reads as matrix cells (short letter codes) rather than as a header (which names its
-    columns: ID, Activity, Phase)."""
+def _letter_cells(row: list[SourceCell]) -> int:
+    return sum(1 for c in row if c.text and len(c.text) <= 3 and set(c.text.upper()) <= LETTERISH | set("/, "))
+
+
+def _starts_with_letters(row: list[SourceCell]) -> bool:
+    """A block whose first row is matrix cells (short letter codes) and names no column (a matrix with a
+    blank row inside)."""
     from raci_gen.importers.core import _kind
 
-    if any(_kind(c.text) for c in row if c.text):
+    return not any(_kind(c.text) for c in row if c.text) and _letter_cells(row) >= 2
+
+
+def _lettered(block: list[list[SourceCell]]) -> bool:
+    return any(_letter_cells(r) >= 2 for r in block)
+
+
+def _continues(block: list[list[SourceCell]]) -> bool:
+    """Whether a block reads as more rows of a matrix (short letter codes in rows, perhaps under a phase
+    row) rather than as a table of its own, which starts with a header naming its columns (ID, Activity,
+    Phase)."""
+    from raci_gen.importers.core import _kind
+
+    if any(_kind(c.text) for c in block[0] if c.text):
         return False
-    short = [c.text for c in row if c.text and len(c.text) <= 3 and set(c.text.upper()) <= LETTERISH | set("/, ")]
-    return len(short) >= 2
+    return _lettered(block)

@@ -42,13 +42,14 @@ def project_files(matrix: ImportedMatrix, source: str) -> dict[str, str]:
         "roles: roles",
         "activities: activities",
         f"variant: {scalar(matrix.variant.name)}",
-        "",
-    ])
+    ] + [f"# Above the table in the source: {_one_line(text)}" for text in matrix.subtitles] + [""])
     lines = ["# yaml-language-server: $schema=../schemas/roles.schema.json", origin, "roles:"]
     for i, role in enumerate(matrix.roles):
         if i:
             lines.append("")
         lines += [f"  - id: {scalar(role.id)}", f"    name: {scalar(role.name)}"]
+        if role.description:
+            lines.append(f"    description: {scalar(role.description)}")
     files["roles/roles.yaml"] = "\n".join(lines) + "\n"
     phases = matrix.phases()
     width = max(2, len(str(len(phases))))
@@ -61,7 +62,10 @@ def project_files(matrix: ImportedMatrix, source: str) -> dict[str, str]:
         name = f"{n:0{width}d}-{slug(phase)}.yaml"
         used.add(name)
         lines = ["# yaml-language-server: $schema=../schemas/activities.schema.json", origin,
-                 f"phase: {scalar(phase[:300])}", "activities:"]
+                 f"phase: {scalar(phase[:300])}"]
+        if matrix.phase_descriptions.get(phase):
+            lines.append(f"description: {scalar(matrix.phase_descriptions[phase])}")
+        lines.append("activities:")
         for i, activity in enumerate(by_phase[phase]):
             if i:
                 lines.append("")

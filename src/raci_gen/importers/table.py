@@ -54,6 +54,10 @@ class SourceTable:
     """raci-gen's provenance stamp, when the source is a document raci-gen built."""
     beside: tuple[int, ...] = ()
     """The numbers of the tables joined to the right of this one (see :func:`join_side_by_side`)."""
+    part: str | None = None
+    """The sheet (or CSV file) a block of a grid was cut from: the other blocks of the same part are the
+    chosen table's surroundings (a title above, a legend or footnote below or beside), which an import reads
+    or lists as left out. None for Markdown and HTML, whose text around a table is prose."""
 
 
 KEY_COLUMNS = 2
@@ -75,7 +79,7 @@ def join_side_by_side(tables: list[SourceTable]) -> list[SourceTable]:
         if previous is not None and _continues(previous, table):
             rows = tuple(left + right[KEY_COLUMNS:] for left, right in zip(previous.rows, table.rows))
             joined[-1] = SourceTable(previous.number, previous.where, rows, previous.heading, previous.title,
-                                     previous.stamp, previous.beside + (table.number,))
+                                     previous.stamp, previous.beside + (table.number,), previous.part)
         else:
             joined.append(table)
     return joined

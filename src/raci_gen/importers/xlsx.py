@@ -123,8 +123,9 @@ def read_xlsx(data: bytes, shown: str, options: ReadOptions) -> list[SourceTable
             return (f"sheet {ws.title!r} {get_column_letter(c1 + lo)}{r1 + first}:"
                     f"{get_column_letter(c1 + hi)}{r1 + last}")
 
-        for table in split_grid(rows, where_of, title=title, stamp=stamp):
-            tables.append(SourceTable(len(tables) + 1, table.where, table.rows, table.heading, title, stamp))
+        for table in split_grid(rows, where_of, title=title, stamp=stamp, part=ws.title):
+            tables.append(SourceTable(len(tables) + 1, table.where, table.rows, table.heading, title, stamp,
+                                      part=ws.title))
     return tables
 
 
