@@ -57,11 +57,11 @@ def test_the_example(tmp_path):
     assert linted(tmp_path, tmp_path / "out" / "raci-matrix.md") == []
 
 
-def thirty_roles(tmp_path: Path) -> Path:
+def thirty_roles(tmp_path: Path, analysis: bool = True) -> Path:
     """30 roles (R1 to R29, and R.1, whose heading's slug is R1's, so it needs an <a name>), 4 phases, one
     with a heading too long for a line; names and a description with line breaks, people with e-mail
     addresses, empty cells, an approval block, and roles that are only Informed, which the workload's open
-    findings list."""
+    findings list (without the workload section if ``analysis`` is false)."""
     roles = [{"id": f"R{n}", "name": f"Role number {n} with a rather long name for the key line",
               "people": [{"name": f"Person {n}", "team": "Team", "email": f"p{n}@example.org"}],
               "description": "Does things.\nOn two lines, the second long enough to go past the eighty "
@@ -84,22 +84,24 @@ def thirty_roles(tmp_path: Path) -> Path:
             "activities": rows}
     config = {"title": "Thirty roles", "project": "A project with a rather long name, for the meta line",
               "version": "1", "author": "Someone", "roles": "roles", "activities": "activities",
-              "output": {"dir": "output", "name": "raci-matrix", "formats": ["md"]},
+              "output": {"dir": "output", "name": "raci-matrix", "formats": ["md"]}, "analysis": analysis,
               "approval": [{"name": "Jane Doe", "role": "Sponsor", "date": None}, {"name": "John Roe"}]}
     return write_project(tmp_path / "thirty", roles, activities, config)
 
 
 @needs_markdownlint
-def test_a_thirty_role_matrix(tmp_path):
-    project = thirty_roles(tmp_path)
+@pytest.mark.parametrize("analysis", [True, False])
+def test_a_thirty_role_matrix(tmp_path, analysis):
+    project = thirty_roles(tmp_path, analysis)
     raci_gen("build", "--out", str(tmp_path / "out"), cwd=project)
     document = tmp_path / "out" / "raci-matrix.md"
     assert linted(tmp_path, document) == []
     # What the project was made to hold is in the document, so the lint covered it.
     text = document.read_text(encoding="utf-8")
-    for held in ('<a name="role.r.1">', "<br>", "### Open findings", "## Approval", "R29", "\\\n", "\\@",
+    for held in ('<a name="role.r.1">', "<br>", "## Approval", "R29", "\\\n", "\\@",
                  "disable-next-line MD013 -->\n### Phase 0"):
         assert held in text, held
+    assert ("### Open findings" in text) == analysis
 
 
 @needs_markdownlint
