@@ -22,6 +22,7 @@ from raci_gen import provenance
 from raci_gen.errors import Problem, RenderError, TemplateFailure
 from raci_gen.model import Location
 from raci_gen.renderers.document import Document
+from raci_gen.renderers import pdf_tags
 from raci_gen.renderers.html import render_html_text
 
 PANGO_HINT = ("PDF output needs WeasyPrint's system libraries (Pango): install them, e.g. "
@@ -314,7 +315,7 @@ def render_pdf(document: Document) -> bytes:
                     pdf_identifier=hashlib.md5(html.encode("utf-8"), usedforsecurity=False).hexdigest().encode(
                         "ascii"),
                     pdf_tags=True,
-                    finisher=_stamp_finisher(document),
+                    finisher=pdf_tags.finisher(pdf_tags.link_words(document), then=_stamp_finisher(document)),
                     **_variant_options(document),
                 )
     finally:

@@ -55,6 +55,7 @@ from typing import Callable
 from raci_gen import scratch
 from raci_gen.children import die_with, portable, restored, stopped
 from raci_gen.renderers.document import Document
+from raci_gen.renderers import pdf_tags
 from raci_gen.renderers.html import Part, described, matrix_layout, phase_rows, render_html_text
 from raci_gen.renderers.templating import render_template
 
@@ -241,7 +242,10 @@ def _lay_out(weasyprint, document: Document, fetcher, options: dict, stream: Str
             # A row taller than a page starts on the page before: cutting there would repeat it.
             if cut is not None and cut > start and _row_index(pages[-2], last=True) != cut:
                 pages, following = pages[:-1], cut
-        laid_out.copy(pages).write_pdf(path, pdf_tags=True, **options)
+        # Each part's structure mended for PDF/UA (renderers/pdf_tags.py); its IDs prefixed by its file's name,
+        # so that they stay unique in the joined document.
+        laid_out.copy(pages).write_pdf(path, pdf_tags=True, finisher=pdf_tags.finisher(
+            pdf_tags.link_words(document), id_prefix=os.path.basename(path)[:-4] + "-"), **options)
         return Laid(path, [(p.bookmarks, p.height) for p in pages], following, per_part)
 
 
@@ -575,9 +579,7 @@ def join(files: list[str], footers: str, bookmarks: list, out: str, stamp: str |
                         if action is not None and str(action.get("/URI", "")).startswith(ANCHOR_SCHEME):
                             target = str(action.URI)[len(ANCHOR_SCHEME):]
                             del annotation["/A"]
-                            annotation.Dest = String(target)
-                            if "/Contents" in annotation:
-                                annotation.Contents = String(target)
+                            annotation.Dest = String(target)  # its /Contents, in words, as the part said
                     form = footer_pages[footer_index]
                     footer_index += 1
                     resources = Dictionary({k: v for k, v in obj.Resources.items()})
