@@ -38,7 +38,7 @@ from raci_gen.renderers.document import Document
 from raci_gen.terminal import echo
 
 EVENTS = "/_raci-gen/events"
-ROUTES = {"/": "page", "/index.html": "page", "/raci-matrix.pdf": "pdf", "/raci-matrix.xlsx": "xlsx",
+ROUTES = {"/": "page", "/raci-matrix.pdf": "pdf", "/raci-matrix.xlsx": "xlsx",
           EVENTS: "events"}
 """Every path served; anything else is 404, whatever it says (no file is looked up)."""
 DOWNLOADS = {"pdf": "application/pdf",
