@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import copy_example, write_project
 
@@ -141,3 +143,24 @@ def test_the_stamp_in_lines_of_80_reads_back_as_a_one_line_stamp_does(example_do
     assert provenance.text_stamp(one_line.encode("utf-8")) == stamp
     assert import_stamp(data.decode("utf-8")) == import_stamp(one_line) == f"raci-gen {stamp['version']} · input " \
         f"{stamp['inputs']}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", "word", "-", "+", "1.", "2)", "#", "=", ">", "*", "_", "`", "\\", "|",
+                                 "<br>", "&", "[x]", "~~~", "---", "é", "🚀", "x" * 90, "\n", "\n\n", "\t"]),
+                max_size=80), st.lists(st.sampled_from([" ", "  ", ""]), min_size=80, max_size=80))
+def test_a_wrapped_paragraph_reads_back_as_its_text(words, spaces):
+    """What md_wrapped_paragraph makes of a description: one paragraph that GFM reads as the text (a line
+    break a hard break, a wrap a space), in lines of at most 80 characters but for a word longer alone."""
+    from test_properties import gfm, inline_text, md_expected
+
+    from raci_gen.renderers.templating import _finalize, md_wrapped_paragraph
+
+    text = "".join(word + space for word, space in zip(words, spaces))
+    wrapped = _finalize(md_wrapped_paragraph(text))
+    tokens = gfm().parse(f"## Phase\n\n{wrapped}\n\nnext\n")
+    blocks = [t.type for t in tokens if t.level == 0 and t.nesting >= 0]
+    if md_expected(text.strip()):
+        assert blocks == ["heading_open", "paragraph_open", "paragraph_open"], (blocks, wrapped)
+        assert inline_text(tokens[4]) == md_expected(text.strip())
+    assert all(len(line) <= 80 or " " not in line.rstrip("\\") or "  " in line for line in wrapped.split("\n"))

@@ -83,11 +83,18 @@ def _escape_block_start(line: str) -> str:
 
 
 def md_paragraph(text: object) -> str:
-    """Text that GFM shows literally as a paragraph (no list, heading or quote starts), wrapped as
-    :func:`md_wrap` wraps; a line break of the text is a hard break (a backslash ending the line).
+    """Text that GFM shows literally as a paragraph (no list, heading or quote starts), on one line.
 
-    Blank lines at either end are dropped. The text's own line breaks are hard breaks rather than
-    ``<br>``: markdownlint's default configuration refuses inline HTML (MD033).
+    Blank lines at either end are dropped: a paragraph of only ``<br>`` would be a raw HTML block.
+    """
+    return _escape_block_start(md_escape(("" if text is None else str(text)).strip()))
+
+
+def md_wrapped_paragraph(text: object) -> str:
+    """Text that GFM shows literally as a paragraph (no list, heading or quote starts), wrapped as
+    :func:`md_wrap` wraps, for markdownlint's line length (MD013); a line break of the text is a hard
+    break (a backslash ending the line), not ``<br>``, which markdownlint refuses as inline HTML (MD033).
+    Blank lines at either end are dropped.
     """
     return md_wrap(md_text(("" if text is None else str(text)).strip()))
 
@@ -327,6 +334,7 @@ def environment(document: Document, autoescape: bool) -> BoundedSandbox:
     )
     env.filters["md"] = md_escape
     env.filters["md_paragraph"] = md_paragraph
+    env.filters["md_wrapped_paragraph"] = md_wrapped_paragraph
     env.filters["md_text"] = md_text
     env.filters["md_wrap"] = md_wrap
     env.filters["md_cells"] = md_cells
