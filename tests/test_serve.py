@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -182,6 +183,17 @@ def test_a_target_that_is_not_a_path_is_refused(shared, target):
     response, body = shared.request(path=target)
     assert response.status == 400
     assert b"<table" not in body
+
+
+def test_a_client_that_goes_away_leaves_no_traceback(server):
+    for sent in (b"", b"GET / HTTP/1.1\r\nHo", b"GET /raci-matrix.xlsx HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", server.port)) as client:
+            client.sendall(sent.replace(b"%d", str(server.port).encode()))
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+    assert server.request()[0].status == 200
+    status, _, err = server.stop()
+    assert status == 0
+    assert err == "stopped\n"
 
 
 def test_a_port_in_use_is_one_line_exit_2(project):

@@ -317,6 +317,13 @@ class PreviewServer(http.server.ThreadingHTTPServer):
             names.add("localhost")
         self.hosts = {f"{name}:{port}".lower() for name in names} | ({n.lower() for n in names} if port == 80 else set())
 
+    def handle_error(self, request, client_address):
+        """A browser that goes away mid-request is normal (no traceback, as ever); anything else is one line."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            echo(f"internal error: {type(error).__name__}: {error} (answering a request; a bug in raci-gen)",
+                 err=True)
+
     def process_request(self, request, client_address):
         if not self.slots.acquire(blocking=False):
             self.shutdown_request(request)
