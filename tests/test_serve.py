@@ -21,6 +21,7 @@ import pytest
 from conftest import FIRST_PHASE, copy_example, snapshot
 
 RAICI_GEN = [sys.executable, "-m", "raci_gen"]
+REPO_TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "raci_gen" / "templates"
 FIRST_CELL = "      R2: C\n"
 """GD-1's R2 cell in the example's first phase (line 21)."""
 
@@ -230,6 +231,39 @@ def test_problems_on_the_page_and_in_the_terminal_then_the_matrix_again(project,
     assert status == 0
     assert f"{project / FIRST_PHASE}:21:11: error: 'Q' is not a RACI letter" in err
     assert "the project loads again" in err
+
+
+def test_a_project_that_starts_broken_then_loads(project):
+    edit(project, FIRST_CELL, "      R2: Q\n")
+    running = Server(project)
+    try:
+        page = running.page()
+        assert "nothing has loaded yet" in page and "is not a RACI letter" in page
+        assert running.request(path="/raci-matrix.pdf")[0].status == 503
+        edit(project, "      R2: Q\n", "      R2: I\n")
+        assert wait_for(lambda: gd1_r2(running.page()) == "I")
+    finally:
+        running.process.kill()
+        running.process.communicate()
+
+
+def test_templates_and_moved_inputs_are_watched(project, server):
+    # A templates folder made after the start, and a stylesheet in a subfolder of it, are watched.
+    (project / "templates").mkdir()
+    time.sleep(0.5)  # the new folder is seen, and watched
+    (project / "templates" / "raci.css").write_text((REPO_TEMPLATES / "raci.css").read_text()
+                                                    + "\n/* first-edit */\n")
+    assert wait_for(lambda: "first-edit" in server.page())
+    # raci.yaml moves the activities to another folder: the preview follows it there.
+    shutil.copytree(project / "activities", project / "phases")
+    config = project / "raci.yaml"
+    config.write_text(config.read_text().replace("\nactivities: activities\n", "\nactivities: phases\n"))
+    shutil.rmtree(project / "activities")
+    time.sleep(0.5)  # the settings are read again, and the new folder watched
+    text = (project / "phases" / FIRST_PHASE.split("/")[1]).read_text()
+    (project / "phases" / FIRST_PHASE.split("/")[1]).write_text(text.replace(FIRST_CELL, "      R2: R\n", 1))
+    assert wait_for(lambda: gd1_r2(server.page()) == "R")
+    assert 'id="raci-gen-problems"' not in server.page()
 
 
 # The live reload, in headless Chromium ---------------------------------------------------------------------------

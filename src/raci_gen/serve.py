@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from raci_gen.errors import InputError, RaciError
 from raci_gen.model import Project
 from raci_gen.renderers.document import Document
-from raci_gen.terminal import echo
+from raci_gen.terminal import echo, printable
 
 EVENTS = "/_raci-gen/events"
 ROUTES = {"/": "page", "/raci-matrix.pdf": "pdf", "/raci-matrix.xlsx": "xlsx",
@@ -173,9 +173,10 @@ class Preview:
         bar = ['<div id="raci-gen-preview">']
         if problems:
             n = len(problems)
+            # As the terminal shows them: a bidi control in a name would reorder the line that says where it is.
             bar.append(f'<div id="raci-gen-problems" role="alert"><p>{n} problem{"s" if n != 1 else ""} found; '
                        + ("showing the last good matrix" if built else "nothing has loaded yet") + ":</p><pre>"
-                       + "\n".join(html.escape(p) for p in problems) + "</pre></div>")
+                       + "\n".join(html.escape(printable(p)) for p in problems) + "</pre></div>")
         if built:
             bar.append('<p class="downloads">Preview · <a href="/raci-matrix.pdf">PDF</a> · '
                        '<a href="/raci-matrix.xlsx">workbook</a></p>')
