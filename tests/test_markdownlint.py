@@ -22,6 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import copy_example, write_project
+from raci_gen.renderers.templating import _finalize, md_wrapped_paragraph
+from test_properties import gfm, inline_text, md_expected
 
 MARKDOWNLINT = shutil.which("markdownlint-cli2")
 needs_markdownlint = pytest.mark.skipif(MARKDOWNLINT is None, reason="markdownlint-cli2 is not installed (npm; .ci/run)")
@@ -29,9 +31,11 @@ needs_markdownlint = pytest.mark.skipif(MARKDOWNLINT is None, reason="markdownli
 BEGIN, END = "<!-- BEGIN RACI -->", "<!-- END RACI -->"
 
 
-def raci_gen(*args: str, cwd: Path) -> None:
+def raci_gen(*args: str, cwd: Path, dated: bool = True) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
     done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "raci-gen"), *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": "1"})
+                          capture_output=True, text=True, timeout=120,
+                          env={**env, "SOURCE_DATE_EPOCH": "1"} if dated else env)
     assert done.returncode in (0, 1), done.stderr  # 1: lint findings the document lists
 
 
@@ -57,6 +61,16 @@ def test_the_example(tmp_path):
     project = copy_example(tmp_path / "example")
     raci_gen("build", "-f", "md", "--out", str(tmp_path / "out"), cwd=project)
     assert linted(tmp_path, tmp_path / "out" / "raci-matrix.md") == []
+
+
+@needs_markdownlint
+def test_a_matrix_of_one_role_with_no_project_version_author_or_date(tmp_path):
+    project = write_project(tmp_path / "small", {"roles": [{"id": "R1", "name": "One"}]},
+                            {"01": {"phase": "P", "activities": [{"id": "A-1", "name": "a", "raci": {"R1": "A/R"}}]}})
+    raci_gen("build", "-f", "md", "--out", str(tmp_path / "out"), cwd=project, dated=False)
+    document = tmp_path / "out" / "raci-matrix.md"
+    assert "**Date:**" not in document.read_text(encoding="utf-8")
+    assert linted(tmp_path, document) == []
 
 
 def thirty_roles(tmp_path: Path, analysis: bool = True) -> Path:
@@ -152,10 +166,6 @@ def test_the_stamp_in_lines_of_80_reads_back_as_a_one_line_stamp_does(example_do
 def test_a_wrapped_paragraph_reads_back_as_its_text(words, spaces):
     """What md_wrapped_paragraph makes of a description: one paragraph that GFM reads as the text (a line
     break a hard break, a wrap a space), in lines of at most 80 characters but for a word longer alone."""
-    from test_properties import gfm, inline_text, md_expected
-
-    from raci_gen.renderers.templating import _finalize, md_wrapped_paragraph
-
     text = "".join(word + space for word, space in zip(words, spaces))
     wrapped = _finalize(md_wrapped_paragraph(text))
     tokens = gfm().parse(f"## Phase\n\n{wrapped}\n\nnext\n")
