@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIRST_PHASE, copy_example, snapshot
+from conftest import FIRST_PHASE, copy_example, run_in_process, snapshot
 
 RAICI_GEN = [sys.executable, "-m", "raci_gen"]
 REPO_TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "raci_gen" / "templates"
@@ -131,22 +131,35 @@ def test_the_page_is_the_built_html_with_the_preview_added_and_nothing_is_writte
         assert running.request()[0].getheader("Content-Security-Policy") != policy
         head_response, head_body = running.request("HEAD")
         assert head_response.status == 200 and head_body == b""
-        pdf_response, pdf = running.request(path="/raci-matrix.pdf")
-        assert pdf_response.status == 200 and pdf.startswith(b"%PDF")
-        assert 'filename="raci-matrix.pdf"' in pdf_response.getheader("Content-Disposition")
-        xlsx_response, xlsx = running.request(path="/raci-matrix.xlsx")
-        assert xlsx_response.status == 200 and xlsx.startswith(b"PK")
         status, _, err = running.stop()
     finally:
         if running.process.poll() is None:
             running.process.kill()
     assert status == 0, err
-    assert "Traceback" not in err
+    assert err == "stopped\n"
     assert snapshot(project) == before  # output/ not made, no input touched
     # The built document has no script: the reload script is the preview's own.
-    subprocess.run([*RAICI_GEN, "build", str(project), "-f", "html", "-o", str(tmp_path / "out")], check=True,
-                   capture_output=True)
+    assert run_in_process("build", str(project), "-f", "html", "-o", str(tmp_path / "out")).returncode == 0
     assert b"<script" not in (tmp_path / "out" / "raci-matrix.html").read_bytes()
+
+
+def test_the_pdf_and_the_workbook_are_downloads(tmp_path, make_project):
+    project = make_project(tmp_path / "small", [{"id": "R1", "name": "One"}, {"id": "R2", "name": "Two"}],
+                           {"01": {"phase": "P", "activities": [{"id": "A-1", "name": "Plan",
+                                                                 "raci": {"R1": "A/R", "R2": "C"}}]}})
+    before = snapshot(project)
+    running = Server(project)
+    try:
+        for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK")):
+            response, data = running.request(path=f"/raci-matrix.{fmt}")
+            assert response.status == 200 and data.startswith(magic)
+            assert response.getheader("Content-Disposition") == f'attachment; filename="raci-matrix.{fmt}"'
+            assert running.request(path=f"/raci-matrix.{fmt}")[1] == data
+        assert running.stop()[0] == 0
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()
+    assert snapshot(project) == before
 
 
 @pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1.nip.io:{port}", "127.0.0.1:1", "localhost",
