@@ -114,8 +114,17 @@ def edit(project: Path, old: str, new: str) -> None:
 # The refusals, with a plain HTTP client ------------------------------------------------------------------------
 
 
+def git(project: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    return subprocess.run(["git", *args], cwd=project, env=env, check=True, capture_output=True, text=True).stdout
+
+
 def test_the_page_is_the_built_html_with_the_preview_added_and_nothing_is_written(project, tmp_path):
-    before = snapshot(project)
+    git(project, "init", "-q")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "the example")
+    before = snapshot(project)  # .git too: not even the index is refreshed
     running = Server(project)
     try:
         response, body = running.request()
@@ -138,6 +147,7 @@ def test_the_page_is_the_built_html_with_the_preview_added_and_nothing_is_writte
     assert status == 0, err
     assert err == "stopped\n"
     assert snapshot(project) == before  # output/ not made, no input touched
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
     # The built document has no script: the reload script is the preview's own.
     assert run_in_process("build", str(project), "-f", "html", "-o", str(tmp_path / "out")).returncode == 0
     assert b"<script" not in (tmp_path / "out" / "raci-matrix.html").read_bytes()
