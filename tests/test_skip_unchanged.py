@@ -145,3 +145,74 @@ def test_force_goes_with_a_build_not_a_check(tmp_path, make_project):
     done = _run("build", "--check", "--force", cwd=project)
     assert done.returncode == 2
     assert "--force rebuilds what a build would leave as it is; --check writes nothing" in done.stderr
+
+
+def _in_a_terminal(args: list[str], cwd: Path, stderr_to_terminal: bool = True) -> tuple[bytes, bytes, float]:
+    """Run ``raci-gen ARGS`` with stdout (and stderr, or else a pipe) on a real pseudo-terminal of 100 columns;
+    what the terminal got, what the pipe got, and the wall seconds."""
+    import fcntl
+    import struct
+    import termios
+
+    main, side = pty.openpty()
+    fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    started = time.perf_counter()
+    child = subprocess.Popen([RACI_GEN, *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=side,
+                             stderr=side if stderr_to_terminal else subprocess.PIPE, env=environment)
+    os.close(side)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 1.0)
+        if ready:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif child.poll() is not None:
+            break
+    piped = child.stderr.read() if child.stderr else b""
+    assert child.wait(timeout=300) == 0, (seen, piped)
+    os.close(main)
+    return seen, piped, time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def long_project(tmp_path_factory) -> Path:
+    """150 activities x 30 roles: its PDF takes seconds, past progress.AFTER, on any machine."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from bench_build import generated_project
+    finally:
+        sys.path.pop(0)
+    return generated_project(tmp_path_factory.mktemp("long") / "charter", 150, 30)
+
+
+def test_a_long_build_shows_its_steps_on_a_terminal_and_clears_them(long_project):
+    seen, _, seconds = _in_a_terminal(["build", "-f", "pdf", "--force"], long_project)
+    from raci_gen.progress import AFTER
+
+    assert seconds > AFTER + 0.5, "the project builds too fast to show its progress: make it larger"
+    text = seen.decode("utf-8")
+    shown = [piece.split("\r\n")[0] for piece in text.split("\r\x1b[K")[1:] if piece]
+    assert "charter: pdf: laying out page 1" in shown or "charter: pdf: laying out page 2" in shown, shown
+    assert any(line.startswith("charter: pdf: laying out page ") and int(line.rsplit(" ", 1)[1]) > 5
+               for line in shown), shown
+    assert all(len(line) < 100 for line in shown)
+    # the last line is cleared before the report, which is as without a terminal
+    report = text.rsplit("\r\x1b[K", 1)[1]
+    assert report.splitlines()[0] == f"wrote {os.path.join('output', 'raci-matrix.pdf')} " \
+        f"({(long_project / 'output' / 'raci-matrix.pdf').stat().st_size / 1024:.1f} KiB)"
+    assert "\x1b" not in report
+
+
+def test_a_long_build_shows_nothing_when_stderr_is_not_a_terminal_or_with_q(long_project):
+    seen, piped, seconds = _in_a_terminal(["build", "-f", "pdf", "--force"], long_project, stderr_to_terminal=False)
+    assert seconds > 2.5
+    assert piped == b"" and b"\x1b" not in seen and seen.decode().splitlines()[-1].startswith("built 1 file in ")
+    seen, _, seconds = _in_a_terminal(["build", "-f", "pdf", "--force", "-q"], long_project)
+    assert seconds > 2.5
+    assert seen == b""

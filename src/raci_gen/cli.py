@@ -246,13 +246,21 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
                        "--no-lint" if no_lint else None)
         ctx.obj["finished"] = True  # what is left is to print the report and exit with its status
         _report_stale(ctx, count, problems, quiet, show_diff, fix)
+    if not quiet:  # a long build's steps on a terminal's last line, cleared before anything else is printed
+        from raci_gen import progress
+
+        progress.start(sys.stderr, os.path.basename(os.path.abspath(project.root)), started)
+        ctx.call_on_close(progress.stop)
     if force:
         done = output.Build(output.generate(project, formats, out_dir, findings=findings, injections=injections), [])
     else:  # nothing built twice: what --check finds up to date is left as it is
         done = output.generate_changed(project, formats, out_dir, findings=findings, injections=injections)
     outputs = done.outputs
+    if not quiet:
+        progress.step(f"writing {len(outputs)} file{'s' if len(outputs) != 1 else ''}")
     output.write(outputs)
     if not quiet:
+        progress.stop()
         for item in outputs:
             echo(f"wrote {item.path} ({_size(len(item.data))})")
         if done.current:

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from typing import Iterable
 
-from raci_gen import clock, provenance, scratch
+from raci_gen import clock, progress, provenance, scratch
 from raci_gen.children import die_with, portable, restored, stopped
 from raci_gen.analysis import Finding
 from raci_gen.confined import Write, confine, read_regular, write_all
@@ -140,6 +140,7 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
     try:
         for f in paths:
             if f != apart:
+                progress.step(f"rendering {f}")
                 try:
                     rendered[f] = FORMATS[f].render(document)
                 except Exception as exc:  # reported below, in the order a build without the child would meet it
@@ -149,6 +150,7 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
             if failed and f == failed[0]:
                 raise failed[1]
             if f == apart:
+                progress.step("rendering pdf")  # the child's own steps follow
                 rendered[f] = child.result()
     finally:
         if child is not None:
