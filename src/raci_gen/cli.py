@@ -1,4 +1,4 @@
-"""The command line: build, lint, rules, show, diff, schema, portfolio, import, init.
+"""The command line: build, lint, rules, show, diff, schema, portfolio, import, init, serve.
 
 Exit codes, decided here and nowhere else:
 
