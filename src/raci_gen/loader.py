@@ -34,6 +34,10 @@ MAX_PHASES = MAX_ACTIVITIES
 """Phases, that is activity files. A phase may be empty, so the activity limit alone does not bound them,
 and every phase is a heading, a bookmark and a row in each document. As many as activities: an imported
 spreadsheet (a phase per activity at most) always loads."""
+MAX_CELLS = 150_000
+"""Cells of the matrix, activities times roles: 5,000 activities of 30 roles, or 750 of 200. Every document
+holds each cell, and the PDF's pages grow with them: 5,000 x 200 with long names would be some 90,000 pages
+and hours of processor time (README, "Limits and threat model", has what the largest matrix costs)."""
 
 if TYPE_CHECKING:  # pydantic and the models are imported only when a file is not in the cache
     from pydantic import BaseModel
@@ -193,6 +197,13 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     if len(all_activities) > MAX_ACTIVITIES:
         problems.append(Problem(all_activities[MAX_ACTIVITIES].location,
                                 f"more than {MAX_ACTIVITIES} activities; the limit is {MAX_ACTIVITIES}"))
+    elif len(roles) <= MAX_ROLES and len(all_activities) * len(roles) > MAX_CELLS:
+        # said at the first activity past the limit, as for the count of activities
+        crossing = MAX_CELLS // len(roles)
+        problems.append(Problem(all_activities[crossing].location,
+                                f"more than {MAX_CELLS:,} cells (activities x roles): {len(all_activities):,} "
+                                f"activities of {len(roles)} roles are {len(all_activities) * len(roles):,}, "
+                                f"and this is activity {crossing + 1:,}; the limit is {MAX_CELLS:,}"))
     if problems or variant is None or not role_files or not activity_files:
         raise InputError(problems)
     matrix = Matrix(roles=tuple(roles), phases=tuple(phases), variant=variant)

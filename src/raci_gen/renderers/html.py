@@ -56,6 +56,11 @@ HORIZONTAL_LINES = 5
 """A name needing more lines than this across its column is turned on its side instead."""
 CHART_ROLES = 36
 """Roles per workload chart (16 px a bar): a taller chart would not fit on a landscape page."""
+HEADER_TEXT_CHARS = 60
+"""The most characters of a role's name, and of its people, that the matrix's column header shows; a longer
+one is cut there with an ellipsis (the roles table and the role's section show it whole, the HTML's header
+as a tooltip). Every page of a matrix table repeats its header: names of 300 characters made headers too tall
+to share a page with many roles, 2 roles a table instead of 14, and a 300 x 200 PDF of 5,669 pages."""
 
 
 @dataclass(frozen=True)
@@ -91,12 +96,25 @@ class MatrixLayout:
     id_mm: float = ID_MM
     """Width of the ID column: the longest activity id on one line (raci.css keeps ids from wrapping)."""
 
+    @staticmethod
+    def header_text(text: str) -> str:
+        """A role's name or people as the matrix header shows them (:func:`header_text`)."""
+        return header_text(text)
+
 
 def id_column_mm(document: Document) -> float:
     """The ID column's width: the longest activity id in the monospaced face, with a tenth to spare for a
     fallback face, rounded up to half a millimetre; never narrower than :data:`ID_MM`."""
     longest = max((len(a.id) for a in document.matrix.activities()), default=0)
     return max(ID_MM, math.ceil((longest * ID_MONO_CHAR_MM * 1.1 + ID_CELL_PAD_MM) * 2) / 2)
+
+
+def header_text(text: str) -> str:
+    """``text`` as the matrix header shows it: at most :data:`HEADER_TEXT_CHARS` characters, the last an
+    ellipsis when it is cut."""
+    if len(text) <= HEADER_TEXT_CHARS:
+        return text
+    return text[:HEADER_TEXT_CHARS - 1].rstrip() + "\u2026"
 
 
 def _longest_word(text: str) -> int:
@@ -121,12 +139,12 @@ def _turned(document: Document, roles: tuple[Role, ...], column_mm: float) -> fl
         line = height - 2.0
         fits = True
         for role in roles:
-            people = document.people(role)
-            if (_longest_word(role.name) * NAME_CHAR_MM > line or min(len(role.id), LONG_RUN) * ID_CHAR_MM > line
+            name, people = header_text(role.name), header_text(document.people(role))
+            if (_longest_word(name) * NAME_CHAR_MM > line or min(len(role.id), LONG_RUN) * ID_CHAR_MM > line
                     or _longest_word(people) * PEOPLE_CHAR_MM > line):
                 fits = False
                 break
-            across = (_lines(role.id, ID_CHAR_MM, line) * ID_LINE_MM + _lines(role.name, NAME_CHAR_MM, line)
+            across = (_lines(role.id, ID_CHAR_MM, line) * ID_LINE_MM + _lines(name, NAME_CHAR_MM, line)
                       * NAME_LINE_MM + _lines(people, PEOPLE_CHAR_MM, line) * PEOPLE_LINE_MM)
             if across > inner:
                 fits = False
@@ -140,8 +158,9 @@ def _across_fits(document: Document, roles: tuple[Role, ...], column_mm: float) 
     """Whether every label of ``roles`` reads well across a column ``column_mm`` wide."""
     inner = column_mm - CELL_PAD_MM
     for role in roles:
-        if (_longest_word(role.name) * NAME_CHAR_MM > inner or min(len(role.id), LONG_RUN) * ID_CHAR_MM > inner
-                or _lines(role.name, NAME_CHAR_MM, inner) > HORIZONTAL_LINES):
+        name = header_text(role.name)
+        if (_longest_word(name) * NAME_CHAR_MM > inner or min(len(role.id), LONG_RUN) * ID_CHAR_MM > inner
+                or _lines(name, NAME_CHAR_MM, inner) > HORIZONTAL_LINES):
             return False
     return True
 
