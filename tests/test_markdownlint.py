@@ -73,11 +73,11 @@ def test_a_matrix_of_one_role_with_no_project_version_author_or_date(tmp_path):
     assert linted(tmp_path, document) == []
 
 
-def thirty_roles(tmp_path: Path, analysis: bool = True) -> Path:
+def thirty_roles(tmp_path: Path, analysis: bool = True, inject: list | None = None) -> Path:
     """30 roles (R1 to R29, and R.1, whose heading's slug is R1's, so it needs an <a name>), 4 phases, one
     with a heading too long for a line; names and a description with line breaks, people with e-mail
     addresses, empty cells, an approval block, and roles that are only Informed, which the workload's open
-    findings list (without the workload section if ``analysis`` is false)."""
+    findings list (without the workload section if ``analysis`` is false); ``inject``: raci.yaml's pages."""
     roles = [{"id": f"R{n}", "name": f"Role number {n} with a rather long name for the key line",
               "people": [{"name": f"Person {n}", "team": "Team", "email": f"p{n}@example.org"}],
               "description": "Does things.\nOn two lines, the second long enough to go past the eighty "
@@ -100,7 +100,8 @@ def thirty_roles(tmp_path: Path, analysis: bool = True) -> Path:
             "activities": rows}
     config = {"title": "Thirty roles", "project": "A project with a rather long name, for the meta line",
               "version": "1", "author": "Someone", "roles": "roles", "activities": "activities",
-              "output": {"dir": "output", "name": "raci-matrix", "formats": ["md"]}, "analysis": analysis,
+              "output": {"dir": "output", "name": "raci-matrix", "formats": ["md"], "inject": inject or []},
+              "analysis": analysis,
               "approval": [{"name": "Jane Doe", "role": "Sponsor", "date": None}, {"name": "John Roe"}]}
     return write_project(tmp_path / "thirty", roles, activities, config)
 
@@ -122,19 +123,19 @@ def test_a_thirty_role_matrix(tmp_path, analysis):
 
 @needs_markdownlint
 def test_pages_with_injected_sections(tmp_path):
-    project = thirty_roles(tmp_path)
+    sections = ["legend", "matrix", "roles", "by_role", "workload", "approval"]
+    project = thirty_roles(tmp_path, inject=[{"file": f"wiki/{section}.md", "section": section}
+                                             for section in [*sections, "document"]])
     wiki = project / "wiki"
     wiki.mkdir()
     team = "# Team\n\nOur page.\n\n## Who does what\n\n{BEGIN}\n{END}\n\nWritten by us.\n"
-    sections = ["legend", "matrix", "roles", "by_role", "workload", "approval"]
     for section in sections:
         (wiki / f"{section}.md").write_text(team.format(BEGIN=BEGIN, END=END), encoding="utf-8")
     # A page of the whole document has no title of its own (the document's is its one h1).
     (wiki / "document.md").write_text(f"{BEGIN}\n{END}\n", encoding="utf-8")
+    raci_gen("build", "-f", "md", "--out", str(tmp_path / "out"), cwd=project)
     for section in [*sections, "document"]:
-        raci_gen("build", "-f", "md", "--inject", f"wiki/{section}.md", "--section", section, "--out",
-                 str(tmp_path / "out"), cwd=project)
-        assert BEGIN + "\n" + END not in (wiki / f"{section}.md").read_text(encoding="utf-8")
+        assert BEGIN + "\n" + END not in (wiki / f"{section}.md").read_text(encoding="utf-8"), section
     assert markdownlint(wiki) == []
 
 
