@@ -65,6 +65,34 @@ def parent_tree(pdf: pikepdf.Pdf) -> dict:
     return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
 
 
+def reachable(pdf: pikepdf.Pdf) -> set:
+    return {element.objgen for element, _ in elements(pdf)}
+
+
+def test_matterhorn_01_004_content_is_tagged_or_artifact(pdf):
+    """01-004: all text is drawn inside marked content, and marked content with an MCID belongs to a
+    structure element that is in the structure tree (the page footers, which WeasyPrint keeps out of the
+    tree, are artifacts: pagination)."""
+    tree, inside = parent_tree(pdf), reachable(pdf)
+    tagged = 0
+    for page in pdf.pages:
+        marked = tree.get(int(page.obj.get("/StructParents", -1)))
+        depth, kinds = 0, []
+        for operands, operator in pikepdf.parse_content_stream(page):
+            name = str(operator)
+            if name in ("BDC", "BMC"):
+                kinds.append(str(operands[0]))
+                if name == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
+                    element = marked[int(operands[1].MCID)]
+                    assert element.objgen in inside, f"MCID {operands[1].MCID} is tagged out of the tree"
+                    tagged += 1
+            elif name == "EMC":
+                kinds.pop()
+            elif name in ("Tj", "TJ", "'", '"'):
+                assert kinds, "text drawn outside marked content"
+    assert tagged > 500
+
+
 def test_matterhorn_07_001_display_doc_title(pdf):
     """07-001/07-002: the viewer shows the document's title, not its file name."""
     assert pdf.Root.ViewerPreferences.DisplayDocTitle is True

@@ -9,7 +9,11 @@ WeasyPrint tags the document (``pdf_tags=True``) but, read with a PDF/UA checker
   one annotation per box, and those of the inner boxes hang, as ``/OBJR``, under the ``Span``
   inside the ``Link``, where PDF/UA wants the ``Link`` itself as their parent (7.18.5; 28-011);
 * each link's ``/Contents``, its description for assistive technology, is the anchor it points
-  at (``role-r1``), not words (28-012).
+  at (``role-r1``), not words (28-012);
+* the page margins' text (the footers, "Page 3 of 14") is marked as content of structure elements
+  that are in no structure tree (WeasyPrint keeps them out of it, and PDF 1.7 has no place for them):
+  content that is neither an artifact nor reachable as real content (01-004). It is marked as an
+  artifact instead, pagination, as a PDF laid out in parts draws its footers.
 
 :func:`finisher` returns a WeasyPrint finisher that mends these in WeasyPrint's own objects
 (pydyf's), after WeasyPrint built the structure tree and before it writes the file, so nothing is
@@ -117,6 +121,8 @@ def _mend(document, pdf, link_words, id_prefix: str) -> None:
         if element.get("S") == "/Link":
             _gather_annotations(element, objects, slot, nums)
 
+    _margins_as_artifacts(pdf, tree, nums)
+
     for obj in objects:
         if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/Link" and "Contents" in obj:
             target = obj["Dest"].string if "Dest" in obj else obj.get("A", {}).get("URI", pydyf.String()).string
@@ -153,3 +159,38 @@ def _gather_annotations(link: dict, objects: list, slot: dict, nums: list) -> No
         key = annotation.get("StructParent")
         if key in slot:
             nums[slot[key]] = link.reference
+
+
+def _margins_as_artifacts(pdf, tree: dict, nums: list) -> None:
+    """Marks as artifacts the page content whose structure element is out of the structure tree (the page
+    margins' text), and empties its parent tree slots; the drawing is the same."""
+    import pydyf
+
+    objects = pdf.objects
+    reachable: set[int] = set()
+    stack = [kid for kid in tree["K"]]
+    while stack:
+        number = _number(stack.pop())
+        if number in reachable:
+            continue
+        reachable.add(number)
+        stack += [kid for kid in objects[number].get("K", []) if not isinstance(kid, int)
+                  and objects[_number(kid)].get("Type") == "/StructElem"]
+    pages = {nums[i]: nums[i + 1] for i in range(0, len(nums), 2) if isinstance(nums[i + 1], pydyf.Array)}
+    for page in pdf.page_references:  # WeasyPrint's list of its pages' references
+        marked = pages.get(objects[_number(page)].get("StructParents"))
+        if not marked:
+            continue
+        outside = {mcid for mcid, element in enumerate(marked) if _number(element) not in reachable}
+        if not outside:
+            continue
+        for mcid in outside:
+            marked[mcid] = b"null"
+        content = objects[_number(objects[_number(page)]["Contents"])]
+        operations, kept = content.stream, []
+        for operation in operations:
+            if operation == b"BDC" and len(kept) >= 2 and isinstance(kept[-1], pydyf.Dictionary) \
+                    and kept[-1].get("MCID") in outside:
+                kept[-2:] = ["/Artifact", pydyf.Dictionary({"Type": "/Pagination"})]
+            kept.append(operation)
+        content.stream = kept
