@@ -205,3 +205,16 @@ def test_matterhorn_28_012_link_annotations_described_in_words(pdf):
         assert contents.strip() and contents != str(annotation.get("/Dest", ""))
         described[str(annotation.Dest)] = contents
     assert described["role-r1"] == "Role R1, Business Stakeholder"
+
+
+def test_matterhorn_28_012_hostile_names_are_described_as_they_are(hostile_document, hostile_pdf):
+    """A role's name with parentheses, backslashes, quotes or right-to-left letters is its link's
+    description exactly (written as a PDF string, never as PDF syntax)."""
+    with pikepdf.open(io.BytesIO(hostile_pdf)) as pdf:
+        described = {hostile_document.anchor(role): f"Role {role.id}, {role.name}"
+                     for role in hostile_document.matrix.roles}
+        seen = 0
+        for _, annotation in link_annotations(pdf):
+            assert str(annotation.Contents) == described[str(annotation.Dest)]
+            seen += 1
+        assert seen >= len(described) == len(hostile_document.matrix.roles)

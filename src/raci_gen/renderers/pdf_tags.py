@@ -134,13 +134,13 @@ def _gather_annotations(link: dict, objects: list, slot: dict, nums: list) -> No
     """Moves the annotation references (``/OBJR``) found under ``link``'s descendants into ``link`` itself,
     and points their parent tree entries at it."""
     found = []
-    stack = [kid for kid in link["K"] if not isinstance(kid, int)]
-    while stack:
+    stack = [kid for kid in reversed(link["K"]) if not isinstance(kid, int)]
+    while stack:  # in document order
         element = objects[_number(stack.pop())]
         if element.get("Type") == "/OBJR" or element.get("S") == "/Link":
             continue  # the link's own annotations; a nested link keeps its own
         kids = element.get("K", [])
-        keep = []
+        keep, inner = [], []
         for kid in kids:
             if isinstance(kid, int):
                 keep.append(kid)
@@ -150,7 +150,8 @@ def _gather_annotations(link: dict, objects: list, slot: dict, nums: list) -> No
                 found.append(kid)
             else:
                 keep.append(kid)
-                stack.append(kid)
+                inner.append(kid)
+        stack += reversed(inner)
         if len(keep) != len(kids):
             element["K"] = type(kids)(keep)
     for reference in found:
