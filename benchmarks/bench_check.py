@@ -52,7 +52,7 @@ def main() -> None:
         build = subprocess.run([sys.executable, "-m", "raci_gen", "build", "-q"], cwd=project)
         if build.returncode != 0:
             sys.exit("the example does not build")
-        commands = {"build -f md": ["build", "-q", "-f", "md", "-o", str(Path(tmp) / "md-only")],
+        commands = {"build -f md": ["build", "-q", "--force", "-f", "md", "-o", str(Path(tmp) / "md-only")],
                     "build --check (default formats)": ["build", "--check", "-q"]}
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for _ in range(options.runs):  # interleaved, so that a busy moment hits both

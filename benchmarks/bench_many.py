@@ -52,8 +52,9 @@ def main() -> None:
             shutil.copy(ROOT / "raci.yaml", base / name / "raci.yaml")
             shutil.copytree(ROOT / "roles", base / name / "roles")
             shutil.copytree(ROOT / "activities", base / name / "activities")
-        separate = [[*CLI, "build", name, "-q"] for name in names]
-        together = [[*CLI, "build", *names, "-q"]]
+        # --force: every round renders and writes, as the first did (a build leaves what is up to date as it is)
+        separate = [[*CLI, "build", name, "-q", "--force"] for name in names]
+        together = [[*CLI, "build", *names, "-q", "--force"]]
         rounds: dict[str, list[tuple[float, float]]] = {"separate": [], "together": []}
         for _ in range(args.repeat):
             rounds["separate"].append(timed(separate, base))
