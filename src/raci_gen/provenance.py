@@ -44,9 +44,6 @@ FORMAT_TEMPLATES: dict[str, tuple[str, ...]] = {
 """The built-in templates each format renders with (a format not listed uses none)."""
 DIGEST_CHARS = 16
 
-_TEXT_STAMP = re.compile(MARKER + r"\s(\{.*?\})\s*-->", re.S)
-"""The stamp in a Markdown or HTML comment: its JSON on one line (HTML, and Markdown of raci-gen before
-0.1.1) or across lines (Markdown: JSON allows line breaks between its tokens)."""
 _JSON_PIECE = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^",{])*[,{]|.+', re.S)
 """Compact JSON cut after each ``,`` and ``{`` outside its strings: where a line may break."""
 MD_STAMP_WIDTH = 80
@@ -236,9 +233,25 @@ def stamp_in(data: bytes, fmt: str) -> dict | None:
 
 
 def text_stamp(data: bytes) -> dict | None:
-    """The stamp in the text of a Markdown or HTML document, or None."""
-    match = _TEXT_STAMP.search(data[:_TEXT_HEAD].decode("utf-8", errors="replace"))
-    return _parse(match.group(1)) if match else None
+    """The stamp in the text of a Markdown or HTML document, or None.
+
+    The stamp is ``MARKER {JSON} -->``, its JSON on one line (HTML, and the Markdown of earlier
+    raci-gen) or across lines (Markdown: JSON allows line breaks between its tokens); its JSON holds
+    no ``>``. Read in one pass: the last marker before each comment's end is tried (a pattern that
+    looked from every marker to the end took 1.3 s on 64 KiB of markers).
+    """
+    text = data[:_TEXT_HEAD].decode("utf-8", errors="replace")
+    start = text.find(MARKER)
+    while start != -1:
+        end = text.find("-->", start)
+        if end == -1:
+            return None
+        start = text.rfind(MARKER, start, end)
+        found = text[start + len(MARKER):end]
+        if found[:1].isspace() and found.strip().startswith("{") and found.strip().endswith("}"):
+            return _parse(found.strip())
+        start = text.find(MARKER, end)
+    return None
 
 
 def stamp_lines(lines: typing.Sequence[str]) -> set[int]:
