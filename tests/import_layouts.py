@@ -318,6 +318,11 @@ def layouts() -> list[Layout]:
     add(Layout("stakeholder-table", stake, bold={1}, header_at=1, ids=False, title="Migrate the CRM",
                roles={"AL": "Ann Lee", "BR": "Bob Roy", "CA": "Cem Ak", "DF": "Dee Fox"},
                grid=[["Activities", "Migrate the CRM", "R", "A", "S/C", "I"]], args=["--variant", "RASCI"]))
+    # 22b. The same without --variant: the header's letters choose RASCI.
+    add(Layout("stakeholder-table-guessed", stake, bold={1}, header_at=1, ids=False, title="Migrate the CRM",
+               roles={"AL": "Ann Lee", "BR": "Bob Roy", "CA": "Cem Ak", "DF": "Dee Fox"},
+               grid=[["Activities", "Migrate the CRM", "R", "A", "S/C", "I"]], twins=("csv",),
+               notes=["RASCI"]))
     # 23. Two columns with the same header: two roles, never one.
     dup_header = ["ID", "Activity", "Developer", "Developer", "Tester"]
     dup = [dup_header, ["T-1", "Build", "R", "C", "I"], ["T-2", "Review", "C", "R", "A"]]
@@ -357,6 +362,12 @@ def layouts() -> list[Layout]:
     rows[1] = ["Initiation\nFrom idea to charter"]
     add(Layout("phase-row-description", rows, merges, bold, phase_descriptions={"Initiation": "From idea to charter"},
                twins=("csv", "html")))
+    # 31. A first activity that no role takes part in ("-" everywhere) under the header: no group row.
+    dash = [["ID", "Activity", "Developer", "Tester"], ["T-1", "Kick off", "-", "-"], ["T-2", "Build", "R", "C"],
+            ["T-3", "Test", "C", "R"]]
+    add(Layout("dashes-first", dash, bold={0}, ids=False, roles={"DEV": "Developer", "TES": "Tester"},
+               grid=[["Activities", "Kick off", "", ""], ["Activities", "Build", "R", "C"],
+                     ["Activities", "Test", "C", "R"]]))
     return made
 
 

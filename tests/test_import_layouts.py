@@ -97,3 +97,27 @@ def test_range_reads_exactly_the_cells_named(made):
     assert wider.returncode == 1 and "not part of the matrix" in wider.stdout, wider.stdout
     narrow = run("import", str(source), "--out", str(made / "range" / "narrow"), "--range", f"A3:H{last}")
     assert narrow.returncode == 0 and "left out" not in narrow.stdout, narrow.stdout
+
+
+def test_a_left_out_column_and_footnote_are_named_by_their_cells(made):
+    """The report names the sheet's cells: the column's header, its number of cells, first and last; the footnote."""
+    from tests.import_layouts import HEADER, Layout, with_phase_rows
+
+    rows, merges, bold = with_phase_rows([], HEADER + ["Owner"], extra=lambda a: ["Ann"])
+    layout = Layout("named", rows + [["* Signed by the board"]], merges, bold)
+    source = layout.sources(made / "named")["xlsx"]
+    result = run("import", str(source), "--out", str(made / "named" / "project"))
+    assert result.returncode == 1
+    assert f"{SHEET}!I1: left out: column 'Owner' is not read" in result.stdout, result.stdout
+    assert f"8 cells, {SHEET}!I1 to {SHEET}!I11" in result.stdout, result.stdout
+    assert f"{SHEET}!A12: left out: '* Signed by the board'" in result.stdout, result.stdout
+
+
+def test_past_200_left_out_cells_one_line_says_how_many_more(made):
+    lines = ["ID,Activity,Dev,Ops", "T-1,Build,R,A", "T-2,Run,C,A/R", ""] + [f"note {i}" for i in range(300)]
+    source = made / "many-notes.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("import", str(source), "--out", str(made / "many-notes"))
+    assert result.returncode == 1
+    left = [line for line in result.stdout.splitlines() if "left out:" in line]
+    assert len(left) == 201 and "more cells left out than the 200 listed" in left[-1], result.stdout

@@ -254,7 +254,9 @@ def shape(table: SourceTable, variant: Variant) -> Shape:
     if not any(_is_letters(c.text, variant) for c in upper + lower) and sum(1 for c in lower if c.text) >= 2:
         lettered = {j for row in rows[start + 2:] for j, c in enumerate(row) if _is_letters(c.text, variant)}
         over = sum(1 for j in lettered if lower[j].text)
-        if lettered and over * 2 >= len(lettered) and sum(1 for j in lettered if upper[j].text) < over:
+        # Role names under the group row, not a first activity of "-" or "n/a" cells.
+        names = all(read_cell(lower[j].text, variant).letters is None for j in lettered if lower[j].text)
+        if lettered and names and over * 2 >= len(lettered) and sum(1 for j in lettered if upper[j].text) < over:
             header_at = start + 1
             merged_header = []
             current = None
@@ -270,9 +272,9 @@ def shape(table: SourceTable, variant: Variant) -> Shape:
                 merged_header.append(cell)
             rows = (tuple(merged_header),) + rows[start + 2:]
     if header_at == start:
+        if start == 0:
+            return Shape(table)
         rows = rows[start:]
-    if rows is table.rows:
-        return Shape(table)
     return Shape(SourceTable(table.number, table.where, rows, table.heading, table.title, table.stamp,
                              table.beside, table.part), above, tuple(groups))
 
@@ -361,9 +363,13 @@ def _header_key(table: SourceTable) -> tuple[str, ...]:
 def guess_variant(tables: list[SourceTable]) -> Variant:
     """The built-in variant that reads the most cells of the tables; RACI unless another reads more."""
     best, best_count = RACI, -1
+    shaped = [shape(t, RACI).table for t in tables]
     for variant in VARIANTS.values():
         count = sum(1 for t in tables for row in t.rows[1:] for c in row
                     if c.text and read_cell(c.text, variant).letters)
+        # A stakeholder table's letters are its header's: each the variant knows counts, and each mark under it.
+        count += sum(len(marks) + sum(1 for row in t.rows[1:] for j in marks if row[j].text)
+                     for t in shaped if t.rows and (marks := _mark_columns(t.rows[0], t.rows[1:], variant)))
         if count > best_count:
             best, best_count = variant, count
     return best
@@ -661,7 +667,8 @@ class _Reader:
                 self.list_left_out(non_empty[1:], "is beside a phase row's name")
                 continue
             if NON_ACTIVITY.match(name_cell.text or non_empty[0].text) or \
-                    (not letters_in_row and any(role_texts) and not letter_columns):
+                    (not letters_in_row and not letter_columns and
+                     any(read_cell(t, self.variant).letters is None for t in role_texts if t)):
                 shown = (name_cell.text or non_empty[0].text).replace("\n", " ")
                 head = name_cell if name_cell.text else non_empty[0]
                 self.dropped_cells += 1

@@ -32,12 +32,15 @@ def split_grid(rows: list[list[SourceCell]], where_of_block: Callable[[int, int,
         elif not blank and start is None:
             start = i
     merged: list[tuple[int, int]] = []
+    lettered = False  # whether the last merged block holds a row of letters: known as blocks join, so one pass
     for first, end in blocks:
-        if merged and (_starts_with_letters(rows[first]) or
-                       _lettered(rows[merged[-1][0]:merged[-1][1]]) and _continues(rows[first:end])):
+        block = rows[first:end]
+        if merged and (_starts_with_letters(rows[first]) or lettered and _continues(block)):
             merged[-1] = (merged[-1][0], end)
+            lettered = lettered or _lettered(block)
         else:
             merged.append((first, end))
+            lettered = _lettered(block)
     tables = []
     for first, end in merged:
         block = [r for r in rows[first:end] if any(c.text for c in r)]
