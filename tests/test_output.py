@@ -142,7 +142,8 @@ def test_stale_on_an_unreadable_path_is_a_clean_error(tmp_path):
     (tmp_path / "x.md").mkdir()
     with pytest.raises(RaciError) as info:
         stale([Output(str(tmp_path / "x.md"), b"data", "md")])
-    assert str(info.value) == f"{tmp_path / 'x.md'}: error: the file on disk is not a regular file (a folder); it is not read"
+    assert str(info.value) == (f"{tmp_path / 'x.md'}: error: the file on disk is not a regular file (a folder); "
+                               "it is not read")
 
 
 # The PDF rendered in a forked child while this process renders the other formats (output._RenderingChild).
