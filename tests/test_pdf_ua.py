@@ -163,6 +163,11 @@ def test_matterhorn_15_003_headers_name_header_cells(pdf):
             assert element.S == "/TH"
             ids[bytes(element.ID)] = ids.get(bytes(element.ID), 0) + 1
     assert ids and max(ids.values()) == 1
+    # and found by the structure tree's /IDTree (PDF 1.7, 14.7.2), each at its element
+    entries = pdf.Root.StructTreeRoot.IDTree.Names
+    tree = {bytes(entries[n]): entries[n + 1] for n in range(0, len(entries), 2)}
+    assert set(tree) == set(ids)
+    assert all(bytes(element.ID) == key for key, element in tree.items())
     named = 0
     for element, _ in elements(pdf):
         headers = element.get("/A", {}).get("/Headers")

@@ -526,6 +526,7 @@ def join(files: list[str], footers: str, bookmarks: list, out: str, stamp: str |
         kids: list[bytes] = []
         nums: list[tuple[int, bytes]] = []
         names: dict[str, bytes] = {}
+        identified: dict[str, bytes] = {}  # the structure elements' IDs (unique: each part's have its prefix)
         catalog: dict[str, bytes] = {}
         info = b"<< >>"
         key = 0
@@ -604,6 +605,10 @@ def join(files: list[str], footers: str, bookmarks: list, out: str, stamp: str |
                         nums.append((offset + int(part_nums[n]), text))
                         key = max(key, offset + int(part_nums[n]) + 1)
                 key = max(key, offset + len(part.pages))
+                if "/StructTreeRoot" in root and "/IDTree" in tree:
+                    entries = tree.IDTree.get("/Names", [])
+                    for n in range(0, len(entries), 2):
+                        identified[str(entries[n])] = b"%d 0 R" % renumber(entries[n + 1].objgen[0])
                 if "/Names" in root and "/Dests" in root.Names:
                     entries = root.Names.Dests.get("/Names", [])
                     for n in range(0, len(entries), 2):
@@ -626,8 +631,12 @@ def join(files: list[str], footers: str, bookmarks: list, out: str, stamp: str |
             parent_tree = writer.reserve()
             writer.packed_object(parent_tree, b"<< /Nums [ %s ] >>" % b" ".join(
                 b"%d %s" % pair for pair in sorted(nums, key=lambda pair: pair[0])))
+            id_tree = b""
+            if identified:
+                id_tree = b" /IDTree << /Names [ %s ] >>" % b" ".join(
+                    String(name).unparse() + b" " + identified[name] for name in sorted(identified))
             writer.packed_object(tree_root, b"<< /Type /StructTreeRoot /K [ %d 0 R ] /ParentTree %d 0 R "
-                                            b"/ParentTreeNextKey %d >>" % (document_element, parent_tree, key))
+                                            b"/ParentTreeNextKey %d%s >>" % (document_element, parent_tree, key, id_tree))
             writer.packed_object(document_element, b"<< /Type /StructElem /S /Document /P %d 0 R /K [ %s ] >>" % (
                 tree_root, b" ".join(kids)))
             structure = b" /StructTreeRoot %d 0 R" % tree_root

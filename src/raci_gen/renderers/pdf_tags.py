@@ -10,6 +10,8 @@ WeasyPrint tags the document (``pdf_tags=True``) but, read with a PDF/UA checker
   inside the ``Link``, where PDF/UA wants the ``Link`` itself as their parent (7.18.5; 28-011);
 * each link's ``/Contents``, its description for assistive technology, is the anchor it points
   at (``role-r1``), not words (28-012);
+* the structure elements' IDs (those of header cells, which ``/Headers`` name) have no ``/IDTree``,
+  which PDF 1.7 asks for (14.7.2);
 * the page margins' text (the footers, "Page 3 of 14") is marked as content of structure elements
   that are in no structure tree (WeasyPrint keeps them out of it, and PDF 1.7 has no place for them):
   content that is neither an artifact nor reachable as real content (01-004). It is marked as an
@@ -108,6 +110,7 @@ def _mend(document, pdf, link_words, id_prefix: str) -> None:
     nums = objects[_number(tree["ParentTree"])]["Nums"]
     slot = {nums[i]: i + 1 for i in range(0, len(nums), 2)}  # parent tree key -> index of its value
     elements = [obj for obj in objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem"]
+    identified = {}
     for element in elements:
         attributes = element.get("A")
         if attributes is not None and "Headers" in attributes:
@@ -118,9 +121,14 @@ def _mend(document, pdf, link_words, id_prefix: str) -> None:
                     pydyf.String(id_prefix + header.string) for header in attributes["Headers"])
         if id_prefix and "ID" in element:
             element["ID"] = pydyf.String(id_prefix + element["ID"].string)
+        if "ID" in element:
+            identified[element["ID"].string] = element.reference
         if element.get("S") == "/Link":
             _gather_annotations(element, objects, slot, nums)
 
+    if identified:  # PDF 1.7, 14.7.2: the IDs' name tree, which WeasyPrint does not write
+        tree["IDTree"] = pydyf.Dictionary({"Names": pydyf.Array(
+            item for key in sorted(identified) for item in (pydyf.String(key), identified[key]))})
     _margins_as_artifacts(pdf, tree, nums)
 
     for obj in objects:
