@@ -92,7 +92,8 @@ def _mend(document, pdf, link_words, id_prefix: str) -> None:
     import pydyf
 
     objects = pdf.objects
-    # Header cells: the scope their HTML says, read from the boxes WeasyPrint tagged them from.
+    # From the boxes WeasyPrint tagged: each header cell's scope, as its HTML says it, and each link's text
+    # (for the annotations of all the boxes it is drawn in).
     link_texts: dict[int, str] = {}
     for page in document.pages:
         for box in page._page_box.descendants():
