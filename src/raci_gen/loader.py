@@ -38,6 +38,13 @@ MAX_CELLS = 150_000
 """Cells of the matrix, activities times roles: 5,000 activities of 30 roles, or 750 of 200. Every document
 holds each cell, and the PDF's pages grow with them: 5,000 x 200 with long names would be some 90,000 pages
 and hours of processor time (README, "Limits and threat model", has what the largest matrix costs)."""
+MAX_ROLE_FILES = MAX_ROLES
+"""Role files: an empty one holds no role, so the role limit alone does not bound them, and each costs a read
+and a parse (10,000 of them padded to 64 KiB took some 400 s). A file may hold many roles, one holds at least one."""
+MAX_INPUT_BYTES = 32 * 1024 * 1024
+"""The sum of the sizes of raci.yaml, the role files and the activity files, counted before any is read:
+the per-file limit (2 MiB) times 5,000 phases would be 10 GB. The largest matrix with every text at its
+longest (5,000 activities of 30 cells, 300-character names and 5,000-character descriptions) is about 31 MiB."""
 
 if TYPE_CHECKING:  # pydantic and the models are imported only when a file is not in the cache
     from pydantic import BaseModel
@@ -114,6 +121,17 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         problems.append(Problem(Location(activity_files[MAX_PHASES][1], 1, 1),
                                 f"more than {MAX_PHASES:,} phases (activity files; this is file "
                                 f"{MAX_PHASES + 1:,} of {len(activity_files):,}); the limit is {MAX_PHASES:,}"))
+        raise InputError(problems)
+    if len(role_files) > MAX_ROLE_FILES:
+        # Refused before the files are read, as the phases are.
+        problems.append(Problem(Location(role_files[MAX_ROLE_FILES][1], 1, 1),
+                                f"more than {MAX_ROLE_FILES:,} role files (this is file {MAX_ROLE_FILES + 1:,} "
+                                f"of {len(role_files):,}); the limit is {MAX_ROLE_FILES:,}"))
+        raise InputError(problems)
+    over_budget = _over_input_budget([(config_path, shown_config)] if config_located is not None else [],
+                                     role_files + activity_files)
+    if over_budget is not None:
+        problems.append(over_budget)
         raise InputError(problems)
 
     roles: list[Role] = []
@@ -455,6 +473,10 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
         full = os.path.join(path, name)
         if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
             continue
+        undecodable = filenames.not_utf8(name)
+        if undecodable is not None:
+            problems.append(Problem(Location(os.path.join(shown, undecodable)), NOT_UTF8_NAME))
+            continue
         if _leads_outside(root, full):
             problems.append(Problem(Location(os.path.join(shown, name)), OUTSIDE_LINK))
             continue
@@ -466,6 +488,26 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
 
 
 OUTSIDE_LINK = "symbolic link leads outside the project folder; it is not read"
+NOT_UTF8_NAME = ("the file name is not UTF-8 text (a byte that is not UTF-8 is shown as \\xNN); rename it: the "
+                 "documents show a file's name and git stores it, as UTF-8")
+
+
+def _over_input_budget(read: list[tuple[str, str]], unread: list[tuple[str, str]]) -> Problem | None:
+    """The problem at the first input file whose size brings the sum past MAX_INPUT_BYTES (raci.yaml, already
+    read, first), found by their sizes before any other is read; None when they are within it."""
+    total = 0
+    for path, shown in read + unread:
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            continue  # reading it says why
+        total += size
+        if total > MAX_INPUT_BYTES:
+            return Problem(Location(shown, 1, 1),
+                           f"the input files (raci.yaml, roles and activities) hold more than "
+                           f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB: {total:,} bytes with this file, of "
+                           f"{len(read + unread):,} files; the limit is {MAX_INPUT_BYTES:,} bytes in all")
+    return None
 
 
 def _leads_outside(root: str, path: str) -> bool:

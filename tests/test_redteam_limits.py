@@ -1,0 +1,93 @@
+"""Red-team findings of issue 18 ("nothing may make raci-gen use time or memory beyond a stated bound, read
+outside its place, write outside the project"), each checked on a real ``raci-gen`` process under a cap:
+
+* role files are counted before any is read (loader.MAX_ROLE_FILES), as phases are, and the input files' sizes
+  are summed before they are read (loader.MAX_INPUT_BYTES): 5,000 phases of 2 MiB were 10 GB;
+* an xlsx workbook's styles and shared strings are counted, part by part, before openpyxl reads them: a
+  styles.xml of 500,000 ``<xf/>`` (8.6 KB) took 13 s and 314 MB, and heavier ones gigabytes;
+* raci.yaml's ``output.dir``, ``output.inject`` pages and the input files may not lead into a version-control
+  folder (``.git`` holds the CI token and the hooks git runs), as the templates folder may not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from raci_gen import loader
+
+RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
+GIB = 1024 ** 3
+
+
+def run(*args: str, cwd: str | os.PathLike | None = None, memory: int = GIB, cpu: int = 60,
+        timeout: float = 120) -> subprocess.CompletedProcess:
+    """``raci-gen ARGS`` in a process of its own, capped in address space and processor time."""
+    cap = ["prlimit", f"--as={memory}", f"--cpu={cpu}"]
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    return subprocess.run(cap + [RACI_GEN, *args], capture_output=True, text=True, timeout=timeout, env=env,
+                          cwd=cwd)
+
+
+def errors(result: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in result.stderr.splitlines()
+            if ": warning: " not in line and not re.fullmatch(r"\d+ problems? found; nothing was written\.", line)]
+
+
+def project(root: Path) -> Path:
+    """A lint-clean project of two roles and one activity."""
+    (root / "roles").mkdir(parents=True)
+    (root / "activities").mkdir()
+    (root / "roles" / "roles.yaml").write_text("roles:\n- {id: R1, name: One}\n- {id: R2, name: Two}\n")
+    (root / "activities" / "00.yaml").write_text(
+        "phase: First\nactivities:\n- {id: A-1, name: Work, raci: {R1: A/R, R2: C}}\n")
+    return root
+
+
+# --- finding 2: the number of role files and the bytes of all input files ----------------------------------------
+
+PADDED = "roles: []\n" + "#\t" + "x" * 78 + "\n"
+"""A role file that holds no role; the red team padded it to 64,000 bytes with tabs, which send it to PyYAML's
+pure-Python parser (41 ms a file)."""
+
+
+def test_role_files_past_the_limit_are_refused_before_any_is_read(tmp_path):
+    root = project(tmp_path / "p")
+    padded = tmp_path / "padded"
+    padded.write_text(PADDED * 800)
+    for i in range(2_000):  # hard links of one file: written one by one, they take seconds on a busy disk
+        os.link(padded, root / "roles" / f"z{i:05d}.yaml")
+    result = run("lint", cwd=root, cpu=20)
+    crossing = sorted(os.listdir(root / "roles"))[loader.MAX_ROLE_FILES]
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert errors(result) == [
+        f"{os.path.join('roles', crossing)}:1:1: error: more than {loader.MAX_ROLE_FILES:,} role files (this is "
+        f"file {loader.MAX_ROLE_FILES + 1:,} of 2,001); the limit is {loader.MAX_ROLE_FILES:,}"]
+
+
+def test_role_files_at_the_limit_are_read(tmp_path):
+    root = project(tmp_path / "p")
+    for i in range(loader.MAX_ROLE_FILES - 1):
+        (root / "roles" / f"z{i:05d}.yaml").write_text("roles: []\n")
+    result = run("lint", cwd=root)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_input_files_past_the_byte_budget_are_refused_before_they_are_read(tmp_path):
+    root = project(tmp_path / "p")
+    # files of 2 MiB (the limit of one) that hold nothing, sparse: their sizes alone cross the budget
+    count = loader.MAX_INPUT_BYTES // (2 * 1024 * 1024) + 1
+    for i in range(count):
+        with open(root / "activities" / f"p{i:04d}.yaml", "wb") as fh:
+            fh.truncate(2 * 1024 * 1024)
+    result = run("lint", cwd=root)
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = errors(result)
+    assert len(lines) == 1, lines
+    # the roles and the first phase's few bytes, then 16 files of 2 MiB: the 16th crosses 32 MiB
+    assert lines[0].startswith(os.path.join("activities", f"p{count - 2:04d}.yaml") + ":1:1: error: the input files "
+                               "(raci.yaml, roles and activities) hold more than 32 MiB: ")
+    assert lines[0].endswith(f"the limit is {loader.MAX_INPUT_BYTES:,} bytes in all")
