@@ -305,6 +305,20 @@ def test_more_cells_than_the_limit_are_refused_at_the_activity_past_it(tmp_path)
     assert result.returncode == 2 and errors(result) and not (root / "output").exists()
 
 
+def test_an_import_past_the_limit_of_cells_is_refused(tmp_path):
+    # 751 rows of 200 roles fit the importer's own budgets (5,000 activities, 200 roles, 200,000 cells read)
+    source = tmp_path / "big.csv"
+    source.write_text("Activity," + ",".join(f"Role {r}" for r in range(200)) + "\n" + "".join(
+        f"Task {a}," + ",".join("A" if r == a % 200 else "" for r in range(200)) + "\n" for a in range(751)))
+    result = run("import", str(source), "--out", str(tmp_path / "p"), memory=2 * GIB, cpu=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert errors(result) == [
+        f"{source}: error: the project made from it would not load: activities/01-activities.yaml: more than "
+        "150,000 cells (activities x roles): 751 activities of 200 roles are 150,200, and this is activity 751; "
+        "the limit is 150,000"]
+    assert not (tmp_path / "p").exists()
+
+
 def test_readme_states_the_limit_of_cells():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in readme.splitlines()
