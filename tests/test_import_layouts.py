@@ -120,4 +120,4 @@ def test_past_200_left_out_cells_one_line_says_how_many_more(made):
     result = run("import", str(source), "--out", str(made / "many-notes"))
     assert result.returncode == 1
     left = [line for line in result.stdout.splitlines() if "left out:" in line]
-    assert len(left) == 201 and "more cells left out than the 200 listed" in left[-1], result.stdout
+    assert len(left) == 201 and "100 more cells left out, not listed (300 in all)" in left[-1], result.stdout

@@ -466,6 +466,9 @@ def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool =
         raise SourceError(f"{shown}: error: {choice.label()} has no activity rows; expected one row per activity "
                           "(--transpose if roles are rows)")
     reader.list_left_out(left, "is outside the table")
+    if reader.more_at is not None:
+        notes[reader.more_at] = Note("", f"{reader.dropped_cells - MAX_LISTED:,} more cells left out, not listed "
+                                         f"({reader.dropped_cells:,} in all)", dropped=True)
     return ImportedMatrix(reader.role_list, reader.activities, variant, title, choice.label(), notes,
                           stamp=first.stamp, subtitles=tuple(subtitles), phase_descriptions=reader.phase_descriptions)
 
@@ -485,6 +488,9 @@ class _Reader:
         """The group row's cell over each column of the table being read."""
         self.phase_descriptions: dict[str, str] = {}
         self.dropped_cells = 0
+        """Cells left out so far (a column not read counts each of its cells)."""
+        self.more_at: int | None = None
+        """Where in the notes the line saying how many more were left out is."""
 
     def list_left_out(self, cells: list[SourceCell], why: str) -> None:
         """Each cell as a left-out line with its place; past MAX_LISTED in all, one line says how many more."""
@@ -493,6 +499,7 @@ class _Reader:
             if self.dropped_cells <= MAX_LISTED:
                 self.note(cell.where, f"{' '.join(cell.text.split())[:200]!r} {why}", dropped=True)
             elif self.dropped_cells == MAX_LISTED + 1:
+                self.more_at = len(self.notes)
                 self.note("", f"more cells left out than the {MAX_LISTED} listed", dropped=True)
 
     @property
