@@ -109,16 +109,16 @@ class RaciGroup(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            for problem in exc.problems:
-                echo(str(problem), err=True)
+            for problem in exc.problems:  # one line each, whatever a file name or message holds
+                echo(str(problem), err=True, one_line=True)
             n = len(exc.problems)
             echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
             ctx.exit(EXIT_BAD_INPUT)
         except EnvironmentFailure as exc:
-            echo(str(exc), err=True)
+            echo(str(exc), err=True, one_line=True)
             ctx.exit(EXIT_ENVIRONMENT)
         except RaciError as exc:
-            echo(str(exc) if ": error: " in str(exc) else f"error: {exc}", err=True)
+            echo(str(exc) if ": error: " in str(exc) else f"error: {exc}", err=True, one_line=True)
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -132,10 +132,11 @@ class RaciGroup(click.Group):
                 where = f" ({exc.filename})" if exc.filename else ""
                 # The library's half-closed writers fail again when collected; the one line below says it all.
                 sys.unraisablehook = lambda unraisable: None
-                echo(f"error: the machine refused: {exc.strerror}{where}; no file was changed", err=True)
+                echo(f"error: the machine refused: {exc.strerror}{where}; no file was changed", err=True,
+                     one_line=True)
                 ctx.exit(EXIT_ENVIRONMENT)
-            echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                       "This is a bug in raci-gen; run again with --debug for a traceback and report it.", err=True)
+            echo(f"internal error: {type(exc).__name__}: {exc}", err=True, one_line=True)
+            echo("This is a bug in raci-gen; run again with --debug for a traceback and report it.", err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -217,7 +218,7 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
     stops = any(f.severity == "error" for f in shown) and not no_lint
     if stops or not quiet:  # -q: nothing on success, lint warnings included
         for finding in shown:
-            echo(str(finding), err=True)
+            echo(str(finding), err=True, one_line=True)
     if stops:
         echo("lint found errors; nothing was written (fix them, or build with --no-lint)", err=True)
         ctx.exit(EXIT_CHECK_FAILED)
@@ -233,7 +234,7 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
         from raci_gen.renderers.fonts import missing_glyphs
 
         for warning in missing_glyphs(project.matrix):  # a box in the PDF is easy to miss
-            echo(str(warning), err=True)
+            echo(str(warning), err=True, one_line=True)
     from raci_gen.inject import distinct_pages
 
     injections = distinct_pages(output.project_injections(project)
@@ -262,9 +263,9 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
     if not quiet:
         progress.stop()
         for item in outputs:
-            echo(f"wrote {item.path} ({_size(len(item.data))})")
+            echo(f"wrote {item.path} ({_size(len(item.data))})", one_line=True)
         if done.current:
-            echo(f"up to date (not rewritten; --force rebuilds): {', '.join(done.current)}")
+            echo(f"up to date (not rewritten; --force rebuilds): {', '.join(done.current)}", one_line=True)
         total = len(outputs) + len(done.current)
         echo(f"built {len(outputs)}{f' of {total}' if done.current else ''} file{'s' if total != 1 else ''} "
              f"in {time.perf_counter() - started:.2f} s")
@@ -321,7 +322,7 @@ def schema(ctx: click.Context, directory: str | None, check: bool) -> None:
         _report_stale(ctx, len(outputs), output.stale(outputs), True, False, _command("schema", directory))
     output.write(outputs)
     for item in outputs:
-        echo(f"wrote {item.path}")
+        echo(f"wrote {item.path}", one_line=True)
 
 
 @main.command(name="lint")
@@ -487,7 +488,7 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
                f"phase{'s' if phases != 1 else ''}, {len(matrix.roles)} roles ({matrix.variant.name})")
     for note in result.notes:
         where = f"{source}: {note.where}: " if note.where else f"{source}: "
-        echo(f"{where}{'left out: ' if note.dropped else ''}{note.message}")
+        echo(f"{where}{'left out: ' if note.dropped else ''}{note.message}", one_line=True)
     if strict and result.dropped:
         echo("--strict: something was left out; nothing was written", err=True)
         ctx.exit(EXIT_CHECK_FAILED)
@@ -565,16 +566,16 @@ def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, f
     output.write(outputs)
     unreadable = [entry for entry in index.projects if entry.problem]
     for entry in unreadable:
-        echo(entry.problem_as_given, err=True)
+        echo(entry.problem_as_given, err=True, one_line=True)
         echo(f"{entry.given}: error: the project cannot be read; the index lists it with this first problem "
              f"(raci-gen lint {entry.given} tells all)", err=True)
     for entry in index.projects:
         if entry.build_problem_as_given:
-            echo(entry.build_problem_as_given, err=True)
+            echo(entry.build_problem_as_given, err=True, one_line=True)
             echo(f"{entry.given}: warning: its documents cannot be built; the index says so", err=True)
     if not quiet:
         for item in outputs:
-            echo(f"wrote {item.path} ({_size(len(item.data))})")
+            echo(f"wrote {item.path} ({_size(len(item.data))})", one_line=True)
         echo(f"indexed {len(index.projects)} projects, {len(index.people)} people"
                    + (f"; {len(unreadable)} could not be read" if unreadable else ""))
     ctx.exit(EXIT_BAD_INPUT if unreadable else EXIT_OK)
@@ -693,7 +694,7 @@ def _project_root(project_dir: str, config: str | None = None, quiet: bool = Fal
         raise fail(Location(project_dir), missing)
     found = find_project(project_dir)
     if found.moved and not quiet:
-        echo(f"raci-gen: using the project in {found.root}", err=True)
+        echo(f"raci-gen: using the project in {found.root}", err=True, one_line=True)
     return found.root
 
 
@@ -701,12 +702,12 @@ def _report_stale(ctx: click.Context, count: int, problems: list, quiet: bool, s
     """The check mode of build and schema: say which files differ from what would be written and why,
     the command that brings them up to date, and exit."""
     for problem in problems:
-        echo(str(problem), err=True)
+        echo(str(problem), err=True, one_line=True)
         for line in problem.details:
-            echo(f"  {line}", err=True)
+            echo(f"  {line}", err=True, one_line=True)
         if show_diff and problem.diff:
             for line in problem.diff:
-                echo(line, err=True)
+                echo(line, err=True, one_line=True)
     if problems:
         echo(f"run: {fix}", err=True)
     elif not quiet:
@@ -750,9 +751,9 @@ def _run_for_each(ctx: click.Context, command: str, folders: tuple[str, ...], jo
         echo(result.stderr, nl=False, err=True)
         if result.status == EXIT_OK:
             if not quiet:
-                echo(f"{result.folder}: ok ({result.seconds:.2f} s)", err=show_output)
+                echo(f"{result.folder}: ok ({result.seconds:.2f} s)", err=show_output, one_line=True)
             return
-        echo(f"{result.folder}: failed, exit {result.status} ({result.seconds:.2f} s)", err=True)
+        echo(f"{result.folder}: failed, exit {result.status} ({result.seconds:.2f} s)", err=True, one_line=True)
 
     results = batch.run_many(functools.partial(_run_command, command, options), folders, jobs, preload, report)
     failed = [r for r in results if r.status != EXIT_OK]

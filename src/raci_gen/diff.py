@@ -35,6 +35,7 @@ from raci_gen import gitrepo
 from raci_gen.analysis import Finding
 from raci_gen.errors import InputError, Problem, RaciError
 from raci_gen.model import Activity, Location, Matrix, Project
+from raci_gen.terminal import printable
 
 NO_LETTER = "–"
 """How an empty cell is shown (an en dash)."""
@@ -284,10 +285,11 @@ def _finding_sections(diff: MatrixDiff) -> list[tuple[str, list[str]]]:
 
 
 def format_text(diff: MatrixDiff) -> str:
-    """The diff for a terminal; one line when nothing changed."""
+    """The diff for a terminal; one line when nothing changed. Each item is one line, whatever a name,
+    a revision or a file name holds (a line feed in it is shown as ``\\n``, see terminal.printable)."""
     between = f"{diff.old_label} {ARROW} {diff.new_label}"
     if not diff.changed:
-        return f"No changes in responsibilities ({between}).\n"
+        return printable(f"No changes in responsibilities ({between}).", one_line=True) + "\n"
     lines = [f"Changes in responsibilities ({between}): {summary(diff)}"]
     for title, items in _sections(diff):
         lines += ["", f"{title}:"] + [f"  {item}" for item in items]
@@ -298,7 +300,7 @@ def format_text(diff: MatrixDiff) -> str:
             lines.append(f"  {act_id} {name}: {cells}")
     for title, items in _finding_sections(diff):
         lines += ["", f"{title}:"] + [f"  {item}" for item in items]
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line, one_line=True) + "\n" for line in lines)
 
 
 def format_markdown(diff: MatrixDiff) -> str:

@@ -20,3 +20,21 @@ def windows_reserved(name: str) -> str | None:
     """
     stem = name.split(".", 1)[0].rstrip(" .").casefold()
     return stem.upper() if stem in WINDOWS_RESERVED else None
+
+
+NOT_UTF8 = ("the file name is not UTF-8 text (a byte that is not UTF-8 is shown as \\xNN); rename it: the documents "
+            "show a file's name and git stores it, as UTF-8")
+"""The problem with a file name of which :func:`not_utf8` finds bytes that are not UTF-8."""
+
+
+def not_utf8(name: str) -> str | None:
+    """``name`` as it can be shown, its bytes that are not UTF-8 as ``\\xff``, when it has such bytes; else None.
+
+    A file name on Linux is bytes; :func:`os.listdir` turns the bytes that are not UTF-8 into lone surrogates
+    (U+DC80–U+DCFF, Python's ``surrogateescape``), which no document, digest or terminal can take as UTF-8.
+    A name is shown in the documents and stored in git's trees, so a project's file names must be text.
+    """
+    if not any("\ud800" <= char <= "\udfff" for char in name):
+        return None
+    return "".join(f"\\x{ord(char) - 0xDC00:02x}" if "\udc80" <= char <= "\udcff"
+                   else f"\\u{ord(char):04x}" if "\ud800" <= char <= "\udfff" else char for char in name)

@@ -475,7 +475,7 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
             continue
         undecodable = filenames.not_utf8(name)
         if undecodable is not None:
-            problems.append(Problem(Location(os.path.join(shown, undecodable)), NOT_UTF8_NAME))
+            problems.append(Problem(Location(os.path.join(shown, undecodable)), filenames.NOT_UTF8))
             continue
         if _leads_outside(root, full):
             problems.append(Problem(Location(os.path.join(shown, name)), OUTSIDE_LINK))
@@ -488,8 +488,6 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
 
 
 OUTSIDE_LINK = "symbolic link leads outside the project folder; it is not read"
-NOT_UTF8_NAME = ("the file name is not UTF-8 text (a byte that is not UTF-8 is shown as \\xNN); rename it: the "
-                 "documents show a file's name and git stores it, as UTF-8")
 
 
 def _over_input_budget(read: list[tuple[str, str]], unread: list[tuple[str, str]]) -> Problem | None:

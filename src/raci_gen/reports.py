@@ -39,7 +39,7 @@ def format_text(findings: list[Finding], verbose: bool = False) -> str:
         elif verbose:
             lines.append(f"{finding} (silenced: {finding.ignored})")
     lines.append(summary(findings))
-    return printable("\n".join(lines) + "\n")
+    return "".join(printable(line, one_line=True) + "\n" for line in lines)  # a finding is one line
 
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

@@ -123,7 +123,7 @@ class Preview:
             self.changed.notify_all()
         if problems:
             for line in problems:
-                echo(line, err=True)
+                echo(line, err=True, one_line=True)
             n = len(problems)
             echo(f"{n} problem{'s' if n != 1 else ''} found; the page shows them"
                  + (" over the last good matrix" if built else ""), err=True)
@@ -385,7 +385,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         try:
             found = self.server.preview.download(fmt)
         except RaciError as exc:
-            echo(str(exc) if ": error: " in str(exc) else f"error: {exc}", err=True)
+            echo(str(exc) if ": error: " in str(exc) else f"error: {exc}", err=True, one_line=True)
             self._plain(500, f"{exc}\n")
             return
         if found is None:

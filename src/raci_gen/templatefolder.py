@@ -20,6 +20,7 @@ import os
 import stat
 from dataclasses import dataclass
 
+from raci_gen import filenames
 from raci_gen.errors import Problem
 from raci_gen.model import Location
 
@@ -170,6 +171,11 @@ def folder_problems(folder: str, outside_project: str, project_root: str) -> lis
     real_root, real_folder = os.path.realpath(project_root), os.path.realpath(folder)
     total = 0
     for entry in found.entries:
+        undecodable = filenames.not_utf8(entry.relative.rpartition("/")[2])  # a folder's files: the folder's name
+        if undecodable is not None:
+            problems.append(Problem(Location(os.path.normpath(os.path.join(os.path.dirname(entry.path),
+                                                                           undecodable))), filenames.NOT_UTF8))
+            continue
         where = Location(os.path.normpath(entry.path))
         if entry.is_link:
             try:

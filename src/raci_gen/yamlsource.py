@@ -481,6 +481,18 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a UTF-16 surrogate pair. UTF-8 text cannot hold one, but a quoted YAML string's escape
+(``"\\uD83D\\uDE00"``, as JSON writes an emoji) makes one, which no document could then be written with."""
+
+
+def _surrogate_problem(text: str, where: Location) -> Problem:
+    code = ord(_SURROGATE.search(text).group())
+    return Problem(where, f"the text holds U+{code:04X}, half of a UTF-16 surrogate pair, which is not a character "
+                          "and cannot be written as UTF-8; write the character itself (or one 8-digit escape, "
+                          "\\U0001F600, for a character above U+FFFF)")
+
+
 def _tag_problem(node: yaml.Node, where: Location) -> Problem:
     tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
     return Problem(where, f"YAML tag {tag!r} is not allowed; only plain text, numbers, lists and mappings are")
@@ -524,6 +536,10 @@ class _Walker:
                     self.problems.append(Problem(key_where, "a mapping key must be plain text"))
                     self.located.short_of_keys.add(path)
                     continue
+                if key_node.style == '"' and _SURROGATE.search(key_node.value):
+                    self.problems.append(_surrogate_problem(key_node.value, key_where))
+                    self.located.short_of_keys.add(path)
+                    continue
                 key = self.scalar(key_node)
                 if key in first:
                     self.problems.append(Problem(key_where, f"key {key!r} is given twice "
@@ -536,6 +552,10 @@ class _Walker:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        if node.style == '"' and _SURROGATE.search(node.value):  # only a double-quoted string has escapes
+            self.problems.append(_surrogate_problem(node.value, where))
+            self.located.dropped.add(path)
+            return None
         return self.scalar(node)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:

@@ -45,6 +45,7 @@ from raci_gen.renderers.document import Document
 MAX_CELL_TEXT = 32_767
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # zip cannot store times before 1980
+_ZIP_END = (2107, 12, 31, 23, 59, 58)  # nor after 2107 (a 7-bit year from 1980, seconds in twos)
 
 MATRIX_SHEET = "RACI matrix"
 HEADER_ROW = 4
@@ -644,7 +645,8 @@ def _reproducible_zip(data: bytes, created: _dt.datetime | None,
     form; every part is rewritten in one canonical form, so the bytes do not depend on it.
     ``cached`` gives formula cells their values, part by part (see :func:`_cache_values`).
     """
-    stamp = max(created.timetuple()[:6], _ZIP_EPOCH) if created else _ZIP_EPOCH
+    # The entries' times only; docProps/core.xml keeps the document's own time, whatever its year.
+    stamp = min(max(created.timetuple()[:6], _ZIP_EPOCH), _ZIP_END) if created else _ZIP_EPOCH
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
