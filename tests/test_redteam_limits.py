@@ -91,3 +91,78 @@ def test_input_files_past_the_byte_budget_are_refused_before_they_are_read(tmp_p
     assert lines[0].startswith(os.path.join("activities", f"p{count - 2:04d}.yaml") + ":1:1: error: the input files "
                                "(raci.yaml, roles and activities) hold more than 32 MiB: ")
     assert lines[0].endswith(f"the limit is {loader.MAX_INPUT_BYTES:,} bytes in all")
+
+
+# --- finding 3: styles and shared strings of an xlsx workbook -----------------------------------------------------
+
+SHARED_STRINGS = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                  '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"></sst>')
+SHARED_STRINGS_TYPE = ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                       'officedocument.spreadsheetml.sharedStrings+xml"/>')
+
+
+def workbook(path: Path, part: str, pattern: str, insert: str) -> Path:
+    """A one-sheet openpyxl workbook (Activity, R1 / Work, A) whose ``part`` has ``insert`` put right after the first
+    match of the regular expression ``pattern``; every other part as openpyxl wrote it (openpyxl writes its text
+    inline: a sharedStrings.xml is added, with its content type, which openpyxl reads it by)."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["A2"], ws["B2"] = "Activity", "R1", "Work", "A"
+    saved = io.BytesIO()
+    wb.save(saved)
+    with zipfile.ZipFile(io.BytesIO(saved.getvalue())) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+        if part == "xl/sharedStrings.xml":
+            parts[part] = SHARED_STRINGS.encode("utf-8")
+            types = parts["[Content_Types].xml"].decode("utf-8")
+            parts["[Content_Types].xml"] = types.replace("</Types>", SHARED_STRINGS_TYPE + "</Types>").encode("utf-8")
+        for name, data in parts.items():
+            if name == part:
+                text = data.decode("utf-8")
+                match = re.search(pattern, text)
+                assert match, (part, pattern)
+                data = (text[:match.end()] + insert + text[match.end():]).encode("utf-8")
+            target.writestr(name, data)
+    return path
+
+
+def test_styles_past_their_count_are_refused_before_openpyxl_reads_them(tmp_path):
+    from raci_gen.importers import xlsx
+
+    # the red team's 500,000 <xf/> (8.6 KB) took 13 s and 314 MB; this one its part's limit and one
+    source = workbook(tmp_path / "styles.xlsx", "xl/styles.xml", r"<cellXfs count=\"\d+\">",
+                      "<xf/>" * xlsx.MAX_PART_ELEMENTS)
+    result = run("import", str(source), "-o", str(tmp_path / "out"), cpu=20)
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = errors(result)
+    assert len(lines) == 1 and re.fullmatch(
+        rf"{re.escape(str(source))}: xl/styles\.xml:\d+:\d+: error: more than {xlsx.MAX_PART_ELEMENTS:,} XML "
+        rf"elements in one part \(openpyxl makes an object heavier than a cell of each\); the limit is "
+        rf"{xlsx.MAX_PART_ELEMENTS:,}", lines[0]), lines
+    assert not (tmp_path / "out").exists()
+
+
+def test_shared_strings_past_their_count_are_refused(tmp_path):
+    from raci_gen.importers import xlsx
+
+    source = workbook(tmp_path / "strings.xlsx", "xl/sharedStrings.xml", r"<sst[^>]*>",
+                      "<si/>" * (xlsx.MAX_SHARED_STRINGS + 1))
+    result = run("import", str(source), "-o", str(tmp_path / "out"), cpu=30)
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = errors(result)
+    assert len(lines) == 1 and re.fullmatch(
+        rf"{re.escape(str(source))}: xl/sharedStrings\.xml:\d+:\d+: error: more than {xlsx.MAX_SHARED_STRINGS:,} "
+        rf"shared strings; the limit is {xlsx.MAX_SHARED_STRINGS:,}", lines[0]), lines
+
+
+def test_a_workbook_with_styles_within_the_limit_imports(tmp_path):
+    source = workbook(tmp_path / "fine.xlsx", "xl/styles.xml", r"<cellXfs count=\"\d+\">", "<xf/>" * 1_000)
+    result = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert result.returncode in (0, 1), result.stderr[-2000:]  # 1: the lint's findings on a one-role matrix
+    assert (tmp_path / "out" / "raci.yaml").exists()

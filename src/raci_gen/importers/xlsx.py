@@ -32,6 +32,17 @@ At this limit openpyxl took 25 s and 400 MB."""
 MAX_XML_ELEMENTS = 3 * MAX_WORKBOOK_CELLS
 """XML elements in all the workbook's parts (a cell is one to three: ``<c><v>1</v></c>``); the count takes
 about 0.7 us an element, and openpyxl makes an object of most."""
+MAX_PART_ELEMENTS = 100_000
+"""XML elements in one part other than a worksheet, its comments (cells, counted as such) and the shared strings:
+styles.xml above all, whose every element openpyxl turns into an object much heavier than a cell's (100,000
+``<xf>`` with eight attributes took 5.0 s and 276 MB, 700,000 over 1.7 GB). Excel itself holds at most 64,000
+cell formats."""
+MAX_SHARED_STRINGS = MAX_WORKBOOK_CELLS
+"""Entries (``<si>``) of sharedStrings.xml: openpyxl holds each, and no more can be used than there are cells."""
+PART_WITHOUT_LIMIT = re.compile(r"^xl/(worksheets/[^/]+\.xml|comments[^/]*\.xml|comments/[^/]+\.xml|"
+                                r"drawings/vmlDrawing[^/]*\.vml|sharedStrings\.xml)$", re.IGNORECASE)
+"""Parts bounded by the count of cells instead (a sheet's cells, a comment a cell, with its legacy drawing) or of
+shared strings."""
 CHUNK = 1 << 16
 RANGE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 RACI_GEN_SHEET = "RACI matrix"
@@ -154,10 +165,23 @@ def _measure(archive: zipfile.ZipFile, shown: str) -> None:
     for info in archive.infolist():
         parser = expat.ParserCreate(namespace_separator="}")
         part = info.filename
+        in_part = {"elements": 0, "strings": 0}
+        part_limit = None if PART_WITHOUT_LIMIT.match(part) else MAX_PART_ELEMENTS
+        shared_strings = part.casefold() == "xl/sharedstrings.xml"
 
-        def start(name, attrs, parser=parser, part=part):
+        def start(name, attrs, parser=parser, part=part, in_part=in_part, part_limit=part_limit,
+                  shared_strings=shared_strings):
             count["elements"] += 1
+            in_part["elements"] += 1
             local = name.rpartition("}")[2]
+            if part_limit is not None and in_part["elements"] > part_limit:
+                refuse(part, parser, f"more than {part_limit:,} XML elements in one part (openpyxl makes an object "
+                                     f"heavier than a cell of each); the limit is {part_limit:,}")
+            if shared_strings and local == "si":
+                in_part["strings"] += 1
+                if in_part["strings"] > MAX_SHARED_STRINGS:
+                    refuse(part, parser, f"more than {MAX_SHARED_STRINGS:,} shared strings; the limit is "
+                                         f"{MAX_SHARED_STRINGS:,}")
             if local in ("c", "comment"):
                 count["cells"] += 1
             elif local in ("mergeCell", "hyperlink"):
