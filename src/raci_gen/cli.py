@@ -488,7 +488,8 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
                f"phase{'s' if phases != 1 else ''}, {len(matrix.roles)} roles ({matrix.variant.name})")
     for note in result.notes:
         where = f"{source}: {note.where}: " if note.where else f"{source}: "
-        echo(f"{where}{'left out: ' if note.dropped else ''}{note.message}", one_line=True)
+        kind = ("guessed: " if note.message.startswith("read transposed") else "left out: ") if note.dropped else ""
+        echo(f"{where}{kind}{note.message}", one_line=True)
     if strict and result.dropped:
         echo("--strict: something was left out; nothing was written", err=True)
         ctx.exit(EXIT_CHECK_FAILED)
@@ -521,7 +522,8 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
         echo(f"changed {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {into}"
                    if result.files else f"nothing to change in {into}")
     if result.dropped:  # a cell of the table that is neither in the project nor explained: exit 1, written anyway
-        echo("something of the table was left out (the lines 'left out:' above); the project was written anyway: "
+        echo("something of the table was left out or guessed (the lines 'left out:' or 'guessed:' above); the "
+             "project was written anyway: "
              "fix the source and import again, or edit the project", err=True)
         ctx.exit(EXIT_CHECK_FAILED)
 

@@ -404,6 +404,29 @@ def _letter_columns(header: tuple[SourceCell, ...], variant: Variant,
     return found if texts and len(named) * 2 >= len(texts) else {}
 
 
+def _one_accountable_per_column(tables: list[SourceTable], variant: Variant) -> bool:
+    """Whether the body of ``tables`` (below the header row, right of the first column) has exactly one
+    Accountable in every column that holds letters, while some of its rows do not."""
+    if "A" not in variant.codes():
+        return False
+    per_column: dict[int, int] = {}
+    rows_with_one = rows_with_letters = 0
+    for table in tables:
+        for row in table.rows[1:]:
+            count, lettered = 0, False
+            for j, cell in enumerate(row[1:], start=1):
+                letters = read_cell(cell.text, variant).letters if cell.text.strip() else ()
+                if not letters:
+                    continue
+                lettered = True
+                per_column[j] = per_column.get(j, 0) + letters.count("A")
+                count += letters.count("A")
+            rows_with_letters += lettered
+            rows_with_one += lettered and count == 1
+    return (len(per_column) >= 2 and all(n == 1 for n in per_column.values())
+            and rows_with_one < rows_with_letters)
+
+
 def transpose(table: SourceTable) -> SourceTable:
     rows = table.rows
     width = len(rows[0]) if rows else 0
@@ -453,6 +476,16 @@ def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool =
         transposed = True
         notes.append(Note(first.rows[0][0].where, f"the first column is headed {first.rows[0][0].text!r}: roles are "
                                                    "rows, activities columns; read transposed"))
+    if not transposed and first.rows and not first.rows[0][0].text.strip() \
+            and _one_accountable_per_column(tables, variant):
+        # A blank corner says nothing of which way the table reads; the rule that every activity has
+        # exactly one Accountable does: it holds down every column here and not along the rows. Still a
+        # guess, so it is reported as one (exit 1) with the way to say it: --transpose.
+        transposed = True
+        notes.append(Note(first.rows[0][0].where, "read transposed (roles as rows, activities as columns): every "
+                                                  "column has exactly one A and not every row has; the corner cell "
+                                                  "is blank, so this is a guess: give --transpose to confirm it",
+                          dropped=True))
     if transposed:
         tables = [transpose(t) for t in tables]
     reader = _Reader(variant, shown, notes)
