@@ -166,3 +166,65 @@ def test_a_workbook_with_styles_within_the_limit_imports(tmp_path):
     result = run("import", str(source), "-o", str(tmp_path / "out"))
     assert result.returncode in (0, 1), result.stderr[-2000:]  # 1: the lint's findings on a one-role matrix
     assert (tmp_path / "out" / "raci.yaml").exists()
+
+
+# --- finding 6: output.dir, output.inject and input files that lead into .git -------------------------------------
+
+def repository(root: Path) -> Path:
+    """The two-role project in a real git repository, committed."""
+    project(root)
+    for command in (["init", "-q"], ["add", "-A"],
+                    ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "start"]):
+        subprocess.run(["git", *command], cwd=root, check=True, capture_output=True)
+    return root
+
+
+def test_output_dir_in_git_is_refused_and_nothing_is_written(tmp_path):
+    root = repository(tmp_path / "p")
+    (root / "raci.yaml").write_text("output:\n  dir: .git/hooks\n  name: pre-commit\n  formats: [md, csv, json]\n")
+    hooks = sorted(os.listdir(root / ".git" / "hooks"))
+    result = run("build", cwd=root)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert errors(result) == ["raci.yaml:2:8: error: output.dir '.git/hooks' leads into '.git', a version-control "
+                              "folder, where raci-gen never writes; choose a folder of its own"]
+    assert sorted(os.listdir(root / ".git" / "hooks")) == hooks
+
+
+def test_inject_pages_in_git_are_refused_before_they_are_read(tmp_path):
+    root = repository(tmp_path / "p")
+    (root / "raci.yaml").write_text("output:\n  inject:\n    - .git/config\n    - {file: .Git/info/exclude}\n")
+    result = run("build", "-f", "md", cwd=root)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert errors(result) == [
+        "raci.yaml:3:7: error: inject page '.git/config' leads into '.git', a version-control folder, which "
+        "raci-gen neither reads nor writes",
+        "raci.yaml:4:7: error: inject page '.Git/info/exclude' leads into '.Git', a version-control folder, which "
+        "raci-gen neither reads nor writes"]
+
+
+def test_a_role_file_linked_into_git_is_not_read(tmp_path):
+    root = repository(tmp_path / "p")
+    with open(root / ".git" / "config", "a") as fh:  # what actions/checkout persists
+        fh.write('[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic c2VjcmV0LXRva2Vu\n')
+    os.symlink(os.path.join("..", ".git", "config"), root / "roles" / "zz.yaml")
+    result = run("lint", cwd=root)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert errors(result) == [f"{os.path.join('roles', 'zz.yaml')}:1:1: error: symbolic link leads into '.git', "
+                              "a version-control folder; it is not read"]
+
+
+def test_inputs_setting_into_git_is_refused(tmp_path):
+    root = repository(tmp_path / "p")
+    (root / "raci.yaml").write_text("activities: .git/info\n")
+    (root / ".git" / "info" / "a.yaml").write_text("phase: P\nactivities: []\n")
+    result = run("lint", cwd=root)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert errors(result) == ["raci.yaml:1:13: error: the activities path leads into '.git', a version-control "
+                              "folder, which raci-gen never reads; keep inputs in a folder of their own"]
+
+
+def test_out_on_the_command_line_is_the_users_choice(tmp_path):
+    root = repository(tmp_path / "p")
+    result = run("build", "-f", "md", "--out", os.path.join(".git", "raci"), cwd=root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (root / ".git" / "raci" / "raci-matrix.md").exists()

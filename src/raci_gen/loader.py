@@ -116,6 +116,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         problems.extend(_template_problems(root, settings.templates, config_located))
     if "output" not in unread_settings and "output.name" not in unread_settings:
         problems.extend(_output_name_problems(settings.output.name, config_located))
+    if "output" not in unread_settings:
+        problems.extend(_output_vcs_problems(root, settings.output, unread_settings, config_located))
     if len(activity_files) > MAX_PHASES:
         # Refused before the files are read: reading 20,000 of them would take longer than any build.
         problems.append(Problem(Location(activity_files[MAX_PHASES][1], 1, 1),
@@ -453,6 +455,11 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
         problems.append(Problem(where, f"the {what} path leads outside the project folder ({how}); "
                                        "keep inputs inside the project"))
         return []
+    vcs = vcs_folder_on_the_way(root, path)
+    if vcs is not None:
+        problems.append(Problem(where, f"the {what} path leads into {vcs!r}, a version-control folder, which "
+                                       "raci-gen never reads; keep inputs in a folder of their own"))
+        return []
     if is_file:
         return [(path, shown)]
     if not is_dir:
@@ -480,6 +487,11 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
         if _leads_outside(root, full):
             problems.append(Problem(Location(os.path.join(shown, name)), OUTSIDE_LINK))
             continue
+        vcs = vcs_folder_on_the_way(root, full)
+        if vcs is not None:  # a link to .git/config: its token would be parsed, and quoted in errors
+            problems.append(Problem(Location(os.path.join(shown, name)),
+                                    f"symbolic link leads into {vcs!r}, a version-control folder; it is not read"))
+            continue
         if os.path.isfile(full):
             files.append((full, os.path.join(shown, name)))
     if not files:
@@ -488,6 +500,39 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
 
 
 OUTSIDE_LINK = "symbolic link leads outside the project folder; it is not read"
+
+
+def vcs_folder_on_the_way(root: str, path: str) -> str | None:
+    """The version-control folder (templatefolder.VCS_FOLDERS: ``.git`` and the like) that ``path`` is in, its
+    symbolic links resolved, below the project folder ``root``; None when there is none. Such a folder holds the
+    CI token (``.git/config``) and the hooks git runs (``.git/hooks``): raci-gen neither reads nor writes there."""
+    try:
+        relative = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+    except (ValueError, OSError):
+        return None
+    return next((part for part in relative.split(os.sep) if part.casefold() in templatefolder.VCS_FOLDERS), None)
+
+
+def _output_vcs_problems(root: str, output: OutputSettings, unread_settings: set[str],
+                         config: Located | None) -> list[Problem]:
+    """raci.yaml's ``output.dir`` and ``output.inject`` pages may not lead into a version-control folder: a
+    pull request's ``output: {dir: .git/hooks, name: pre-commit}`` would write a hook git runs. (``--out`` and
+    ``--inject`` on the command line are the user's own choice, and not checked here.)"""
+    problems = []
+    if "output.dir" not in unread_settings:
+        vcs = vcs_folder_on_the_way(root, os.path.join(root, output.dir))
+        if vcs is not None:
+            where = config.at(("output", "dir")) if config is not None else Location(CONFIG_NAME)
+            problems.append(Problem(where, f"output.dir {output.dir!r} leads into {vcs!r}, a version-control "
+                                           "folder, where raci-gen never writes; choose a folder of its own"))
+    if "output.inject" not in unread_settings:
+        for injection in output.inject:
+            vcs = vcs_folder_on_the_way(root, os.path.join(root, injection.file))
+            if vcs is not None:
+                problems.append(Problem(injection.location, f"inject page {injection.file!r} leads into {vcs!r}, "
+                                                            "a version-control folder, which raci-gen neither reads "
+                                                            "nor writes"))
+    return problems
 
 
 def _over_input_budget(read: list[tuple[str, str]], unread: list[tuple[str, str]]) -> Problem | None:
