@@ -228,3 +228,29 @@ def test_out_on_the_command_line_is_the_users_choice(tmp_path):
     result = run("build", "-f", "md", "--out", os.path.join(".git", "raci"), cwd=root)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (root / ".git" / "raci" / "raci-matrix.md").exists()
+
+
+# --- finding 2, the time of what is within the limits ---------------------------------------------------------------
+
+def test_files_sent_to_the_pure_python_parser_are_bounded_together(tmp_path):
+    """A tab sends a short file to PyYAML's own parser (41 ms for the red team's 64,000 bytes of comments, 0.8 s
+    for as many of small values); it reads at most yamlsource.MAX_SLOW_PARSE_CHARS of a load, then libyaml does."""
+    root = project(tmp_path / "p")
+    padded = tmp_path / "padded"
+    padded.write_text("phase: Empty\nactivities: []\n" + ("#\t" + "x" * 78 + "\n") * 790)
+    for i in range(500):  # 31 MiB, under loader.MAX_INPUT_BYTES
+        os.link(padded, root / "activities" / f"p{i:04d}.yaml")
+    result = run("lint", cwd=root, cpu=10)
+    assert result.returncode in (0, 1), result.stderr[-2000:]  # the former code: killed after 10 s
+
+
+def test_activity_files_past_the_activity_limit_are_not_read(tmp_path):
+    root = project(tmp_path / "p")
+    many = tmp_path / "many"
+    many.write_text("phase: Many\nactivities:\n" + "".join(
+        f"- {{id: a{i}, name: n, raci: {{R1: A, R2: C}}}}\n" for i in range(1_400)))
+    for i in range(300):  # 18 MiB of small values: 420,000 activities with the same ids
+        os.link(many, root / "activities" / f"p{i:04d}.yaml")
+    result = run("lint", cwd=root, cpu=15)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert f"more than {loader.MAX_ACTIVITIES} activities; the limit is {loader.MAX_ACTIVITIES}" in result.stderr

@@ -24,7 +24,7 @@ from raci_gen.model import (
 )
 from raci_gen.patterns import ID_PATTERN, LETTER_SEPARATORS
 from raci_gen.variants import RACI, VARIANTS
-from raci_gen.yamlsource import Located, parse, read_text
+from raci_gen.yamlsource import Located, SlowParse, parse, read_text
 
 CONFIG_NAME = "raci.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -60,6 +60,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     letters), and the cross-file checks still run on what could be read (see _Reading)."""
     problems: list[Problem] = []
     digest = hashlib.sha256()
+    slow = SlowParse()  # PyYAML's own parser reads at most 1 MiB of all the files together
     if not os.path.isdir(root):
         raise InputError([Problem(Location(root), "project folder not found")])
 
@@ -77,7 +78,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     if os.path.isfile(config_path):
         sources.append(shown_config)
         try:
-            config_located = _parse_file(config_path, shown_config, digest)
+            config_located = _parse_file(config_path, shown_config, digest, slow)
         except InputError as exc:
             # Without the settings, where the roles and activities are is unknown: reading the
             # default folders instead would be a guess.
@@ -142,7 +143,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     for path, shown in role_files:
         sources.append(shown)
         try:
-            located = _parse_file(path, shown, digest)
+            located = _parse_file(path, shown, digest, slow)
         except InputError as exc:
             problems.extend(exc.problems)
             roles_ok = False
@@ -169,6 +170,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
             role_id_at.append(located.at(("roles", i, "id")))
         if reading.value is None and len(entries) < len(located.data["roles"]):
             roles_ok = False  # an entry that is not a mapping: a role whose id cannot be read
+        if len(roles) > MAX_ROLES:
+            break  # refused below, at the first role past the limit: the files after it are not read
     if not roles and roles_ok:
         problems.append(Problem(Location(role_files[0][1]),
                                 "no roles defined; a role file needs 'roles:' with at least one role"))
@@ -183,10 +186,11 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
 
     phases: list[Phase] = []
     activity_id_at: list[Location] = []
+    read_activities = 0
     for path, shown in activity_files:
         sources.append(shown)
         try:
-            located = _parse_file(path, shown, digest)
+            located = _parse_file(path, shown, digest, slow)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -212,6 +216,9 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
         phases.append(Phase(name=phase_file.phase if phase_file is not None else "",
                             description=phase_file.description if phase_file is not None else None,
                             activities=tuple(activities), location=located.at(())))
+        read_activities += len(activities)
+        if read_activities > MAX_ACTIVITIES:
+            break  # refused below, at the first activity past the limit: the files after it are not read
     all_activities = [a for p in phases for a in p.activities]
     _check_ids(all_activities, activity_id_at, "activity", problems)
     if len(all_activities) > MAX_ACTIVITIES:
@@ -312,12 +319,13 @@ def _read(model_name: str, located: Located, allow_empty: bool = False) -> _Read
     return _Reading(located, None if problems else value, problems, unsure)
 
 
-def _parse_file(path: str, shown: str, digest: "hashlib._Hash | None" = None) -> Located:
+def _parse_file(path: str, shown: str, digest: "hashlib._Hash | None" = None,
+                slow: SlowParse | None = None) -> Located:
     """The file parsed; what the parser refused around readable data is in ``Located.problems``."""
     text = read_text(path, shown)
     if digest is not None:
         digest.update(os.path.basename(path).encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
-    return parse(text, shown, keep_going=True)
+    return parse(text, shown, keep_going=True, slow=slow)
 
 
 def _settings(f: "schema.ProjectFile", located: Located | None) -> Settings:

@@ -51,6 +51,24 @@ FAST_PARSE_FROM = 64 * 1024
 parser reads about 50 KB a second, libyaml a hundred times faster. Smaller files, and errors
 found in their first FAST_PARSE_FROM characters, go through PyYAML's parser, which words
 errors better."""
+MAX_SLOW_PARSE_CHARS = 1024 * 1024
+"""Characters PyYAML's own parser may read in one load of a project (see SlowParse): about 15 s of its time.
+A short file sent to it (a tab, an empty value or an error in the first FAST_PARSE_FROM characters) costs up
+to a second (0.8 s for 62 KB of small values), and a project may have thousands of files."""
+
+
+class SlowParse:
+    """What is left, in characters, of MAX_SLOW_PARSE_CHARS for the files of one load. Once it is spent, files
+    are judged by libyaml alone, as long files are (its errors reworded in PyYAML's terms)."""
+
+    def __init__(self, chars: int = MAX_SLOW_PARSE_CHARS):
+        self.left = chars
+
+    def allows(self, text: str) -> bool:
+        return min(len(text), FAST_PARSE_FROM) <= self.left
+
+    def charge(self, text: str) -> None:
+        self.left = max(0, self.left - min(len(text), FAST_PARSE_FROM))
 
 Path = tuple  # a path into the data: keys and list indexes
 
@@ -139,13 +157,13 @@ def _line_column(text: str, position: int) -> tuple[int, int]:
     return line, position - start + 1
 
 
-def parse(text: str, file: str, keep_going: bool = False) -> Located:
+def parse(text: str, file: str, keep_going: bool = False, slow: SlowParse | None = None) -> Located:
     """Parse one YAML document into plain data with positions.
 
     A key given twice, a refused tag or merge key are raised as an InputError; with ``keep_going``
     they are returned in ``Located.problems`` with the data read around them, so that the rest of
     the file can still be checked. Syntax errors and the size limits always raise: there is no
-    data to go on."""
+    data to go on. ``slow``: what PyYAML's own parser may still read in this load (unbounded without it)."""
     bad = _NOT_PRINTABLE.search(text)
     if bad:  # PyYAML refuses these too, but libyaml does not say where
         line, column = _line_column(text, bad.start())
@@ -157,7 +175,7 @@ def parse(text: str, file: str, keep_going: bool = False) -> Located:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        node = _compose(text, file)
+        node = _compose(text, file, slow)
         located = Located(data=None, file=file)
         if node is None:
             return located
@@ -179,7 +197,7 @@ _PYYAML_ONLY = re.compile("[\t\ufeff\x85\u2028\u2029]")
 """Characters in whose presence a short file is parsed by PyYAML only (see _compose)."""
 
 
-def _compose(text: str, file: str) -> yaml.Node | None:
+def _compose(text: str, file: str, slow: SlowParse | None = None) -> yaml.Node | None:
     """The node tree of ``text``: by libyaml, else (or to word an early error) by PyYAML.
 
     A short file with a tab, a byte order mark or a Unicode line break in it goes to PyYAML
@@ -187,7 +205,9 @@ def _compose(text: str, file: str) -> yaml.Node | None:
     skips a second byte order mark that PyYAML reads as text), and a short file must be judged as
     it always was. Any error libyaml finds in a short file is found again by PyYAML, which words
     it; so is a file with an empty value, which the two place differently."""
-    long = len(text) > FAST_PARSE_FROM
+    # With ``slow`` spent, a short file is judged by libyaml alone, as a long one is.
+    spent = _FastLoader is not None and slow is not None and not slow.allows(text)
+    long = len(text) > FAST_PARSE_FROM or spent
     if _FastLoader is not None and (long or not _PYYAML_ONLY.search(text)):
         fast = _FastLoader(text)
         try:
@@ -202,14 +222,16 @@ def _compose(text: str, file: str) -> yaml.Node | None:
                 pass  # a short file is parsed again by PyYAML, whose message is the one users know
             elif "maximum nesting depth" in (getattr(exc, "problem", None) or ""):  # libyaml's limit: 1,000
                 deepest = _first_too_deep(text)
-                if deepest is not None or mark is None or mark.index >= FAST_PARSE_FROM:
+                if deepest is not None or mark is None or mark.index >= FAST_PARSE_FROM or spent:
                     raise InputError([Problem(_location(file, deepest or mark),
                                               f"nesting is too deep (limit {MAX_DEPTH} levels)")]) from None
-            elif mark is not None and mark.index >= FAST_PARSE_FROM:
+            elif mark is not None and (mark.index >= FAST_PARSE_FROM or spent):
                 raise _syntax_problem(_in_pyyaml_words(exc, text), file) from None
             # Found early: PyYAML's parser stops there too, and says it better.
         finally:
             fast.dispose()
+    if slow is not None:
+        slow.charge(text)
     loader = _Loader(text)
     try:
         return loader.get_single_node()
