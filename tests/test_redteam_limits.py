@@ -254,3 +254,21 @@ def test_activity_files_past_the_activity_limit_are_not_read(tmp_path):
     result = run("lint", cwd=root, cpu=15)
     assert result.returncode == 2, result.stderr[-2000:]
     assert f"more than {loader.MAX_ACTIVITIES} activities; the limit is {loader.MAX_ACTIVITIES}" in result.stderr
+
+
+def test_readme_table_of_limits_has_these_figures():
+    from raci_gen import yamlsource
+    from raci_gen.importers import xlsx
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in readme.splitlines()
+            if line.strip().startswith("|") and line.count("|") >= 3}
+    mib = 1024 * 1024
+    assert rows["role files (a file may hold several roles, or none)"] == \
+        f"{loader.MAX_ROLE_FILES:,}, counted before any is read"
+    assert rows["raci.yaml, role files and activity files together"] == \
+        f"{loader.MAX_INPUT_BYTES // mib} MiB ({loader.MAX_INPUT_BYTES:,} bytes), their sizes summed before any is read"
+    assert any(key.startswith("what PyYAML's pure-Python parser reads in one load") and
+               value == f"{yamlsource.MAX_SLOW_PARSE_CHARS // mib} MiB" for key, value in rows.items())
+    assert any(key.startswith("XML elements of one workbook part besides worksheets") and
+               value == f"{xlsx.MAX_PART_ELEMENTS:,} / {xlsx.MAX_SHARED_STRINGS:,}" for key, value in rows.items())
