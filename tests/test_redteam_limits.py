@@ -269,6 +269,25 @@ def test_readme_table_of_limits_has_these_figures():
     assert rows["raci.yaml, role files and activity files together"] == \
         f"{loader.MAX_INPUT_BYTES // mib} MiB ({loader.MAX_INPUT_BYTES:,} bytes), their sizes summed before any is read"
     assert any(key.startswith("what PyYAML's pure-Python parser reads in one load") and
-               value == f"{yamlsource.MAX_SLOW_PARSE_CHARS // mib} MiB" for key, value in rows.items())
+               value == f"{yamlsource.MAX_SLOW_PARSE_CHARS // 1024} KiB" for key, value in rows.items())
+    assert rows["values in raci.yaml, role files and activity files together, aliases expanded"] == \
+        f"{yamlsource.MAX_LOAD_VALUES:,} (no file read after the one past it)"
     assert any(key.startswith("XML elements of one workbook part besides worksheets") and
                value == f"{xlsx.MAX_PART_ELEMENTS:,} / {xlsx.MAX_SHARED_STRINGS:,}" for key, value in rows.items())
+
+
+def test_values_of_all_files_past_their_limit_are_refused_and_no_more_files_read(tmp_path):
+    from raci_gen import yamlsource
+
+    root = project(tmp_path / "p")
+    junk = tmp_path / "junk"
+    junk.write_text("phase: Junk\nactivities: []\nx: [" + "1," * 30_999 + "1]\n")  # 62 KB, 31,004 values
+    for i in range(540):  # 32 MiB: 140 s of processor time on the former code
+        os.link(junk, root / "activities" / f"p{i:04d}.yaml")
+    result = run("lint", cwd=root, cpu=30)
+    assert result.returncode == 2, result.stderr[-2000:]
+    crossing = yamlsource.MAX_LOAD_VALUES // 31_004  # the roles' and the first phase's few values before
+    lines = errors(result)
+    assert len(lines) == crossing + 1, lines[-3:]  # each file read has its unknown key
+    assert lines[-1].startswith(f"{os.path.join('activities', f'p{crossing:04d}.yaml')}:1:1: error: more than "
+                                f"{yamlsource.MAX_LOAD_VALUES:,} YAML values in the project's files together, ")

@@ -60,7 +60,7 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     letters), and the cross-file checks still run on what could be read (see _Reading)."""
     problems: list[Problem] = []
     digest = hashlib.sha256()
-    slow = SlowParse()  # PyYAML's own parser reads at most 1 MiB of all the files together
+    slow = SlowParse()  # PyYAML's own parser reads at most 256 KiB of all the files together, 500,000 values in all
     if not os.path.isdir(root):
         raise InputError([Problem(Location(root), "project folder not found")])
 
@@ -141,6 +141,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     role_id_at: list[Location] = []  # where each role's id is, for problems with it
     roles_ok = bool(role_files)  # whether every role's id is known
     for path, shown in role_files:
+        if slow.exceeded:
+            break  # refused at the file that crossed it
         sources.append(shown)
         try:
             located = _parse_file(path, shown, digest, slow)
@@ -188,6 +190,8 @@ def load_project(root: str = ".", config: str | None = None) -> Project:
     activity_id_at: list[Location] = []
     read_activities = 0
     for path, shown in activity_files:
+        if slow.exceeded:
+            break
         sources.append(shown)
         try:
             located = _parse_file(path, shown, digest, slow)

@@ -51,18 +51,37 @@ FAST_PARSE_FROM = 64 * 1024
 parser reads about 50 KB a second, libyaml a hundred times faster. Smaller files, and errors
 found in their first FAST_PARSE_FROM characters, go through PyYAML's parser, which words
 errors better."""
-MAX_SLOW_PARSE_CHARS = 1024 * 1024
-"""Characters PyYAML's own parser may read in one load of a project (see SlowParse): about 15 s of its time.
+MAX_SLOW_PARSE_CHARS = 256 * 1024
+"""Characters PyYAML's own parser may read in one load of a project (see SlowParse): about 4 s of its time.
 A short file sent to it (a tab, an empty value or an error in the first FAST_PARSE_FROM characters) costs up
 to a second (0.8 s for 62 KB of small values), and a project may have thousands of files."""
 
 
-class SlowParse:
-    """What is left, in characters, of MAX_SLOW_PARSE_CHARS for the files of one load. Once it is spent, files
-    are judged by libyaml alone, as long files are (its errors reworded in PyYAML's terms)."""
+MAX_LOAD_VALUES = 500_000
+"""YAML values in all the files of one load (aliases expanded), as MAX_NODES is in one: each costs some 8 us to
+compose, walk and check, and 540 files of 31,000 small values (within the 32 MiB the loader reads) took 140 s, 1,000,000 values 26 s.
+The largest matrix (5,000 activities of 30 cells) has some 180,000."""
 
-    def __init__(self, chars: int = MAX_SLOW_PARSE_CHARS):
+
+class SlowParse:
+    """What is left, in characters, of MAX_SLOW_PARSE_CHARS for the files of one load (once it is spent, files
+    are judged by libyaml alone, as long files are, its errors reworded in PyYAML's terms), and of
+    MAX_LOAD_VALUES (once it is exceeded, the file that exceeds it is refused and ``exceeded`` is set: the loader
+    reads no more files)."""
+
+    def __init__(self, chars: int = MAX_SLOW_PARSE_CHARS, values: int = MAX_LOAD_VALUES):
         self.left = chars
+        self.values_left = values
+        self.exceeded = False
+
+    def count_values(self, values: int, file: str, node: yaml.Node) -> None:
+        self.values_left -= values
+        if self.values_left < 0:
+            self.exceeded = True
+            raise InputError([Problem(_location(file, node.start_mark),
+                                      f"more than {MAX_LOAD_VALUES:,} YAML values in the project's files together, "
+                                      f"{-self.values_left:,} past it with this file's {values:,}; the limit is "
+                                      f"{MAX_LOAD_VALUES:,} (files after this one are not read)")])
 
     def allows(self, text: str) -> bool:
         return min(len(text), FAST_PARSE_FROM) <= self.left
@@ -179,7 +198,9 @@ def parse(text: str, file: str, keep_going: bool = False, slow: SlowParse | None
         located = Located(data=None, file=file)
         if node is None:
             return located
-        _check_size(node, file)
+        values = _check_size(node, file)
+        if slow is not None:
+            slow.count_values(values, file, node)
         located.values[()] = _location(file, node.start_mark)
         walker = _Walker(file, located)
         located.data = walker.value(node, (), 0)
@@ -408,7 +429,7 @@ def _mid_line(mark: yaml.Mark | None) -> bool:
     return bool(mark.buffer[start: mark.pointer].strip())
 
 
-def _check_size(root: yaml.Node, file: str) -> None:
+def _check_size(root: yaml.Node, file: str) -> int:
     """Refuse a tree that aliases expand beyond MAX_NODES values or MAX_TEXT_CHARS characters,
     that nests deeper than MAX_DEPTH, or that contains itself.
 
@@ -460,7 +481,7 @@ def _check_size(root: yaml.Node, file: str) -> None:
         sizes[key] = (total, chars)
         return total, chars
 
-    size(root, 0)
+    return size(root, 0)[0]
 
 
 class _TooDeep(Exception):
