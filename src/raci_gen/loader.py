@@ -24,7 +24,7 @@ from raci_gen.model import (
 )
 from raci_gen.patterns import ID_PATTERN, LETTER_SEPARATORS
 from raci_gen.variants import RACI, VARIANTS
-from raci_gen.yamlsource import Located, SlowParse, parse, read_text
+from raci_gen.yamlsource import MAX_FILE_BYTES, Located, SlowParse, parse, read_text
 
 CONFIG_NAME = "raci.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -556,6 +556,8 @@ def _over_input_budget(read: list[tuple[str, str]], unread: list[tuple[str, str]
             size = os.stat(path).st_size
         except OSError:
             continue  # reading it says why
+        if size > MAX_FILE_BYTES:
+            continue  # refused on its own, by its size, and never read
         total += size
         if total > MAX_INPUT_BYTES:
             return Problem(Location(shown, 1, 1),
