@@ -77,3 +77,22 @@ def test_a_document_that_is_a_plain_file_is_still_checked(project: Path) -> None
     page.write_text(page.read_text(encoding="utf-8").replace("MLOps", "MLOpz", 1), encoding="utf-8")
     stale = run(project, "build", "--check", "-f", "md,xlsx")
     assert stale.returncode == 1 and "output/raci-matrix.md is out of date" in stale.stdout + stale.stderr
+
+
+def test_a_revision_of_many_large_identical_yaml_files_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """40 files of 1.9 MiB are one blob in git, a few KiB to push, and 76 MiB to copy out of the revision."""
+    root = copy_example(tmp_path / "repo")
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "project"], check=True)
+    padding = ("# " + "x" * 97 + "\n") * 19_900  # 1.9 MiB: under the 2 MiB of one file
+    (root / "notes").mkdir()
+    for i in range(40):
+        (root / "notes" / f"n{i:02}.yaml").write_text(padding, encoding="utf-8")
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "padding"], check=True)
+    done = run(root, "diff", "HEAD~1", "HEAD")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "holds more than 64 MiB of YAML files in the project folder" in done.stderr, done.stderr

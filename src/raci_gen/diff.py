@@ -363,6 +363,10 @@ MAX_REVISION = 256
 """Longest revision raci-gen hands to git (branch names, tags, ``HEAD~3``, ``main@{yesterday}``...)."""
 MAX_REVISION_FILES = 10_000
 """Most YAML files raci-gen reads from one revision."""
+MAX_REVISION_BYTES = 64 * 1024 * 1024
+"""Most bytes of YAML raci-gen copies out of one revision (twice what the loader accepts of a project's inputs,
+so that other YAML files in the project folder fit too). A pull request's revision is made by its author: 10,000
+files of 2 MiB that are one blob in git are a few KiB to push and were 20 GB in memory and in the scratch folder."""
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -434,6 +438,7 @@ def _extract_yaml(repository: gitrepo.GitRepository, tree: str, tmp: str, rev: s
     if listing is None:  # pragma: no cover - the tree exists, so git can list it
         raise RaciError(f"git ls-tree failed for revision {rev!r}")
     wanted: list[tuple[str, str, str]] = []  # (object id, path, mode) of blobs to read
+    copied = 0  # their bytes, counted from the listing before any is read
     links: list[tuple[str, str]] = []
     for entry in listing.split(b"\0"):
         if not entry:
@@ -454,6 +459,12 @@ def _extract_yaml(repository: gitrepo.GitRepository, tree: str, tmp: str, rev: s
                 placeholder.truncate(int(size))
         else:
             wanted.append((oid.decode(), path, mode.decode()))
+            copied += int(size)
+            if copied > MAX_REVISION_BYTES:
+                raise RaciError(f"revision {rev!r} holds more than {MAX_REVISION_BYTES // (1024 * 1024)} MiB of YAML "
+                                f"files in the project folder ({copied:,} bytes by "
+                                f"{os.path.normpath(os.path.join(shown_root, path))}); raci-gen reads at most that "
+                                "much of a revision")
         if len(wanted) + len(links) > MAX_REVISION_FILES:
             raise RaciError(f"revision {rev!r} has more than {MAX_REVISION_FILES:,} YAML files in the project "
                             "folder; raci-gen reads at most that many")
