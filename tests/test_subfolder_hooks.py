@@ -204,11 +204,26 @@ def test_init_inside_a_project_is_refused_naming_it(repo):
     before = sorted(p.relative_to(repo) for p in repo.rglob("*") if ".git" not in p.parts)
     done = run(["raci-gen", "init", "."], repo / "docs" / "raci" / "activities", env)
     assert done.returncode == 2
-    assert done.stderr.splitlines() == [".: error: inside the raci-gen project in .., which would read "
-                                        "the new files as its own; init a folder outside it"]
+    assert done.stderr.splitlines() == [".: error: inside the activities folder of the raci-gen project in .., "
+                                        "which would read the new files as its own; init a folder outside it"]
     assert "Traceback" not in done.stderr
     assert sorted(p.relative_to(repo) for p in repo.rglob("*") if ".git" not in p.parts) == before
     assert run(["raci-gen", "lint", "docs/raci"], repo, env).returncode == 0, "the first project is unharmed"
+
+
+@pytest.mark.parametrize("folder", ["docs/raci", "my-team"])
+def test_a_project_below_one_whose_folders_it_stays_out_of_is_made(repo, folder):
+    """A repository whose top is a project (this one, the README's "Try it") takes a second project in
+    docs/raci or my-team: neither is in a folder the first reads, so each builds and checks on its own
+    (a refusal here made the README's own init-then-build fail)."""
+    repo, env = repo
+    ok(["raci-gen", "init", "."], repo, env)
+    ok(["raci-gen", "init", folder], repo, env)
+    ok(["raci-gen", "build", folder], repo, env)
+    ok(["raci-gen", "build", "--check", folder], repo, env)
+    ok(["raci-gen", "lint", "."], repo, env)
+    done = run(["raci-gen", "init", "roles/more"], repo, env)
+    assert done.returncode == 2 and "inside the roles folder of the raci-gen project in ." in done.stderr
 
 
 def test_no_project_here_says_so_and_names_the_ones_below(repo, tmp_path):

@@ -115,7 +115,10 @@ def create(directory: str) -> Created:
 
 
 def _refuse_nested(directory: str) -> None:
-    """A project inside another is refused: the outer one would read its files (in activities/, say) as its own."""
+    """A project where another project reads files is refused: in its roles/, activities/ or templates/ folder
+    the outer one would read the new raci.yaml and YAML files as its own (``init .`` in activities/ made 9
+    errors of the outer project). A project in any other folder below another (``my-team/`` beside the
+    example, ``docs/raci`` in a repository whose top is a project) reads and is read apart, and is made."""
     from raci_gen.discovery import find_project, is_project
 
     start = os.path.abspath(directory)
@@ -125,11 +128,33 @@ def _refuse_nested(directory: str) -> None:
     if not is_project(found.root):
         return
     where = found.root if os.path.isabs(directory) else os.path.relpath(found.root)
+    # One line naming the folder, as init's other refusals of a folder (a link that leads outside) are.
     if os.path.isdir(directory) and os.path.samefile(found.root, directory):
-        # One line naming the folder, as init's other refusals of a folder (a link that leads outside) are.
         raise RaciError(f"{directory}: error: {where} is already a raci-gen project; use it, or init another folder")
-    raise RaciError(f"{directory}: error: inside the raci-gen project in {where}, which would read the new files "
-                    "as its own; init a folder outside it")
+    target = os.path.realpath(directory)
+    for setting, folder in _read_folders(found.root).items():
+        folder = os.path.realpath(os.path.join(found.root, folder))
+        if target == folder or target.startswith(folder + os.sep):
+            raise RaciError(f"{directory}: error: inside the {setting} folder of the raci-gen project in {where}, "
+                            "which would read the new files as its own; init a folder outside it")
+
+
+def _read_folders(root: str) -> dict[str, str]:
+    """The folders the project in ``root`` reads (``roles:``, ``activities:``, ``templates:`` of its raci.yaml,
+    else their defaults). A raci.yaml that cannot be read leaves the defaults: its own build says what is wrong."""
+    from raci_gen.errors import InputError
+    from raci_gen.yamlsource import parse, read_text
+
+    folders = {"roles": "roles", "activities": "activities", "templates": "templates"}
+    config = os.path.join(root, "raci.yaml")
+    if os.path.isfile(config):
+        try:
+            data = parse(read_text(config, config), config).data
+        except InputError:
+            data = None
+        if isinstance(data, dict):
+            folders.update({key: data[key] for key in folders if isinstance(data.get(key), str)})
+    return folders
 
 
 def repository_top(directory: str) -> str | None:
