@@ -488,7 +488,7 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
                f"phase{'s' if phases != 1 else ''}, {len(matrix.roles)} roles ({matrix.variant.name})")
     for note in result.notes:
         where = f"{source}: {note.where}: " if note.where else f"{source}: "
-        kind = ("guessed: " if note.message.startswith("read transposed") else "left out: ") if note.dropped else ""
+        kind = ("guessed: " if note.guessed else "left out: ") if note.dropped else ""
         echo(f"{where}{kind}{note.message}", one_line=True)
     if strict and result.dropped:
         echo("--strict: something was left out; nothing was written", err=True)

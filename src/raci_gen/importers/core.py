@@ -62,6 +62,8 @@ class Note:
     message: str
     dropped: bool = False
     """Something in the source that the project does not carry (what --strict fails on)."""
+    guessed: bool = False
+    """With ``dropped``: nothing was lost, but how the source reads was guessed (exit 1 all the same)."""
 
 
 @dataclass
@@ -485,7 +487,7 @@ def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool =
         notes.append(Note(first.rows[0][0].where, "read transposed (roles as rows, activities as columns): every "
                                                   "column has exactly one A and not every row has; the corner cell "
                                                   "is blank, so this is a guess: give --transpose to confirm it",
-                          dropped=True))
+                          dropped=True, guessed=True))
     if transposed:
         tables = [transpose(t) for t in tables]
     reader = _Reader(variant, shown, notes)
