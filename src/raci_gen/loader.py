@@ -467,7 +467,7 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
         problems.append(Problem(where, f"the {what} path leads outside the project folder ({how}); "
                                        "keep inputs inside the project"))
         return []
-    vcs = vcs_folder_on_the_way(root, path)
+    vcs = templatefolder.vcs_folder_on_the_way(root, path)
     if vcs is not None:
         problems.append(Problem(where, f"the {what} path leads into {vcs!r}, a version-control folder, which "
                                        "raci-gen never reads; keep inputs in a folder of their own"))
@@ -499,7 +499,7 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
         if _leads_outside(root, full):
             problems.append(Problem(Location(os.path.join(shown, name)), OUTSIDE_LINK))
             continue
-        vcs = vcs_folder_on_the_way(root, full)
+        vcs = templatefolder.vcs_folder_on_the_way(root, full)
         if vcs is not None:  # a link to .git/config: its token would be parsed, and quoted in errors
             problems.append(Problem(Location(os.path.join(shown, name)),
                                     f"symbolic link leads into {vcs!r}, a version-control folder; it is not read"))
@@ -514,17 +514,6 @@ def _input_files(root: str, configured: str, what: str, config: Located | None,
 OUTSIDE_LINK = "symbolic link leads outside the project folder; it is not read"
 
 
-def vcs_folder_on_the_way(root: str, path: str) -> str | None:
-    """The version-control folder (templatefolder.VCS_FOLDERS: ``.git`` and the like) that ``path`` is in, its
-    symbolic links resolved, below the project folder ``root``; None when there is none. Such a folder holds the
-    CI token (``.git/config``) and the hooks git runs (``.git/hooks``): raci-gen neither reads nor writes there."""
-    try:
-        relative = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
-    except (ValueError, OSError):
-        return None
-    return next((part for part in relative.split(os.sep) if part.casefold() in templatefolder.VCS_FOLDERS), None)
-
-
 def _output_vcs_problems(root: str, output: OutputSettings, unread_settings: set[str],
                          config: Located | None) -> list[Problem]:
     """raci.yaml's ``output.dir`` and ``output.inject`` pages may not lead into a version-control folder: a
@@ -532,14 +521,14 @@ def _output_vcs_problems(root: str, output: OutputSettings, unread_settings: set
     ``--inject`` on the command line are the user's own choice, and not checked here.)"""
     problems = []
     if "output.dir" not in unread_settings:
-        vcs = vcs_folder_on_the_way(root, os.path.join(root, output.dir))
+        vcs = templatefolder.vcs_folder_on_the_way(root, os.path.join(root, output.dir))
         if vcs is not None:
             where = config.at(("output", "dir")) if config is not None else Location(CONFIG_NAME)
             problems.append(Problem(where, f"output.dir {output.dir!r} leads into {vcs!r}, a version-control "
                                            "folder, where raci-gen never writes; choose a folder of its own"))
     if "output.inject" not in unread_settings:
         for injection in output.inject:
-            vcs = vcs_folder_on_the_way(root, os.path.join(root, injection.file))
+            vcs = templatefolder.vcs_folder_on_the_way(root, os.path.join(root, injection.file))
             if vcs is not None:
                 problems.append(Problem(injection.location, f"inject page {injection.file!r} leads into {vcs!r}, "
                                                             "a version-control folder, which raci-gen neither reads "

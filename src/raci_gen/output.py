@@ -380,7 +380,7 @@ def generate_changed(project: Project, formats: Iterable[str], out_dir: str | No
 
 def _stamp_stale(path: str, root: str, fmt: str, expected: dict) -> list[Stale]:
     try:
-        recorded = provenance.stamp_in(on_disk(path, root, "pdf"), fmt)
+        recorded = provenance.stamp_in(on_disk(path, root, fmt), fmt)
     except FileNotFoundError:
         return [Stale(path, "missing")]
     except IsADirectoryError:

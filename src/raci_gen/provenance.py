@@ -204,23 +204,6 @@ DOCUMENT_READ_LIMIT = 256 * 1024 * 1024
 """Most bytes of a document on disk read back for its stamp (the largest PDF raci-gen writes is about 20 MB)."""
 
 
-def read_stamp(path: str, fmt: str) -> dict | None:
-    """The stamp recorded in the document at ``path``, or None when it carries none (or none readable).
-
-    Only a regular file of at most :data:`DOCUMENT_READ_LIMIT` bytes is read: the file is opened
-    without blocking and checked before a byte is read, since output folders come with the
-    repository (a FIFO would hang the reader, a link to /dev/zero fill its memory).
-    Raises OSError when the file cannot be read (FileNotFoundError when it is missing).
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode) or st.st_size > DOCUMENT_READ_LIMIT:
-            return None
-        data = fh.read(DOCUMENT_READ_LIMIT if fmt in ("pdf", "xlsx") else _TEXT_HEAD)
-    return stamp_in(data, fmt)
-
-
 def stamp_in(data: bytes, fmt: str) -> dict | None:
     """The stamp recorded in the bytes of a document of format ``fmt``, or None."""
     if fmt == "xlsx":

@@ -119,21 +119,18 @@ def _refuse_nested(directory: str) -> None:
     the outer one would read the new raci.yaml and YAML files as its own (``init .`` in activities/ made 9
     errors of the outer project). A project in any other folder below another (``my-team/`` beside the
     example, ``docs/raci`` in a repository whose top is a project) reads and is read apart, and is made."""
-    from raci_gen.discovery import find_project, is_project
+    from raci_gen.discovery import project_of
 
-    start = os.path.abspath(directory)
-    while not os.path.isdir(start) and os.path.dirname(start) != start:
-        start = os.path.dirname(start)  # the folder is made by init: look from its nearest folder that is there
-    found = find_project(start)
-    if not is_project(found.root):
+    root = project_of(os.path.abspath(directory))  # the folder is made by init: from its nearest that is there
+    if root is None:
         return
-    where = found.root if os.path.isabs(directory) else os.path.relpath(found.root)
+    where = root if os.path.isabs(directory) else os.path.relpath(root)
     # One line naming the folder, as init's other refusals of a folder (a link that leads outside) are.
-    if os.path.isdir(directory) and os.path.samefile(found.root, directory):
+    if os.path.isdir(directory) and os.path.samefile(root, directory):
         raise RaciError(f"{directory}: error: {where} is already a raci-gen project; use it, or init another folder")
     target = os.path.realpath(directory)
-    for setting, folder in _read_folders(found.root).items():
-        folder = os.path.realpath(os.path.join(found.root, folder))
+    for setting, folder in _read_folders(root).items():
+        folder = os.path.realpath(os.path.join(root, folder))
         if target == folder or target.startswith(folder + os.sep):
             raise RaciError(f"{directory}: error: inside the {setting} folder of the raci-gen project in {where}, "
                             "which would read the new files as its own; init a folder outside it")

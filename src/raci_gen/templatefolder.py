@@ -155,10 +155,21 @@ def setting_problem(root: str, path: str) -> str | None:
     if real == real_root:
         return ("the templates folder is the project folder itself, which holds .git and the runner's files; "
                 "keep templates in a folder of their own (templates/)")
-    for part in os.path.relpath(real, real_root).split(os.sep):
-        if part.casefold() in VCS_FOLDERS:
-            return f"the templates folder is in {part!r}, a version-control folder; keep templates in templates/"
+    vcs = vcs_folder_on_the_way(root, path)
+    if vcs is not None:
+        return f"the templates folder is in {vcs!r}, a version-control folder; keep templates in templates/"
     return None
+
+
+def vcs_folder_on_the_way(root: str, path: str) -> str | None:
+    """The version-control folder (:data:`VCS_FOLDERS`: ``.git`` and the like) that ``path`` is in, its
+    symbolic links resolved, below the project folder ``root``; None when there is none. Such a folder holds the
+    CI token (``.git/config``) and the hooks git runs (``.git/hooks``): raci-gen neither reads nor writes there."""
+    try:
+        relative = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+    except (ValueError, OSError):
+        return None
+    return next((part for part in relative.split(os.sep) if part.casefold() in VCS_FOLDERS), None)
 
 
 def folder_problems(folder: str, outside_project: str, project_root: str) -> list[Problem]:
