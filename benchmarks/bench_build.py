@@ -25,8 +25,8 @@ FORMATS = ["md", "html", "xlsx", "pdf"]
 CHILD = textwrap.dedent("""
     import json, resource, sys, time
     t0 = time.perf_counter()
-    from raci_gen.loader import load_project
-    from raci_gen.output import generate
+    from raci_gen.input.loader import load_project
+    from raci_gen.writing.output import generate
     project = load_project(sys.argv[1])
     t1 = time.perf_counter()
     [out] = generate(project, [sys.argv[2]], out_dir=sys.argv[3])

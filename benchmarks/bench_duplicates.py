@@ -12,10 +12,10 @@ from __future__ import annotations
 import random
 import time
 
-from raci_gen.analysis import lint
-from raci_gen.model import Activity, Cell, Location, Matrix, Phase, Role
-from raci_gen.rules import duplicate_activity
-from raci_gen.variants import RACI
+from raci_gen.checks.analysis import lint
+from raci_gen.model.matrix import Activity, Cell, Location, Matrix, Phase, Role
+from raci_gen.checks.rules import duplicate_activity
+from raci_gen.model.variants import RACI
 
 N = 5000
 VERBS = "Define Design Build Train Deploy Monitor Review Approve Test Validate Document Publish".split()

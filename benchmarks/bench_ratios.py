@@ -75,7 +75,7 @@ weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])
 def naive_html(project: Path) -> str:
     """The matrix of ``project`` as one plain table, read with raci-gen's loader (not timed)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from raci_gen.loader import load_project
+    from raci_gen.input.loader import load_project
 
     return naive_table(load_project(str(project)).matrix)
 

@@ -44,7 +44,7 @@ def written(weasyprint, page: str, as_raci_gen: bool):
     if not as_raci_gen:
         laid_out = weasyprint.HTML(string=page).render()
         return laid_out.write_pdf(), laid_out
-    from raci_gen.renderers import pdf
+    from raci_gen.documents import pdf
 
     collecting = gc.isenabled()
     gc.disable()
@@ -67,10 +67,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
 
-    from raci_gen import output
-    from raci_gen.loader import load_project
-    from raci_gen.renderers import pdf
-    from raci_gen.renderers.html import Part, described, matrix_layout, phase_rows, render_html_text
+    from raci_gen.writing import output
+    from raci_gen.input.loader import load_project
+    from raci_gen.documents import pdf
+    from raci_gen.documents.html import Part, described, matrix_layout, phase_rows, render_html_text
 
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(args.project) if args.project else generated_project(Path(tmp) / "project",

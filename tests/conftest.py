@@ -19,9 +19,9 @@ from typing import Callable
 import pytest
 import yaml
 
-from raci_gen.loader import load_project
-from raci_gen.model import Project
-from raci_gen.renderers.document import Document, make_document
+from raci_gen.input.loader import load_project
+from raci_gen.model.matrix import Project
+from raci_gen.documents.document import Document, make_document
 
 # raci-gen's cache folder (usercache) during the tests: one of their own, not the user's, set
 # before anything loads a project so that every test and every CLI subprocess uses it.
@@ -206,13 +206,13 @@ def hostile_document(hostile_root) -> Document:
 @pytest.fixture(scope="session")
 def example_pdf(example_document) -> bytes:
     """The example rendered to PDF once per session."""
-    from raci_gen.renderers.pdf import render_pdf
+    from raci_gen.documents.pdf import render_pdf
     return render_pdf(example_document)
 
 
 @pytest.fixture(scope="session")
 def hostile_pdf(hostile_document) -> bytes:
-    from raci_gen.renderers.pdf import render_pdf
+    from raci_gen.documents.pdf import render_pdf
     return render_pdf(hostile_document)
 
 

@@ -1,11 +1,11 @@
-"""raci_gen.analysis: workload per role and per phase, and one role's view, against hand-counted matrices."""
+"""raci_gen.checks.analysis: workload per role and per phase, and one role's view, against hand-counted matrices."""
 
 from __future__ import annotations
 
 import pytest
 
-from raci_gen.analysis import phase_workload, role_view, workload
-from raci_gen.loader import load_project
+from raci_gen.checks.analysis import phase_workload, role_view, workload
+from raci_gen.input.loader import load_project
 
 ROLES = [{"id": f"R{i}", "name": f"Role {i}"} for i in range(1, 6)]  # R5 takes part in nothing
 PLAN = {"phase": "Plan", "activities": [

@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 from markdown_it import MarkdownIt
 
-from raci_gen.renderers.markdown import render_markdown_section, render_markdown_text, sections
+from raci_gen.documents.markdown import render_markdown_section, render_markdown_text, sections
 
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 LINK = re.compile(r"\]\(#([^)\s]*)\)")
@@ -167,7 +167,7 @@ def test_colliding_anchors_are_unique_and_explicit(colliding_document):
 
 
 def test_html_ids_are_unique_for_colliding_ids(colliding_document):
-    from raci_gen.renderers.html import render_html
+    from raci_gen.documents.html import render_html
 
     html = render_html(colliding_document).decode("utf-8")
     ids = re.findall(r'\sid="([^"]+)"', html)

@@ -1,4 +1,4 @@
-"""Several projects in one run: `raci-gen build DIR...` and `raci-gen lint DIR...` (raci_gen.batch)."""
+"""Several projects in one run: `raci-gen build DIR...` and `raci-gen lint DIR...` (raci_gen.runtime.batch)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 
 from conftest import copy_example, write_project
-from raci_gen import batch
+from raci_gen.runtime import batch
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

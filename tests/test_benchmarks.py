@@ -45,7 +45,7 @@ def test_generated_projects_load_at_every_size(benchmarks, tmp_path, roles):
     with 2, 4 or 8 roles an activity named a role twice and the project did not load."""
     from bench_build import generated_project
 
-    from raci_gen.loader import load_project
+    from raci_gen.input.loader import load_project
 
     project = load_project(str(generated_project(tmp_path / "project", 20, roles)))
     assert len(project.matrix.roles) == roles and len(list(project.matrix.activities())) == 20

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from raci_gen.cli import main
-from raci_gen.inject import BEGIN, END
+from raci_gen.writing.inject import BEGIN, END
 from conftest import FIRST_PHASE, copy_example, snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""raci_gen.children: an error raised in a forked child reaches the user as it would from one process.
+"""raci_gen.runtime.children: an error raised in a forked child reaches the user as it would from one process.
 
 Each kind of error is raised in a real child, the full build's PDF child (output.py) and a PDF
 part worker (pdf_parts.py), and the real command line's message and exit code are compared with
@@ -15,8 +15,8 @@ import threading
 import pytest
 
 from conftest import run_in_process
-from raci_gen.errors import EnvironmentFailure, InputError, Problem, RenderError, TemplateFailure
-from raci_gen.model import Location
+from raci_gen.model.errors import EnvironmentFailure, InputError, Problem, RenderError, TemplateFailure
+from raci_gen.model.matrix import Location
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 
@@ -91,8 +91,8 @@ def _build(tmp_path, repo_root, *formats: str):
 
 @pytest.mark.parametrize("kind", list(ERRORS))
 def test_an_error_in_the_pdf_child_reads_as_in_one_process(kind, tmp_path, repo_root, monkeypatch):
-    from raci_gen import output
-    from raci_gen.renderers import pdf
+    from raci_gen.writing import output
+    from raci_gen.documents import pdf
 
     make, code, lines = ERRORS[kind]
     monkeypatch.setattr(pdf, "render_pdf", _raiser(make))
@@ -105,7 +105,7 @@ def test_an_error_in_the_pdf_child_reads_as_in_one_process(kind, tmp_path, repo_
 
 @pytest.mark.parametrize("kind", list(ERRORS))
 def test_an_error_in_a_part_worker_reads_as_in_one_process(kind, tmp_path, repo_root, monkeypatch):
-    from raci_gen.renderers import pdf_parts
+    from raci_gen.documents import pdf_parts
 
     make, code, lines = ERRORS[kind]
     monkeypatch.setattr(pdf_parts, "PARTS_FROM", 10)
@@ -119,8 +119,8 @@ def test_an_error_in_a_part_worker_reads_as_in_one_process(kind, tmp_path, repo_
 
 def test_a_worker_error_crosses_two_children(tmp_path, repo_root, monkeypatch):
     """A part worker forked by the full build's PDF child: its error goes back twice, and still reads the same."""
-    from raci_gen import output
-    from raci_gen.renderers import pdf_parts
+    from raci_gen.writing import output
+    from raci_gen.documents import pdf_parts
 
     monkeypatch.setattr(output, "_may_fork", lambda: True)
     monkeypatch.setattr(pdf_parts, "PARTS_FROM", 10)
@@ -133,8 +133,8 @@ def test_a_worker_error_crosses_two_children(tmp_path, repo_root, monkeypatch):
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes (add_note) came with Python 3.11")
 def test_debug_shows_where_a_bug_was_raised_in_the_child(tmp_path, repo_root, monkeypatch):
-    from raci_gen import output
-    from raci_gen.renderers import pdf
+    from raci_gen.writing import output
+    from raci_gen.documents import pdf
 
     monkeypatch.setattr(output, "_may_fork", lambda: True)
     monkeypatch.setattr(pdf, "render_pdf", _raiser(lambda: TwoArguments("the layout", 3)))

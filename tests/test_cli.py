@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from raci_gen import __version__
 from raci_gen.cli import main
-from raci_gen.renderers import FORMATS
+from raci_gen.documents import FORMATS
 from conftest import FIRST_PHASE, copy_example, snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -331,7 +331,7 @@ def test_check_stops_on_a_lint_error_too(runner, example_copy):
 
 
 def test_init_writes_the_schemas(runner, tmp_path):
-    from raci_gen.schema import json_schemas
+    from raci_gen.input.schema import json_schemas
 
     target = tmp_path / "team"
     result = runner.invoke(main, ["init", str(target)])

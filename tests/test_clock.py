@@ -1,4 +1,4 @@
-"""raci_gen.clock: the document's date, never the wall clock by default.
+"""raci_gen.input.clock: the document's date, never the wall clock by default.
 
 Order: `date:` in raci.yaml, SOURCE_DATE_EPOCH, the last git commit that touched the inputs when they
 are committed as they are, else the build day (nothing added), no date at all outside git; `date: today`
@@ -17,11 +17,11 @@ import zipfile
 import openpyxl
 import pytest
 
-from raci_gen import clock
-from raci_gen.renderers.document import make_document
-from raci_gen.renderers.html import render_html_text
-from raci_gen.renderers.markdown import render_markdown_text
-from raci_gen.renderers.xlsx import render_xlsx
+from raci_gen.input import clock
+from raci_gen.documents.document import make_document
+from raci_gen.documents.html import render_html_text
+from raci_gen.documents.markdown import render_markdown_text
+from raci_gen.documents.xlsx import render_xlsx
 
 UTC = _dt.timezone.utc
 
@@ -102,7 +102,7 @@ def test_date_in_raci_yaml_wins_over_the_clock(monkeypatch, tmp_path, make_proje
                         {"01": {"phase": "P", "activities": [{"id": "A-1", "name": "a", "raci": {"R1": "A/R"}}]}},
                         "date: 2020-02-29\n")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    from raci_gen.loader import load_project
+    from raci_gen.input.loader import load_project
     document = make_document(load_project(str(root)))
     assert document.date == "2020-02-29"
     # raci.yaml's date wins over SOURCE_DATE_EPOCH for the metadata too: midnight UTC, no time of day invented
@@ -121,8 +121,8 @@ def test_pdf_rendering_restores_the_environment(monkeypatch, tmp_path, make_proj
     """render_pdf sets SOURCE_DATE_EPOCH for fontTools while it runs, and puts it back afterwards."""
     import os
 
-    from raci_gen.loader import load_project
-    from raci_gen.renderers.pdf import render_pdf
+    from raci_gen.input.loader import load_project
+    from raci_gen.documents.pdf import render_pdf
     root = make_project(tmp_path, [{"id": "R1", "name": "One"}],
                         {"01": {"phase": "P", "activities": [{"id": "A-1", "name": "a", "raci": {"R1": "A/R"}}]}})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -149,8 +149,8 @@ def git(root, *args, date="2024-03-05T10:11:12+00:00"):
 
 
 def date_of(root):
-    from raci_gen.loader import load_project
-    from raci_gen.renderers.document import resolve_date
+    from raci_gen.input.loader import load_project
+    from raci_gen.documents.document import resolve_date
     return resolve_date(load_project(str(root)))
 
 
@@ -163,7 +163,7 @@ def test_outside_git_a_document_has_no_date(tmp_path, make_project, no_epoch):
     root = make_project(tmp_path, ONE_ROLE, ONE_PHASE)
     date = date_of(root)
     assert (date.shown, date.stamp, date.source) == (None, None, "none")
-    from raci_gen.loader import load_project
+    from raci_gen.input.loader import load_project
     document = make_document(load_project(str(root)))
     assert "**Date:**" not in render_markdown_text(document)
     assert "dcterms.created" not in render_html_text(document) and "<th>Date</th>" not in render_html_text(document)

@@ -45,7 +45,7 @@ from typing import Callable
 
 import pytest
 
-from raci_gen import loader, yamlsource
+from raci_gen.input import loader, yamlsource
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
@@ -270,7 +270,7 @@ def inject_symlink_outside(project: Path, outside: Path) -> None:
 
 def inject_page_over_limit(project: Path, outside: Path) -> None:
     """A page one byte over the 5 MiB limit."""
-    from raci_gen.inject import MAX_PAGE_BYTES
+    from raci_gen.writing.inject import MAX_PAGE_BYTES
 
     head = b"<!-- BEGIN RACI -->\n<!-- END RACI -->\n"
     (project / "page.md").write_bytes(head + b"x" * (MAX_PAGE_BYTES + 1 - len(head)))

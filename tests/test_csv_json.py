@@ -8,9 +8,9 @@ import json
 
 from jsonschema import Draft202012Validator
 
-from raci_gen.renderers.csv import render_csv
-from raci_gen.renderers.json import render_json
-from raci_gen.schema import json_schemas
+from raci_gen.documents.csv import render_csv
+from raci_gen.documents.json import render_json
+from raci_gen.input.schema import json_schemas
 from tests.conftest import fixed_document
 
 
@@ -29,7 +29,7 @@ def test_csv_keeps_formula_starts_as_text(tmp_path, make_project):
     root = make_project(tmp_path, [{"id": "R1", "name": "=HYPERLINK(1)"}],
                         {"p": {"phase": "+Phase", "activities": [
                             {"id": "A1", "name": "@cmd", "raci": {"R1": "A/R"}}]}})
-    from raci_gen.loader import load_project
+    from raci_gen.input.loader import load_project
     rows = list(csv.reader(io.StringIO(render_csv(fixed_document(load_project(str(root)))).decode(), newline="")))
     assert rows[0][3] == "R1 (=HYPERLINK(1))"  # starts with R1: no formula
     assert rows[1] == ["A1", "'+Phase", "'@cmd", "A/R"]
@@ -39,7 +39,7 @@ def test_csv_quotes_what_the_workbook_quotes_and_import_reads_it_back(tmp_path, 
     """A lead-in of blanks or invisible characters, or a full-width sign, still starts a formula (OWASP)."""
     from raci_gen.importers.csv import read_csv
     from raci_gen.importers.table import ReadOptions
-    from raci_gen.loader import load_project
+    from raci_gen.input.loader import load_project
 
     names = [" =1+1", "\u00a0+SUM(A1)", "\u200b@cmd", "\uff1dHYPERLINK(1)", "plain", "a=b"]
     root = make_project(tmp_path, [{"id": "R1", "name": "Lead"}],

@@ -17,12 +17,12 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
 from raci_gen.cli import main
-from raci_gen.diff import (
+from raci_gen.documents.diff import (
     ActivityRef, CellChange, MatrixDiff, Moved, Renamed, RoleRef, compare, diff_projects, findings_of, format_markdown,
     format_text, load_revision,
 )
-from raci_gen.errors import InputError, RaciError
-from raci_gen.loader import load_project
+from raci_gen.model.errors import InputError, RaciError
+from raci_gen.input.loader import load_project
 
 ROLES = [
     {"id": "R1", "name": "Product Owner"},
@@ -478,7 +478,7 @@ def test_a_revision_is_read_file_by_file_in_bounded_memory(repo, tmp_path):
     assert run.returncode == 0, run.stderr
     assert int(peak.read_text()) / 1024 < 100, f"peak {int(peak.read_text()) / 1024:.0f} MB"
 
-    from raci_gen.yamlsource import MAX_FILE_BYTES
+    from raci_gen.input.yamlsource import MAX_FILE_BYTES
 
     with open(repo / "plan" / "roles" / "huge.yaml", "wb") as out:
         out.write(b"roles: []\n" + b"#" * (MAX_FILE_BYTES + 10))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from raci_gen.discovery import find_project, is_project
+from raci_gen.input.discovery import find_project, is_project
 from conftest import FIRST_PHASE, copy_example
 
 EPOCH = "1700000000"

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from conftest import REPO_ROOT
-from raci_gen import fastcheck, loader, schema
-from raci_gen.errors import InputError
-from raci_gen.yamlsource import parse
+from raci_gen.input import fastcheck, loader, schema
+from raci_gen.model.errors import InputError
+from raci_gen.input.yamlsource import parse
 
 SHAPES = fastcheck._load()
 
@@ -42,8 +42,8 @@ def agree(model_name: str, data) -> bool:
 
 
 def test_shapes_json_is_generated_from_the_current_models():
-    assert SHAPES is not None, ("src/raci_gen/shapes.json is missing or older than schema.py; regenerate it: "
-                                "python -c \"from raci_gen.schema import write_shapes; write_shapes()\"")
+    assert SHAPES is not None, ("src/raci_gen/input/shapes.json is missing or older than schema.py; regenerate it: "
+                                "python -c \"from raci_gen.input.schema import write_shapes; write_shapes()\"")
     assert Path(fastcheck.SHAPES_FILE).read_text(encoding="utf-8") == schema.shapes_text()
     assert set(SHAPES["models"]) == set(fastcheck.MODELS) == set(schema.SHAPE_MODELS)
 

@@ -6,7 +6,7 @@ raci.yaml: random mixes of YAML's punctuation, the keys of the schema, indentati
 scalars YAML reads as other types (``yes``, ``1.5``, dates), and Unicode (control
 characters, a BOM, emoji, Cyrillic). Half of the examples go through libyaml (the
 parser raci-gen uses for files longer than FAST_PARSE_FROM), half through PyYAML's
-own. Any exception other than :class:`~raci_gen.errors.InputError` fails the test,
+own. Any exception other than :class:`~raci_gen.model.errors.InputError` fails the test,
 and so does a problem that is not one line naming its file. Each run prints how
 many inputs it tried.
 """
@@ -21,10 +21,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from raci_gen import schema, yamlsource
-from raci_gen.analysis import lint
-from raci_gen.errors import InputError
-from raci_gen.loader import load_project
+from raci_gen.input import schema, yamlsource
+from raci_gen.checks.analysis import lint
+from raci_gen.model.errors import InputError
+from raci_gen.input.loader import load_project
 
 ROLES = "roles:\n  - id: R1\n    name: Owner\n  - id: R2\n    name: Scientist\n"
 ACTIVITIES = "phase: Goal\nactivities:\n  - id: GD-1\n    name: Define\n    raci: {R1: A, R2: R}\n"

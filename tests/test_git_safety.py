@@ -1,4 +1,4 @@
-"""git runs nothing a project carries (raci_gen.gitrepo): the repository is found through a real ``.git``, never
+"""git runs nothing a project carries (raci_gen.input.gitrepo): the repository is found through a real ``.git``, never
 through files a commit planted in the project folder, and no filter, fsmonitor or hook the project's files
 choose runs, for the date (build, build --check, portfolio) and for diff.
 

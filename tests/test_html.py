@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from raci_gen import __version__
-from raci_gen.renderers.html import render_html, render_html_text
+from raci_gen.documents.html import render_html, render_html_text
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -281,7 +281,7 @@ def test_ordinary_words_get_no_wbr(example_tree):
 
 
 def test_legend_follows_the_variant(daci_document, example_document):
-    from raci_gen.variants import DACI
+    from raci_gen.model.variants import DACI
     chips = [cell_text(c) for c in parse(render_html_text(daci_document)).root.find("section", "legend").find_all("span")]
     assert chips == [f"{letter.code}{letter.name}: {letter.meaning}" for letter in DACI.letters]
     chips = [cell_text(c) for c in parse(render_html_text(example_document)).root.find("section", "legend")
@@ -316,8 +316,8 @@ def charter_data() -> tuple[list, dict, dict]:
 def charter_document(tmp_path_factory, make_project, document_of):
     from dataclasses import replace
 
-    from raci_gen.analysis import active, lint
-    from raci_gen.loader import load_project
+    from raci_gen.checks.analysis import active, lint
+    from raci_gen.input.loader import load_project
 
     roles, activities, config = charter_data()
     root = make_project(tmp_path_factory.mktemp("charter"), roles, activities, config)
@@ -381,7 +381,7 @@ def view_parts(section: Element) -> list:
 
 
 def test_a_view_per_role(charter_document, charter_tree):
-    from raci_gen.analysis import role_view
+    from raci_gen.checks.analysis import role_view
 
     matrix = charter_document.matrix
     sections = charter_tree.root.find("section", "by-role").find_all("section", "role-view")
@@ -537,7 +537,7 @@ def test_seven_roles_stay_in_one_table_across(example_tree):
 
 @pytest.mark.parametrize("page, most", [("A4", 14), ("Letter", 13)])
 def test_roles_per_table_by_page(tmp_path, make_project, document_of, page, most):
-    from raci_gen.renderers.html import matrix_layout
+    from raci_gen.documents.html import matrix_layout
 
     fits = matrix_layout(wide_document(make_project, document_of, tmp_path / "a", most, page=page))
     assert [len(c.roles) for c in fits.chunks] == [most]
@@ -549,7 +549,7 @@ def test_roles_per_table_by_page(tmp_path, make_project, document_of, page, most
 def test_long_role_names_get_fewer_roles_per_table(tmp_path, make_project, document_of):
     """A header too tall to turn in a narrow column (a long id, name and people) widens the columns: fewer roles
     per table. A long name alone is cut in the header (html.HEADER_TEXT_CHARS), and 14 roles still fit."""
-    from raci_gen.renderers.html import matrix_layout
+    from raci_gen.documents.html import matrix_layout
 
     activities = {"01": {"phase": "P", "activities": [{"id": "A-1", "name": "a", "raci": {"R0": "A/R"}}]}}
     name = "Representative of the steering committee " * 4

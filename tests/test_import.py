@@ -21,7 +21,7 @@ import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
 
-from raci_gen.loader import load_project
+from raci_gen.input.loader import load_project
 from tests.conftest import run_in_process
 
 CORPUS = Path(__file__).parent / "import_corpus"

@@ -190,7 +190,7 @@ def test_phase_too_large_for_one_file(tmp_path):
 
 def test_readme_table_of_limits_has_the_importers_figures():
     from raci_gen.importers import html, markdown, table, xlsx
-    from raci_gen.loader import MAX_ACTIVITIES, MAX_ROLES
+    from raci_gen.input.loader import MAX_ACTIVITIES, MAX_ROLES
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in readme.splitlines()

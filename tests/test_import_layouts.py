@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from raci_gen.loader import load_project
+from raci_gen.input.loader import load_project
 from tests.conftest import run_in_process as run
 from tests.import_layouts import SHEET, layouts
 

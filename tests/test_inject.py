@@ -1,4 +1,4 @@
-"""raci_gen.inject: a section goes between <!-- BEGIN RACI --> and <!-- END RACI -->, nothing else changes."""
+"""raci_gen.writing.inject: a section goes between <!-- BEGIN RACI --> and <!-- END RACI -->, nothing else changes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from raci_gen.errors import RaciError
-from raci_gen.inject import BEGIN, END, inject_file, inject_text
+from raci_gen.model.errors import RaciError
+from raci_gen.writing.inject import BEGIN, END, inject_file, inject_text
 
 CONTENT = "## Matrix\n\n| ID | Activity | R1 |\n|---|---|:---:|\n| A-1 | Do it | A/R |\n"
 
@@ -231,7 +231,7 @@ def test_inject_file_refuses_a_fifo_at_once_and_a_page_over_the_limit(tmp_path):
     import os
     import time
 
-    from raci_gen.inject import MAX_PAGE_BYTES
+    from raci_gen.writing.inject import MAX_PAGE_BYTES
 
     fifo = tmp_path / "Team.md"
     os.mkfifo(fifo)  # opened for reading without O_NONBLOCK, it would wait for a writer forever
@@ -309,7 +309,7 @@ def test_fenced_code_agrees_with_markdown_it(lines, newline):
     """The fence scanner finds the lines markdown-it-py (the CommonMark reference port) calls fenced code."""
     from markdown_it import MarkdownIt
 
-    from raci_gen.inject import LINE_BREAK, fenced_code
+    from raci_gen.writing.inject import LINE_BREAK, fenced_code
 
     if any(line.startswith("- item") for line in lines):
         lines = [line for line in lines if not line.startswith("- item")]  # list items are out of scope
@@ -392,9 +392,9 @@ def test_a_page_named_twice_with_one_section_is_injected_once(tmp_path):
 
 
 def test_build_help_lists_every_section_of_the_markdown_template():
-    from raci_gen.loader import load_project
-    from raci_gen.output import build_document
-    from raci_gen.renderers.markdown import built_in_sections, sections
+    from raci_gen.input.loader import load_project
+    from raci_gen.writing.output import build_document
+    from raci_gen.documents.markdown import built_in_sections, sections
 
     from conftest import REPO_ROOT
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from raci_gen.confined import Write, write_all
-from raci_gen.errors import RaciError
-from raci_gen.loader import load_project
+from raci_gen.writing.confined import Write, write_all
+from raci_gen.model.errors import RaciError
+from raci_gen.input.loader import load_project
 from tests.conftest import snapshot
 
 ROLES = "roles:\n  - id: PM\n    name: Project manager\n  - id: DEV\n    name: Developer\n"
@@ -179,7 +179,7 @@ def test_the_summary_names_every_file_written_with_what_changed_in_it(tmp_path):
 HOOK = """\
 import errno
 import os
-import raci_gen.confined as confined
+import raci_gen.writing.confined as confined
 original = confined.write_all
 def write_all(writes, replace=True):
     if os.environ.get("SAVED_MEANWHILE"):

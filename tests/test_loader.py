@@ -1,4 +1,4 @@
-"""Tests of raci_gen.loader: a project folder in, a Project or every problem out.
+"""Tests of raci_gen.input.loader: a project folder in, a Project or every problem out.
 
 Each bad-input case asserts the exact ``FILE:LINE:COL: error: MESSAGE`` lines the
 user would see. The projects are written under ``tmp_path`` and loaded with the
@@ -14,10 +14,10 @@ import time
 
 import pytest
 
-from raci_gen.errors import InputError
-from raci_gen.loader import load_project, parse_letters
-from raci_gen.model import Location
-from raci_gen.variants import RACI, VARIANTS
+from raci_gen.model.errors import InputError
+from raci_gen.input.loader import load_project, parse_letters
+from raci_gen.model.matrix import Location
+from raci_gen.model.variants import RACI, VARIANTS
 
 ROLES = textwrap.dedent("""\
     roles:

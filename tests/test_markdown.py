@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from raci_gen import __version__
-from raci_gen.renderers.markdown import render_markdown, render_markdown_text
+from raci_gen.documents.markdown import render_markdown, render_markdown_text
 
 
 def gfm() -> MarkdownIt:

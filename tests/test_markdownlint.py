@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import copy_example, write_project
-from raci_gen.renderers.templating import _finalize, md_wrapped_paragraph
+from raci_gen.documents.templating import _finalize, md_wrapped_paragraph
 from test_properties import gfm, inline_text, md_expected
 
 MARKDOWNLINT = shutil.which("markdownlint-cli2")
@@ -142,9 +142,9 @@ def test_pages_with_injected_sections(tmp_path):
 def test_the_stamp_in_lines_of_80_reads_back_as_a_one_line_stamp_does(example_document):
     """Not linted, so run everywhere: the provenance the Markdown carries across lines is what build --check,
     the kept date and import read, and the one-line stamp of an earlier raci-gen still reads."""
-    from raci_gen import provenance
+    from raci_gen.writing import provenance
     from raci_gen.importers.table import text_stamp as import_stamp
-    from raci_gen.renderers.markdown import render_markdown
+    from raci_gen.documents.markdown import render_markdown
 
     data = render_markdown(example_document)
     comment = data[:data.index(b"-->") + 3].decode("utf-8")
@@ -182,7 +182,7 @@ def test_a_page_of_markers_is_read_in_one_pass(unit):
     """A page is anyone's text: 64 KiB of stamp markers without a comment's end took 1.3 to 1.9 s to search."""
     import time
 
-    from raci_gen import provenance
+    from raci_gen.writing import provenance
 
     data = (unit * (64 * 1024 // len(unit))).encode("utf-8") + b" -->"
     started = time.process_time()

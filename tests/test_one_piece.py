@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from conftest import run_in_process
-from raci_gen.renderers import pdf_parts
+from raci_gen.documents import pdf_parts
 
 BUILT_IN = os.path.join(os.path.dirname(pdf_parts.__file__), os.pardir, "templates")
 

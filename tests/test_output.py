@@ -1,4 +1,4 @@
-"""raci_gen.output: render in memory, write atomically, compare with the files on disk."""
+"""raci_gen.writing.output: render in memory, write atomically, compare with the files on disk."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from raci_gen.errors import RaciError
-from raci_gen.output import Output, generate, output_paths, stale, write
+from raci_gen.model.errors import RaciError
+from raci_gen.writing.output import Output, generate, output_paths, stale, write
 
 
 def leftovers(folder) -> list[str]:
@@ -134,7 +134,7 @@ def test_generate_then_write_then_stale(small, document_of):
 
 
 def _project(root):
-    from raci_gen.loader import load_project
+    from raci_gen.input.loader import load_project
     return load_project(str(root))
 
 
@@ -153,7 +153,7 @@ needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this
 
 @needs_fork
 def test_the_pdf_rendered_in_a_child_has_the_same_bytes(small, document_of, monkeypatch):
-    from raci_gen import output
+    from raci_gen.writing import output
 
     document = document_of(small)
     monkeypatch.setattr(output, "_may_fork", lambda: True)
@@ -169,8 +169,8 @@ def test_the_pdf_rendered_in_a_child_has_the_same_bytes(small, document_of, monk
 def test_an_error_in_the_child_is_the_error_of_the_build(small, document_of, monkeypatch):
     from dataclasses import replace
 
-    from raci_gen import output
-    from raci_gen.errors import RenderError
+    from raci_gen.writing import output
+    from raci_gen.model.errors import RenderError
 
     document = replace(document_of(small), pdf_variant="pdf/x-4")
     messages = []
@@ -187,8 +187,8 @@ def test_an_error_in_the_child_is_the_error_of_the_build(small, document_of, mon
 def test_a_child_that_dies_is_one_line_error():
     import signal
 
-    from raci_gen.errors import EnvironmentFailure
-    from raci_gen.output import _RenderingChild
+    from raci_gen.model.errors import EnvironmentFailure
+    from raci_gen.writing.output import _RenderingChild
 
     child = _RenderingChild(lambda document: os.kill(os.getpid(), signal.SIGKILL), None)
     with pytest.raises(EnvironmentFailure, match=r"^error: a process rendering the PDF was stopped \(signal SIGKILL; "
@@ -198,9 +198,9 @@ def test_a_child_that_dies_is_one_line_error():
 
 @needs_fork
 def test_errors_that_cannot_be_pickled_as_they_are_come_back_whole():
-    from raci_gen.errors import InputError, Problem
-    from raci_gen.model import Location
-    from raci_gen.output import _RenderingChild
+    from raci_gen.model.errors import InputError, Problem
+    from raci_gen.model.matrix import Location
+    from raci_gen.writing.output import _RenderingChild
 
     def fails(document):
         raise InputError([Problem(Location("raci.yaml", 3, 1), "bad")])
@@ -213,9 +213,9 @@ def test_errors_that_cannot_be_pickled_as_they_are_come_back_whole():
 @needs_fork
 def test_a_failure_here_stops_the_child(small, document_of, monkeypatch):
     """A format rendered in this process fails: the child is killed and reaped, the error is that format's."""
-    from raci_gen import output
-    from raci_gen.errors import RenderError
-    from raci_gen.renderers import FORMATS
+    from raci_gen.writing import output
+    from raci_gen.model.errors import RenderError
+    from raci_gen.documents import FORMATS
 
     def broken(document):
         raise RenderError("the workbook broke")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from raci_gen.rules import RULES
+from raci_gen.checks.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 URL = "https://github.com/raci-gen/raci-gen"

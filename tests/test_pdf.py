@@ -21,7 +21,7 @@ import pypdfium2
 import pytest
 
 from raci_gen import __version__
-from raci_gen.renderers.pdf import render_pdf
+from raci_gen.documents.pdf import render_pdf
 
 A4_LANDSCAPE = (841.89, 595.28)
 LETTER_LANDSCAPE = (792.0, 612.0)
@@ -534,7 +534,7 @@ def test_weasyprint_floor_is_a_version_raci_gen_builds_with(repo_root):
 def test_fonts_subset_faster_to_the_same_bytes(example_document, example_pdf, odd_document, monkeypatch):
     """raci-gen's subsetting (GSUB/GPOS removed before fontTools reads them) writes what WeasyPrint's writes:
     for the example, and for a document with glyphs no font has (WeasyPrint's notdef outline)."""
-    from raci_gen.renderers import pdf
+    from raci_gen.documents import pdf
 
     odd_fast = render_pdf(odd_document)
     monkeypatch.setattr(pdf, "SPARE_LAYOUT_TABLES", False)
@@ -643,7 +643,7 @@ def test_fonts_of_every_kind_subset_to_weasyprints_bytes(kind, missing, hinting,
 
     from weasyprint.pdf import fonts
 
-    from raci_gen.renderers import pdf
+    from raci_gen.documents import pdf
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # fontTools stamps the time into the font otherwise
     data, index = lab_fonts()[kind]
@@ -661,8 +661,8 @@ def charter(tmp_path_factory, make_project, document_of):
     """A project with people, findings, signers and German as its language: (document, PDF)."""
     from dataclasses import replace
 
-    from raci_gen.analysis import active, lint
-    from raci_gen.loader import load_project
+    from raci_gen.checks.analysis import active, lint
+    from raci_gen.input.loader import load_project
 
     roles = [{"id": "R1", "name": "Owner", "people": [{"name": "Ada Lovelace", "team": "Data",
                                                        "email": "ada@example.com"}, "Alan Turing"]},
@@ -774,7 +774,7 @@ def test_pdf_ua_1(variant_renders):
 def test_unknown_variant_is_refused(variant_renders):
     from dataclasses import replace
 
-    from raci_gen.errors import RenderError
+    from raci_gen.model.errors import RenderError
 
     document, _ = variant_renders["pdf/ua-1"]
     with pytest.raises(RenderError, match="unknown PDF variant 'pdf/x-4'"):
@@ -941,7 +941,7 @@ def test_an_id_never_breaks_and_stays_in_its_column(long_id_pdf):
 
 
 def test_the_id_column_is_as_wide_as_the_longest_id(document_of, make_project, tmp_path):
-    from raci_gen.renderers.html import ID_MM, matrix_layout
+    from raci_gen.documents.html import ID_MM, matrix_layout
 
     def width(ids):
         activities = {"01": {"phase": "P", "activities": [{"id": i, "name": "x", "raci": {"R1": "A/R"}}

@@ -20,10 +20,10 @@ import pypdf
 import pytest
 
 from conftest import run_in_process
-from raci_gen import provenance
-from raci_gen.errors import EnvironmentFailure, RenderError, TemplateFailure
-from raci_gen.renderers import pdf_parts
-from raci_gen.renderers.pdf import render_pdf
+from raci_gen.writing import provenance
+from raci_gen.model.errors import EnvironmentFailure, RenderError, TemplateFailure
+from raci_gen.documents import pdf_parts
+from raci_gen.documents.pdf import render_pdf
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ def test_an_error_in_a_worker_is_the_same_error(small_parts, example_document, w
 
 
 def test_a_template_failure_in_a_worker_keeps_its_problems(small_parts, example_document):
-    from raci_gen.errors import Location, Problem
+    from raci_gen.model.errors import Location, Problem
 
     problem = Problem(Location("templates/x.j2", 3, 1), "template failed: ZeroDivisionError: division by zero")
     small_parts.setattr(pdf_parts, "_lay_out", _failing_part(TemplateFailure([problem])))

@@ -15,8 +15,8 @@ import re
 import pikepdf
 import pytest
 
-from raci_gen.renderers import pdf_parts
-from raci_gen.renderers.pdf import render_pdf
+from raci_gen.documents import pdf_parts
+from raci_gen.documents.pdf import render_pdf
 
 VARIANTS = ("default", "pdf/ua-1", "pdf/a-3b", "parts")
 

@@ -55,14 +55,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from raci_gen.model import Activity, Cell, Location, Matrix, Phase, Project, Role, Settings
-from raci_gen.renderers.document import Document, make_document
-from raci_gen.renderers.html import render_html_text
-from raci_gen.renderers.markdown import render_markdown_text
-from raci_gen.renderers.templating import _finalize, css_string, md_escape, md_paragraph
-from raci_gen.patterns import FORMULA_STARTS
-from raci_gen.renderers.xlsx import MAX_CELL_TEXT, render_xlsx
-from raci_gen.variants import RACI
+from raci_gen.model.matrix import Activity, Cell, Location, Matrix, Phase, Project, Role, Settings
+from raci_gen.documents.document import Document, make_document
+from raci_gen.documents.html import render_html_text
+from raci_gen.documents.markdown import render_markdown_text
+from raci_gen.documents.templating import _finalize, css_string, md_escape, md_paragraph
+from raci_gen.model.patterns import FORMULA_STARTS
+from raci_gen.documents.xlsx import MAX_CELL_TEXT, render_xlsx
+from raci_gen.model.variants import RACI
 
 EPOCH = "1700000000"
 HERE = Location("activities/01.yaml", 1, 1)
@@ -461,7 +461,7 @@ formula_like = st.tuples(st.sampled_from(FORMULA_STARTS + (
 def test_put_text_makes_literal_text_cells(values):
     from openpyxl import Workbook
 
-    from raci_gen.renderers.xlsx import _reproducible_zip, put_text
+    from raci_gen.documents.xlsx import _reproducible_zip, put_text
 
     book = Workbook()
     for row, value in enumerate(values, start=1):
@@ -505,7 +505,7 @@ def notdef(caplog) -> list[str]:
 
 
 def render_pdf_logged(doc: Document, caplog) -> bytes:
-    from raci_gen.renderers.pdf import render_pdf
+    from raci_gen.documents.pdf import render_pdf
 
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
@@ -609,7 +609,7 @@ def test_a_pdf_build_says_which_name_no_font_can_draw(tmp_path):
 
 def test_refused_fetch_messages_are_the_only_ones_filtered(caplog):
     """The filter that keeps refused URLs quiet lets every other WeasyPrint record through."""
-    from raci_gen.renderers.pdf import REFUSAL, QuietRefusals
+    from raci_gen.documents.pdf import REFUSAL, QuietRefusals
 
     quiet = QuietRefusals()
     refused = logging.LogRecord("weasyprint", logging.ERROR, __file__, 1, "Failed to load image at %r: %s",

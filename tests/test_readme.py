@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from raci_gen.reports import rules_table, variants_table
+from raci_gen.checks.reports import rules_table, variants_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

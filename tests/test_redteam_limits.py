@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from raci_gen import loader
+from raci_gen.input import loader
 
 RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
 GIB = 1024 ** 3
@@ -257,7 +257,7 @@ def test_activity_files_past_the_activity_limit_are_not_read(tmp_path):
 
 
 def test_readme_table_of_limits_has_these_figures():
-    from raci_gen import yamlsource
+    from raci_gen.input import yamlsource
     from raci_gen.importers import xlsx
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -277,7 +277,7 @@ def test_readme_table_of_limits_has_these_figures():
 
 
 def test_values_of_all_files_past_their_limit_are_refused_and_no_more_files_read(tmp_path):
-    from raci_gen import yamlsource
+    from raci_gen.input import yamlsource
 
     root = project(tmp_path / "p")
     junk = tmp_path / "junk"

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from raci_gen import loader
-from raci_gen.renderers.anchors import github_slug, gitlab_slug, role_anchors
+from raci_gen.input import loader
+from raci_gen.documents.anchors import github_slug, gitlab_slug, role_anchors
 
 RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
 GIB = 1024 ** 3
@@ -151,7 +151,7 @@ def test_anchors_of_many_headings_take_linear_time():
     """20,000 phase headings and 200 roles: the quadratic reservation filed 800 million ids (tens of GB);
     linear, well under a second. Run under a cap of 5 s of processor time and 1 GiB."""
     program = (
-        "from raci_gen.renderers.anchors import role_anchors\n"
+        "from raci_gen.documents.anchors import role_anchors\n"
         "headings = [(f'Phase {i}', None) for i in range(20000)] + [('Role R2', None)]\n"
         "headings += [(f'Role R{i}', f'R{i}') for i in range(200)]\n"
         "anchors = role_anchors(headings)\n"
@@ -164,7 +164,9 @@ def test_anchors_of_many_headings_take_linear_time():
 
 # --- the PDF engine's work on a project's own templates --------------------------------------------------------------
 
-BUILT_IN_CSS = (Path(loader.__file__).parent / "templates" / "raci.css").read_text(encoding="utf-8")
+import raci_gen  # noqa: E402
+
+BUILT_IN_CSS = (Path(raci_gen.__file__).parent / "templates" / "raci.css").read_text(encoding="utf-8")
 
 
 def own_template(root: Path, name: str, text: str) -> Path:
@@ -215,7 +217,7 @@ def test_elements_nested_past_the_engines_recursion_are_one_line(tmp_path, forma
 
 
 def test_the_limits_leave_room_for_the_built_in_templates():
-    from raci_gen.renderers import pdf, pdf_parts
+    from raci_gen.documents import pdf, pdf_parts
 
     cells = pdf_parts.ONE_PIECE_CELLS  # the largest one-piece PDF: 1,000 x 30, 53 s and 239 pages measured
     assert pdf.layout_time_limit(cells) >= 2 * 53
@@ -265,7 +267,7 @@ LIMITS = LONGEST
 
 @pytest.mark.parametrize("limits", [LONGEST, WIDEST], ids=["5000x30", "750x200"])
 def test_the_largest_matrix_builds_as_markdown_csv_and_json(tmp_path, limits):
-    from raci_gen.schema import MAX_NAME
+    from raci_gen.input.schema import MAX_NAME
 
     assert limits[2] == MAX_NAME and limits[0] * limits[1] == loader.MAX_CELLS
     root = largest_project(tmp_path / "p", *limits)
@@ -335,7 +337,7 @@ def test_the_matrix_header_cuts_long_role_names(tmp_path, make_project, document
     in a narrow column, so a table took 2 roles instead of 10 (a 300 x 200 PDF: 100 tables, 5,669 pages). The
     header shows at most html.HEADER_TEXT_CHARS characters of a name and of its people; the whole name is the
     link's tooltip and in the roles table."""
-    from raci_gen.renderers.html import HEADER_TEXT_CHARS, matrix_layout, render_html_text
+    from raci_gen.documents.html import HEADER_TEXT_CHARS, matrix_layout, render_html_text
 
     root = largest_project(tmp_path / "p", 2, 30, 300)
     document = document_of(root)
@@ -381,7 +383,7 @@ def test_only_a_project_template_is_held_to_the_output_limit():
     """The built-in templates' output is bounded by the loader's limits (their HTML of the largest matrix is
     244 Mi characters, which once ended in 'raci.html.j2:242:1: the template produces more than 64 Mi
     characters', naming a built-in file); a project template's is cut at sandbox.MAX_OUTPUT."""
-    from raci_gen.renderers.sandbox import MAX_OUTPUT, BoundedSandbox, TemplateLimit, render_within_limits
+    from raci_gen.documents.sandbox import MAX_OUTPUT, BoundedSandbox, TemplateLimit, render_within_limits
 
     chunk = "x" * (1024 * 1024)
     chunks = lambda: (chunk for _ in range(MAX_OUTPUT // len(chunk) + 1))  # noqa: E731 - one past the limit

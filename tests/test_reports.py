@@ -18,13 +18,13 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from raci_gen.analysis import active, counts, lint
+from raci_gen.checks.analysis import active, counts, lint
 from raci_gen.cli import main
-from raci_gen.loader import load_project
-from raci_gen.reports import (
+from raci_gen.input.loader import load_project
+from raci_gen.checks.reports import (
     REPORTS, format_github, format_gitlab, format_json, format_sarif, format_text, rule_help_uri, summary,
 )
-from raci_gen.rules import RULES
+from raci_gen.checks.rules import RULES
 
 DATA = Path(__file__).parent / "data"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -307,8 +307,8 @@ def test_text_verbose_shows_silenced_findings_with_their_reason(mixed_findings):
     ({"error": 2, "warning": 3, "info": 4}, "2 errors, 3 warnings, 4 info"),
 ])
 def test_summary_counts(c, text):
-    from raci_gen.analysis import Finding
-    from raci_gen.model import Location
+    from raci_gen.checks.analysis import Finding
+    from raci_gen.model.matrix import Location
 
     findings = [Finding(Location("f.yaml", i + 1), "idle-role", severity, "m")
                 for severity, n in c.items() for i in range(n)]

@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from raci_gen.cli import main
-from raci_gen.loader import load_project
-from raci_gen.renderers import FORMATS
-from raci_gen.renderers.document import make_document
+from raci_gen.input.loader import load_project
+from raci_gen.documents import FORMATS
+from raci_gen.documents.document import make_document
 from conftest import copy_example
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +115,7 @@ def dated(tmp_path, monkeypatch) -> Path:
 
 def render_at(root: Path, monkeypatch, formats, times=BUILD_TIMES) -> list[dict[str, bytes]]:
     """The documents of ``root`` rendered at each of :data:`BUILD_TIMES` (the system clock, faked)."""
-    from raci_gen import clock
+    from raci_gen.input import clock
 
     project = load_project(str(root))
     result = []
@@ -180,7 +180,7 @@ def test_another_epoch_changes_only_the_date_line_of_the_markdown(monkeypatch):
     b = render_all(str(REPO_ROOT), ["md", "html"])
     # the provenance comment records the date too (its lines: the Markdown's stamp goes across lines);
     # apart from it, only the date line changes
-    from raci_gen.provenance import stamp_lines
+    from raci_gen.writing.provenance import stamp_lines
 
     def without_stamp(data: bytes) -> bytes:
         lines = data.splitlines(keepends=True)
@@ -215,9 +215,9 @@ RENDER_ONE = """
 import os, sys
 if sys.argv[2] == "block":
     {block}
-from raci_gen.loader import load_project
-from raci_gen.renderers import FORMATS
-from raci_gen.renderers.document import make_document
+from raci_gen.input.loader import load_project
+from raci_gen.documents import FORMATS
+from raci_gen.documents.document import make_document
 data = FORMATS[sys.argv[1]].render(make_document(load_project(sys.argv[3])))
 sys.stdout.buffer.write(data)
 """

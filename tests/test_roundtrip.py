@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from raci_gen.loader import load_project
-from raci_gen.renderers.xlsx import FIRST_ROLE_COL, matrix_layout
+from raci_gen.input.loader import load_project
+from raci_gen.documents.xlsx import FIRST_ROLE_COL, matrix_layout
 from tests.conftest import CliResult, copy_example, run_in_process
 
 GIT = shutil.which("git")

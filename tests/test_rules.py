@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 
-import raci_gen.rules
-from raci_gen.analysis import SEVERITIES, Finding, active, configure, counts, exit_status, lint
-from raci_gen.errors import InputError
-from raci_gen.loader import load_project
-from raci_gen.reports import plain_docstring
-from raci_gen.rules import RULES
-from raci_gen.variants import VARIANTS
+import raci_gen.checks.rules
+from raci_gen.checks.analysis import SEVERITIES, Finding, active, configure, counts, exit_status, lint
+from raci_gen.model.errors import InputError
+from raci_gen.input.loader import load_project
+from raci_gen.checks.reports import plain_docstring
+from raci_gen.checks.rules import RULES
+from raci_gen.model.variants import VARIANTS
 
 ROLE_FILE = "roles/roles.yaml"
 PHASE_FILE = "activities/phase.yaml"
@@ -597,7 +597,7 @@ def test_a_missing_reason_is_an_error(tmp_path):
 
 # --- the rule modules -----------------------------------------------------------------------------------------------
 
-RULE_MODULES = sorted(name for _, name, _ in pkgutil.iter_modules(raci_gen.rules.__path__) if not name.startswith("_"))
+RULE_MODULES = sorted(name for _, name, _ in pkgutil.iter_modules(raci_gen.checks.rules.__path__) if not name.startswith("_"))
 
 
 def test_every_rule_module_is_registered():
@@ -608,7 +608,7 @@ def test_every_rule_module_is_registered():
 
 @pytest.mark.parametrize("name", RULE_MODULES)
 def test_rule_module_interface(name):
-    module = importlib.import_module(f"raci_gen.rules.{name}")
+    module = importlib.import_module(f"raci_gen.checks.rules.{name}")
     assert re.fullmatch(r"[a-z]+(-[a-z]+)*", module.ID), module.ID
     assert module.ID == name.replace("_", "-")
     assert RULES[module.ID] is module

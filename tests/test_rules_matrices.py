@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from raci_gen.analysis import lint
-from raci_gen.loader import load_project
+from raci_gen.checks.analysis import lint
+from raci_gen.input.loader import load_project
 
 
 def findings_of(root: Path) -> list[tuple[str, str, str]]:
@@ -195,7 +195,7 @@ def test_duplicate_activity_stays_fast_on_5000_activities(tmp_path, make_project
     """Not a timing test: the number of difflib comparisons stays linear (bounded per name)."""
     import difflib
 
-    from raci_gen.rules import duplicate_activity
+    from raci_gen.checks.rules import duplicate_activity
 
     calls = 0
     original = difflib.SequenceMatcher.ratio

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from raci_gen.cli import main
-from raci_gen.schema import SCHEMA_FILES, json_schemas
+from raci_gen.input.schema import SCHEMA_FILES, json_schemas
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = REPO_ROOT / "schemas"
@@ -294,9 +294,9 @@ def test_variant_and_rule_names_are_known(validators):
 
 def test_what_the_schema_rejects_the_loader_rejects_too(tmp_path, make_project):
     """The refinements are the loader's own rules: each case above is an input error for raci-gen too."""
-    from raci_gen.analysis import lint
-    from raci_gen.errors import InputError
-    from raci_gen.loader import load_project
+    from raci_gen.checks.analysis import lint
+    from raci_gen.model.errors import InputError
+    from raci_gen.input.loader import load_project
 
     cases = [
         ([{"id": "R 1", "name": "x"}], {"01": PHASE}, None),

@@ -1,4 +1,4 @@
-"""raci_gen.scratch: the folder a killed PDF build leaves in the temporary directory is removed by the next
+"""raci_gen.runtime.scratch: the folder a killed PDF build leaves in the temporary directory is removed by the next
 build, and nothing else there is touched (another user's folder, a link, a file, a live build's folder, also
 seen from another PID namespace)."""
 
@@ -22,14 +22,14 @@ except ImportError:  # Windows
 import pytest
 
 from conftest import run_in_process
-from raci_gen import scratch
+from raci_gen.runtime import scratch
 
 posix = pytest.mark.skipif(os.name != "posix" or not hasattr(os, "fork"), reason="forked parts and kill(pid, 0)")
 
 KILLED_BUILD = textwrap.dedent("""
     import os, sys, time
-    from raci_gen import output
-    from raci_gen.renderers import pdf_parts
+    from raci_gen.writing import output
+    from raci_gen.documents import pdf_parts
 
     ready, project, out, formats = sys.argv[1:]
     pdf_parts.PARTS_FROM = 10  # the example, laid out in parts
@@ -150,7 +150,7 @@ def test_the_folder_is_named_after_its_process():
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from raci_gen import scratch
+    from raci_gen.runtime import scratch
 
     with scratch.folder() as folder:  # as a build laying out a PDF holds it
         print(folder, flush=True)

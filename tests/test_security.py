@@ -30,8 +30,8 @@ import openpyxl
 import pypdf
 import pytest
 
-from raci_gen.errors import RenderError
-from raci_gen.confined import remove_stale_temporaries
+from raci_gen.model.errors import RenderError
+from raci_gen.writing.confined import remove_stale_temporaries
 
 PASSWD = Path("/etc/passwd")
 # A matrix the lint finds nothing in, so that stderr holds only what a test is about.
@@ -247,7 +247,7 @@ def test_user_template_cannot_escape_the_sandbox(tmp_path):
     "{% include '../../../../../../etc/passwd' %}",
 ])
 def test_sandbox_refuses_internals_and_outside_files(tmp_path, template):
-    from raci_gen.renderers.html import render_html_text
+    from raci_gen.documents.html import render_html_text
 
     document = _document_with_template(tmp_path, "raci.html.j2", template + "\n")
     with pytest.raises(RenderError) as info:
@@ -259,7 +259,7 @@ def test_sandbox_refuses_internals_and_outside_files(tmp_path, template):
 
 @pytest.mark.parametrize("template", ["{{ 1 / 0 }}", "{% for x in range(10**9) %}{% endfor %}", "{{ [].pop() }}"])
 def test_user_template_runtime_errors_are_clean(tmp_path, template):
-    from raci_gen.renderers.html import render_html_text
+    from raci_gen.documents.html import render_html_text
 
     document = _document_with_template(tmp_path, "raci.html.j2", template + "\n")
     with pytest.raises(RenderError):
@@ -267,8 +267,8 @@ def test_user_template_runtime_errors_are_clean(tmp_path, template):
 
 
 def _document_with_template(tmp_path: Path, name: str, text: str):
-    from raci_gen.loader import load_project
-    from raci_gen.renderers.document import make_document
+    from raci_gen.input.loader import load_project
+    from raci_gen.documents.document import make_document
 
     project = write_project(tmp_path / "project", {f"templates/{name}": text})
     return make_document(load_project(str(project)))

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from raci_gen.analysis import role_view, workload
+from raci_gen.checks.analysis import role_view, workload
 from raci_gen.cli import main
-from raci_gen.loader import load_project
-from raci_gen.show import show_matrix, show_role
+from raci_gen.input.loader import load_project
+from raci_gen.documents.show import show_matrix, show_role
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -193,7 +193,7 @@ def long_project(tmp_path_factory) -> Path:
 
 def test_a_long_build_shows_its_steps_on_a_terminal_and_clears_them(long_project):
     seen, _, seconds = _in_a_terminal(["build", "-f", "pdf", "--force"], long_project)
-    from raci_gen.progress import AFTER
+    from raci_gen.runtime.progress import AFTER
 
     assert seconds > AFTER + 0.5, "the project builds too fast to show its progress: make it larger"
     text = seen.decode("utf-8")

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from raci_gen import templatefolder
-from raci_gen.errors import TemplateFailure
-from raci_gen.loader import load_project
-from raci_gen.renderers.document import make_document
-from raci_gen.renderers.markdown import render_markdown
+from raci_gen.input import templatefolder
+from raci_gen.model.errors import TemplateFailure
+from raci_gen.input.loader import load_project
+from raci_gen.documents.document import make_document
+from raci_gen.documents.markdown import render_markdown
 
 _NEXT_TO_PYTHON = os.path.join(os.path.dirname(sys.executable), "raci-gen")
 RACI_GEN = _NEXT_TO_PYTHON if os.path.exists(_NEXT_TO_PYTHON) else "raci-gen"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from raci_gen.terminal import printable
+from raci_gen.runtime.terminal import printable
 
 from conftest import write_project
 

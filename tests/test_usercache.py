@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, copy_example
-from raci_gen import loader, usercache
-from raci_gen.renderers import templating
+from raci_gen.input import loader
+from raci_gen.runtime import usercache
+from raci_gen.documents import templating
 
 
 def run_cli(cache: Path | str | None, *args: str, extra: dict | None = None) -> subprocess.CompletedProcess:
@@ -58,7 +59,7 @@ def test_the_same_bytes_without_a_cache_with_a_cold_one_and_a_warm_one(tmp_path)
 def test_a_valid_project_never_imports_pydantic_one_with_a_problem_does(tmp_path):
     """fastcheck passes the files that pass; pydantic words the problems."""
     project = copy_example(tmp_path / "project")
-    script = ("import sys\nfrom raci_gen.loader import load_project\nfrom raci_gen.errors import InputError\n"
+    script = ("import sys\nfrom raci_gen.input.loader import load_project\nfrom raci_gen.model.errors import InputError\n"
               f"try:\n    load_project({str(project)!r})\nexcept InputError as exc:\n    print(exc.problems[0])\n"
               "print('pydantic' in sys.modules)")
     assert run_cli(None, "-c", script).stdout.split() == ["False"]
@@ -69,7 +70,7 @@ def test_a_valid_project_never_imports_pydantic_one_with_a_problem_does(tmp_path
 
 
 def test_the_loaded_project_is_the_same_from_pydantic_and_from_fastcheck(tmp_path, monkeypatch):
-    from raci_gen import fastcheck
+    from raci_gen.input import fastcheck
 
     project = copy_example(tmp_path / "project")
     quick = loader.load_project(str(project))
@@ -166,7 +167,7 @@ def test_a_markdown_build_lint_and_check_import_only_what_they_use(tmp_path, war
         result = run_cli(cache, "-X", "importtime", "-m", "raci_gen", *command)
         assert result.returncode in (0, 1), result.stderr
         imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
-        for heavy in ("pydantic", "weasyprint", "openpyxl", "ruamel", "markdown_it", "pypdf", "raci_gen.schema",
+        for heavy in ("pydantic", "weasyprint", "openpyxl", "ruamel", "markdown_it", "pypdf", "raci_gen.input.schema",
                       "zipfile", "xml.etree"):
             assert not any(name == heavy or name.startswith(heavy + ".") for name in imported), (command, heavy)
 

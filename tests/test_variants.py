@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from raci_gen.analysis import lint
-from raci_gen.errors import InputError
-from raci_gen.loader import load_project, parse_letters
-from raci_gen.variants import VARIANTS
+from raci_gen.checks.analysis import lint
+from raci_gen.model.errors import InputError
+from raci_gen.input.loader import load_project, parse_letters
+from raci_gen.model.variants import VARIANTS
 
 PHASE_FILE = "activities/phase.yaml"
 

@@ -23,10 +23,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 from raci_gen import __version__
-from raci_gen.analysis import phase_workload, role_view, workload
-from raci_gen.model import Letter, Variant
-from raci_gen.renderers.xlsx import MAX_CELL_TEXT, render_xlsx
-from raci_gen.variants import RACI, RASCI, YELLOW
+from raci_gen.checks.analysis import phase_workload, role_view, workload
+from raci_gen.model.matrix import Letter, Variant
+from raci_gen.documents.xlsx import MAX_CELL_TEXT, render_xlsx
+from raci_gen.model.variants import RACI, RASCI, YELLOW
 
 HEADER_ROW = 4
 SHEETS = ["RACI matrix", "Roles", "By role", "Summary", "Legend"]
@@ -673,7 +673,7 @@ def test_every_formula_cell_stores_a_number_and_nothing_else_changes(example_xls
 
 
 def test_a_formula_without_its_value_is_a_bug_raised_not_written():
-    from raci_gen.renderers.xlsx import _cache_values
+    from raci_gen.documents.xlsx import _cache_values
 
     sheet = b'<c r="B2" s="1"><f>COUNTIF(A1:A2,"A")</f><v/></c><c r="C2"><f>1+1</f><v/></c>'
     assert _cache_values(sheet, {"B2": 3, "C2": 0}, "s") == \
@@ -807,9 +807,9 @@ def test_a_long_list_of_entries_comes_from_the_legend(example_document):
 
 CHILD = """
 import sys
-from raci_gen.loader import load_project
-from raci_gen.renderers.document import make_document
-from raci_gen.renderers.xlsx import render_xlsx
+from raci_gen.input.loader import load_project
+from raci_gen.documents.document import make_document
+from raci_gen.documents.xlsx import render_xlsx
 sys.stdout.buffer.write(render_xlsx(make_document(load_project(sys.argv[1]))))
 """
 
@@ -842,7 +842,7 @@ def hostile_wb(hostile_xlsx):
 def test_text_a_spreadsheet_could_read_as_a_formula_gets_the_quote_prefix(text):
     from openpyxl import Workbook
 
-    from raci_gen.renderers.xlsx import put_text
+    from raci_gen.documents.xlsx import put_text
 
     book = Workbook()
     put_text(book.active["A1"], text)
@@ -856,7 +856,7 @@ def test_text_a_spreadsheet_could_read_as_a_formula_gets_the_quote_prefix(text):
 def test_ordinary_text_has_no_quote_prefix(text):
     from openpyxl import Workbook
 
-    from raci_gen.renderers.xlsx import put_text
+    from raci_gen.documents.xlsx import put_text
 
     book = Workbook()
     assert not put_text(book.active["A1"], text).quotePrefix
@@ -979,7 +979,7 @@ def test_control_characters_in_the_properties_keep_the_workbook_readable(tmp_pat
 
 
 def test_legend_follows_the_variant(daci_document):
-    from raci_gen.variants import DACI
+    from raci_gen.model.variants import DACI
     wb = load(render_xlsx(daci_document))
     legend = [[c.value for c in row][:3] for row in wb["Legend"].iter_rows(min_row=2)]
     assert legend[:len(DACI.letters)] == [[letter.code, letter.name, letter.meaning] for letter in DACI.letters]
@@ -1081,6 +1081,6 @@ def test_every_cell_passes_a_validation_that_comes_from_the_legend(example_docum
     (b'<a>' + b'x' * 70000 + b'&amp;</a>', b'<a>' + b'x' * 70000 + b'&amp;</a>'),
 ])
 def test_canonical_xml(written, canonical):
-    from raci_gen.renderers.xlsx import canonical_xml
+    from raci_gen.documents.xlsx import canonical_xml
 
     assert canonical_xml(written) == canonical

@@ -1,4 +1,4 @@
-"""Tests of raci_gen.yamlsource: YAML text in, plain data with 1-based positions out."""
+"""Tests of raci_gen.input.yamlsource: YAML text in, plain data with 1-based positions out."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from raci_gen import yamlsource
-from raci_gen.errors import InputError
-from raci_gen.model import Location
-from raci_gen.yamlsource import parse, read_text
+from raci_gen.input import yamlsource
+from raci_gen.model.errors import InputError
+from raci_gen.model.matrix import Location
+from raci_gen.input.yamlsource import parse, read_text
 
 
 def dedent(text: str) -> str:

@@ -24,11 +24,11 @@ import time
 import click
 
 from raci_gen import __version__
-from raci_gen.errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, RaciError
-from raci_gen.renderers import FORMATS, PORTFOLIO_FORMATS
-from raci_gen.reports import REPORTS
-from raci_gen.variants import VARIANTS
-from raci_gen.terminal import echo
+from raci_gen.model.errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, RaciError
+from raci_gen.documents import FORMATS, PORTFOLIO_FORMATS
+from raci_gen.checks.reports import REPORTS
+from raci_gen.model.variants import VARIANTS
+from raci_gen.runtime.terminal import echo
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -64,7 +64,7 @@ class RuleList(click.ParamType):
     def convert(self, value, param, ctx):
         import difflib
 
-        from raci_gen.rules import RULES
+        from raci_gen.checks.rules import RULES
 
         names = self.ids((str(value),))
         for name in names:
@@ -80,7 +80,7 @@ class RuleList(click.ParamType):
         and the other too-many rules), with the rule's summary for the shells that show one."""
         from click.shell_completion import CompletionItem
 
-        from raci_gen.rules import RULES
+        from raci_gen.checks.rules import RULES
 
         done, _, piece = incomplete.rpartition(",")
         given = set(self.ids((done,)))
@@ -96,7 +96,7 @@ class SectionOption(click.Option):
     """``--section``, whose help lists the sections of the built-in Markdown template, read when help is shown."""
 
     def get_help_record(self, ctx):
-        from raci_gen.renderers.markdown import built_in_sections
+        from raci_gen.documents.markdown import built_in_sections
 
         self.help = self.help.replace("{sections}", ", ".join(built_in_sections()))
         return super().get_help_record(ctx)
@@ -198,16 +198,16 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
         if out_dir or config or inject_pages:
             raise click.UsageError("--out, --config and --inject name one project's files; "
                                    "give them with one project folder at a time")
-        from raci_gen.renderers import FORMATS as formats_registry
+        from raci_gen.documents import FORMATS as formats_registry
 
         preload = [formats_registry[f].renderer for f in (formats or ("md", "xlsx", "pdf"))]
         _run_for_each(ctx, "build", project_dirs, jobs, quiet, preload)
         return
     project_dir = project_dirs[0] if project_dirs else "."
-    from raci_gen import output
-    from raci_gen.analysis import active, lint
-    from raci_gen.loader import load_project
-    from raci_gen.model import Injection
+    from raci_gen.writing import output
+    from raci_gen.checks.analysis import active, lint
+    from raci_gen.input.loader import load_project
+    from raci_gen.model.matrix import Injection
 
     started = time.perf_counter()
     project = load_project(_project_root(project_dir, config, quiet, required=True), config)
@@ -231,11 +231,11 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
     chosen = formats
     formats = formats or project.settings.output.formats
     if "pdf" in formats and not (quiet or check):
-        from raci_gen.renderers.fonts import missing_glyphs
+        from raci_gen.documents.fonts import missing_glyphs
 
         for warning in missing_glyphs(project.matrix):  # a box in the PDF is easy to miss
             echo(str(warning), err=True, one_line=True)
-    from raci_gen.inject import distinct_pages
+    from raci_gen.writing.inject import distinct_pages
 
     injections = distinct_pages(output.project_injections(project)
                                 + [Injection(page, section) for page in inject_pages])
@@ -248,7 +248,7 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
         ctx.obj["finished"] = True  # what is left is to print the report and exit with its status
         _report_stale(ctx, count, problems, quiet, show_diff, fix)
     if not quiet:  # a long build's steps on a terminal's last line, cleared before anything else is printed
-        from raci_gen import progress
+        from raci_gen.runtime import progress
 
         progress.start(sys.stderr, os.path.basename(os.path.abspath(project.root)), started)
         ctx.call_on_close(progress.stop)
@@ -309,8 +309,8 @@ def schema(ctx: click.Context, directory: str | None, check: bool) -> None:
 
     Editors with the YAML language server (VS Code and others) use them for completion and checks.
     """
-    from raci_gen import output
-    from raci_gen.schema import json_schemas
+    from raci_gen.writing import output
+    from raci_gen.input.schema import json_schemas
 
     base, named = ".", directory  # a folder named here stays the user's; the project's schemas/ stays in it
     if directory is None:
@@ -357,9 +357,9 @@ def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_forma
         _run_for_each(ctx, "lint", project_dirs, jobs, quiet=False, preload=(), show_output=True)
         return
     project_dir = project_dirs[0] if project_dirs else "."
-    from raci_gen.analysis import exit_status, lint
-    from raci_gen.loader import load_project
-    from raci_gen.reports import format_github_problems
+    from raci_gen.checks.analysis import exit_status, lint
+    from raci_gen.input.loader import load_project
+    from raci_gen.checks.reports import format_github_problems
     try:
         project = load_project(_project_root(project_dir, config, required=True), config)
         findings = lint(project.matrix, project.settings, select=RuleList.ids(selected) or None,
@@ -382,8 +382,8 @@ def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_forma
               help="Settings file. Default: PROJECT_DIR/raci.yaml, if present.")
 def show(project_dir: str, role_id: str | None, width: int | None, config: str | None) -> None:
     """Print the matrix, or one role's responsibilities by letter and phase, in the terminal."""
-    from raci_gen.loader import load_project
-    from raci_gen.show import show_matrix, show_role
+    from raci_gen.input.loader import load_project
+    from raci_gen.documents.show import show_matrix, show_role
 
     project = load_project(_project_root(project_dir, config, required=True), config)
     if width is None:
@@ -405,8 +405,8 @@ def show(project_dir: str, role_id: str | None, width: int | None, config: str |
               help="Print why RULE exists, its options, and an example that passes and one that fails.")
 def rules(markdown: bool, explain_rule: str | None) -> None:
     """List the lint rules: id, default severity, what each checks."""
-    from raci_gen.reports import explain, rules_table
-    from raci_gen.rules import RULES
+    from raci_gen.checks.reports import explain, rules_table
+    from raci_gen.checks.rules import RULES
 
     if explain_rule is not None:
         if explain_rule not in RULES:
@@ -436,7 +436,7 @@ def diff_command(ctx: click.Context, old: str, new: str, project_dir: str, diff_
     (e.g. `raci-gen diff main HEAD`), whose YAML files are read from git without touching the
     working tree. An existing folder wins over a revision of the same name.
     """
-    from raci_gen.diff import compare, format_markdown, format_text
+    from raci_gen.documents.diff import compare, format_markdown, format_text
 
     revisions = not (os.path.isdir(old) and os.path.isdir(new))  # two folders name no project of ours
     result = compare(old, new, _project_root(project_dir) if revisions else project_dir)
@@ -495,15 +495,15 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
         ctx.exit(EXIT_CHECK_FAILED)
     if result.summary:
         echo(result.summary, nl=False)
-    from raci_gen.confined import Write, confine, write_all
+    from raci_gen.writing.confined import Write, confine, write_all
 
     # All or none, beneath the folder named on the command line (the project, for --into).
     write_all([Write(path, data, confine(path, into, into) if into is not None else confine(path, ".", out_dir),
                      create_only=path in result.created, expected=dict(result.expected).get(path))
                for path, data in result.files], replace=into is not None or force)
     if out_dir is not None:
-        from raci_gen.analysis import lint
-        from raci_gen.loader import load_project
+        from raci_gen.checks.analysis import lint
+        from raci_gen.input.loader import load_project
 
         made = load_project(out_dir)
         findings = lint(made.matrix, made.settings)
@@ -511,7 +511,7 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
                   for s in ("error", "warning", "info")}
         wrote, ignore = len(result.files), os.path.join(out_dir, ".gitignore")
         if not os.path.lexists(ignore):  # init's, so that the PDF and workbook stay out of git; one there is kept
-            from raci_gen.scaffold import git_files
+            from raci_gen.writing.scaffold import git_files
 
             write_all([Write(ignore, git_files()[".gitignore"], confine(ignore, ".", out_dir), create_only=True)])
             wrote += 1
@@ -547,8 +547,8 @@ def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, f
     projects they are A, R, C and I. A project that cannot be read is listed with
     its first error, and the exit status is then 2; the index is written anyway.
     """
-    from raci_gen import output
-    from raci_gen.portfolio import DEFAULT_MAX_SHARE, collect, linked
+    from raci_gen.writing import output
+    from raci_gen.checks.portfolio import DEFAULT_MAX_SHARE, collect, linked
 
     def documents(project, findings):
         formats = project.settings.output.formats
@@ -595,7 +595,7 @@ def init(directory: str) -> None:
     top of the git repository that holds DIRECTORY (added to the one there, whose lines
     are kept), else in DIRECTORY. Refuses a DIRECTORY inside another project.
     """
-    from raci_gen.scaffold import create
+    from raci_gen.writing.scaffold import create
 
     created = create(directory)
     for name in created.kept:
@@ -624,7 +624,7 @@ def serve(ctx: click.Context, project_dir: str, config: str | None, host: str, p
     """
     import ipaddress
 
-    from raci_gen.serve import serve as serve_preview
+    from raci_gen.writing.preview_server import serve as serve_preview
 
     try:
         address = ipaddress.ip_address(host.strip("[]"))
@@ -665,9 +665,9 @@ def hook_check(ctx: click.Context, paths: tuple[str, ...]) -> None:
 
 
 def _run_hook(ctx: click.Context, name: str, paths: tuple[str, ...]) -> None:
-    from raci_gen.discovery import project_of, projects_of
-    from raci_gen.errors import fail
-    from raci_gen.model import Location
+    from raci_gen.input.discovery import project_of, projects_of
+    from raci_gen.model.errors import fail
+    from raci_gen.model.matrix import Location
 
     for path in paths:  # a folder is named in the hook's args, for a project: one that moved must not pass unseen
         if os.path.isdir(path) and project_of(path) is None:
@@ -685,9 +685,9 @@ def _project_root(project_dir: str, config: str | None = None, quiet: bool = Fal
     a folder with nothing of a project in it or above is refused in one line that shows the way out
     (the loader would only say that activities/ is missing).
     """
-    from raci_gen.discovery import find_project, no_project_here
-    from raci_gen.errors import fail
-    from raci_gen.model import Location
+    from raci_gen.input.discovery import find_project, no_project_here
+    from raci_gen.model.errors import fail
+    from raci_gen.model.matrix import Location
 
     if config is not None:
         return project_dir
@@ -738,10 +738,10 @@ MIXABLE_REPORTS = ("text", "github")
 
 def _run_for_each(ctx: click.Context, command: str, folders: tuple[str, ...], jobs: int | None, quiet: bool,
                   preload, show_output: bool = False) -> None:
-    """Run ``command`` once per project folder (see :mod:`raci_gen.batch`), then exit with the worst status."""
+    """Run ``command`` once per project folder (see :mod:`raci_gen.runtime.batch`), then exit with the worst status."""
     import functools
 
-    from raci_gen import batch
+    from raci_gen.runtime import batch
 
     options = _passed_options(ctx, skip={"project_dirs", "jobs"})
 

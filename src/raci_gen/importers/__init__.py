@@ -19,13 +19,13 @@ import os
 import tempfile
 from dataclasses import dataclass
 
-from raci_gen.errors import InputError, RaciError
+from raci_gen.model.errors import InputError, RaciError
 from raci_gen.importers.core import (
     Choice, ImportedMatrix, Note, choose, guess_variant, name_roles_from_a_roles_table, read_matrix,
 )
 from raci_gen.importers.table import ReadOptions, SourceError, SourceTable, join_side_by_side, read_limited
-from raci_gen.model import Variant
-from raci_gen.variants import VARIANTS
+from raci_gen.model.matrix import Variant
+from raci_gen.model.variants import VARIANTS
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class ImportResult:
     """(path, bytes) of each file to write."""
     summary: str = ""
     diff: object | None = None
-    """For --into: the :class:`raci_gen.diff.MatrixDiff` of the change."""
+    """For --into: the :class:`raci_gen.documents.diff.MatrixDiff` of the change."""
     created: frozenset[str] = frozenset()
     """For --into: the paths of :attr:`files` that are new files, written only where no file is."""
     expected: tuple[tuple[str, bytes], ...] = ()
@@ -138,8 +138,8 @@ def _check_loads(texts: dict[str, str], source: str) -> None:
     """Loads the files made in a temporary folder. A file over a limit of the loader (a phase of 4,700
     activities of 40 roles is 2.8 MB of YAML; a file holds 2 MiB) is the source's size, not a bug: one line,
     exit 2. Any other refusal is a bug of the importer."""
-    from raci_gen.loader import load_project
-    from raci_gen.yamlsource import MAX_FILE_BYTES
+    from raci_gen.input.loader import load_project
+    from raci_gen.input.yamlsource import MAX_FILE_BYTES
 
     for rel, text in texts.items():
         size = len(text.encode("utf-8"))

@@ -18,11 +18,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from raci_gen.importers.table import SourceCell, SourceError, SourceTable
-from raci_gen.loader import MAX_ACTIVITIES, MAX_ROLES
-from raci_gen.patterns import ID_PATTERN
-from raci_gen.model import Variant
-from raci_gen.schema import MAX_DESCRIPTION, MAX_NAME
-from raci_gen.variants import RACI, VARIANTS
+from raci_gen.input.loader import MAX_ACTIVITIES, MAX_ROLES
+from raci_gen.model.patterns import ID_PATTERN
+from raci_gen.model.matrix import Variant
+from raci_gen.input.schema import MAX_DESCRIPTION, MAX_NAME
+from raci_gen.model.variants import RACI, VARIANTS
 
 NOBODY = frozenset({"-", "--", "–", "—", "n/a", "na", "n.a.", "x", "none", "/", ".", "·", "…", "0", "no"})
 """Marks people put in a cell to say "no part" (casefolded)."""

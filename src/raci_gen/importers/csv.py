@@ -11,7 +11,7 @@ import csv
 import io
 
 from raci_gen.importers.grid import split_grid
-from raci_gen.patterns import formula_like
+from raci_gen.model.patterns import formula_like
 from raci_gen.importers.table import (
     CellBudget, ReadOptions, SourceCell, SourceError, SourceTable, check_cell_text, decode_text, grid_size,
 )

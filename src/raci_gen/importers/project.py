@@ -15,7 +15,7 @@ import yaml
 
 from raci_gen import __version__
 from raci_gen.importers.core import ImportedMatrix
-from raci_gen.schema import json_schemas
+from raci_gen.input.schema import json_schemas
 
 
 @functools.lru_cache(maxsize=65536)  # role ids and letters repeat on every activity: 385,000 dumps for 4,700 x 40

@@ -32,13 +32,13 @@ import tempfile
 
 import yaml
 
-from raci_gen.diff import ARROW, diff_projects, format_text, letters_text
-from raci_gen.errors import InputError, RaciError
+from raci_gen.documents.diff import ARROW, diff_projects, format_text, letters_text
+from raci_gen.model.errors import InputError, RaciError
 from raci_gen.importers import ImportOptions, ImportResult, read_source
 from raci_gen.importers.core import ImportedActivity, Note
 from raci_gen.importers.project import slug
-from raci_gen.loader import load_project
-from raci_gen.model import Location, Project
+from raci_gen.input.loader import load_project
+from raci_gen.model.matrix import Location, Project
 
 INPUT_HASH = re.compile(r"input ([0-9a-f]{12})\b")
 NUMBERED = re.compile(r"[0-9]{1,9}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from raci_gen.errors import RaciError
+from raci_gen.model.errors import RaciError
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 """Largest source file read (an xlsx is counted unpacked, see the xlsx reader)."""

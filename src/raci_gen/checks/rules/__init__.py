@@ -1,0 +1,43 @@
+"""The lint rules, registered in one place.
+
+Registering a rule is one entry in :data:`RULES`. Each rule is a module with
+``ID`` (kebab-case), ``SEVERITY`` (error, warning, info or off), ``OPTIONS``
+(name to default), ``SUMMARY`` (one line), a docstring with a passing and a
+failing example, and ``check(matrix, options)`` yielding
+:class:`~raci_gen.checks.findings.Hit` objects. The order here is the order of
+``raci-gen rules`` and of the README's table.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from raci_gen.checks.rules import (
+    at_most_one, duplicate_activity, empty_activity, everywhere_role, hidden_character, idle_role, letter_needs,
+    no_blank_cell, no_communication, one_accountable, overloaded_role, role_without_ownership, someone_responsible,
+    too_many_consulted,
+    too_many_informed, too_many_responsible, unresolved_cell,
+)
+
+RULES: dict[str, ModuleType] = {rule.ID: rule for rule in (
+    # across each activity
+    one_accountable,
+    someone_responsible,
+    empty_activity,
+    too_many_responsible,
+    too_many_consulted,
+    too_many_informed,
+    no_communication,
+    unresolved_cell,
+    at_most_one,
+    letter_needs,
+    no_blank_cell,
+    duplicate_activity,
+    # down each role
+    idle_role,
+    role_without_ownership,
+    overloaded_role,
+    everywhere_role,
+    # every text
+    hidden_character,
+)}

@@ -1,0 +1,178 @@
+"""What every renderer receives: the matrix plus the resolved document details.
+
+Renderers never read YAML or settings files; they get a :class:`Document`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable
+
+from raci_gen import __version__
+from raci_gen.input import clock
+from raci_gen.writing import provenance
+from raci_gen.checks.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
+from raci_gen.model.matrix import Activity, Letter, Location, Matrix, Project, Role, Signer
+from raci_gen.documents.anchors import role_anchors
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    matrix: Matrix
+    date: str | None
+    """The date shown on the document (ISO 8601 unless the user wrote another form); None: no date
+    (see :mod:`raci_gen.input.clock`)."""
+    created: _dt.datetime | None
+    """The time file metadata carries (UTC); None: file metadata carries no time."""
+    project: str | None = None
+    version: str | None = None
+    author: str | None = None
+    page: str = "A4"
+    sources: tuple[str, ...] = ()
+    """Input files, relative to the project folder."""
+    template_dir: str | None = None
+    """The project's template folder, whose files override the built-in ones."""
+    generator: str = f"raci-gen {__version__}"
+    findings: tuple[Finding, ...] = ()
+    """Lint findings not silenced by lint-ignore, for the analysis section."""
+    analysis: bool = True
+    """Whether the documents carry the analysis section."""
+    digest: str = ""
+    """Short hash of the input files, printed in the provenance line."""
+    approval: tuple[Signer, ...] = ()
+    """Signers of the approval block."""
+    pdf_variant: str | None = None
+    language: str = "en"
+    role_links: bool = True
+    """Whether role ids link to their sections; off for an injected section, which lacks them."""
+    record: provenance.Provenance | None = None
+    """What the build is made of; each document records ``record.stamp(format)``."""
+    date_source: str = "none"
+    """Where the date came from (:class:`raci_gen.input.clock.DocumentDate`)."""
+
+    @property
+    def provenance(self) -> str:
+        """One line that identifies the build: tool version and input hash."""
+        return f"{self.generator} · input {self.digest}" if self.digest else self.generator
+
+    def stamp_comment(self, fmt: str) -> str:
+        """The provenance a Markdown or HTML document carries at the end of a comment (empty without a record)."""
+        return self.record.comment(fmt) if self.record else ""
+
+    def workload(self) -> list[Workload]:
+        return workload(self.matrix)
+
+    def phase_workload(self) -> list[tuple[str, dict[str, int]]]:
+        return phase_workload(self.matrix)
+
+    def role_views(self) -> list[RoleView]:
+        return [role_view(self.matrix, role) for role in self.matrix.roles]
+
+    def anchor(self, role: Role) -> str:
+        """The anchor of a role's section: ``role-r1``, the slug GitHub and GitLab both give its
+        heading "Role R1", or ``role.<id>`` where another heading could take that (see anchors)."""
+        return self._anchors[role.id]
+
+    def name_anchor(self, role: Role) -> str:
+        """The explicit ``<a name>`` a role's Markdown heading needs, or "" when its slug is its anchor."""
+        anchor = self.anchor(role)
+        return "" if anchor.startswith("role-") else f'<a name="{anchor}"></a>'
+
+    @cached_property
+    def _anchors(self) -> dict[str, str]:
+        # The headings of the built-in Markdown template, in order (conditional ones included).
+        headings: list[tuple[str, str | None]] = [(self.title, None), ("Legend", None), ("Matrix", None)]
+        headings += [(phase.name, None) for phase in self.matrix.phases]
+        headings += [("Roles", None), ("By role", None)]
+        headings += [(f"Role {role.id}", role.id) for role in self.matrix.roles]
+        headings += [("Workload", None), ("Open findings", None), ("Approval", None)]
+        return role_anchors(headings)
+
+    def combinations(self) -> list[tuple[str, str, Letter]]:
+        """The variant's accepted multi-letter cells: (``A/R``, "Accountable and Responsible", colour letter)."""
+        variant = self.matrix.variant
+        result = []
+        for combo in variant.combinations:
+            ordered = sorted(combo, key=variant.order.index)
+            result.append(("/".join(ordered), " and ".join(variant.letter(c).name for c in ordered),
+                           variant.letter(ordered[0])))
+        return result
+
+    def people(self, role: Role) -> str:
+        """The people of a role on one line: ``Ada Lovelace (Data), Alan Turing``."""
+        return ", ".join(p.name + (f" ({p.team})" if p.team else "") for p in role.people)
+
+    @property
+    def letters(self) -> tuple[Letter, ...]:
+        return self.matrix.letters
+
+    def row_letters(self, activity: Activity) -> tuple[str, ...]:
+        """An activity's cells in the order of the matrix's roles, each written as in the matrix (``A/R``,
+        ``C``, or empty): a template's row in one call. A loop over the roles that asks
+        ``activity.letters(role.id)`` does the same, at a sandboxed call and a join per cell, which is
+        most of a long Markdown matrix's time."""
+        written: dict[str, str] = {}
+        for cell in activity.cells:
+            written.setdefault(cell.role_id, "/".join(cell.letters))  # the first, as Activity.cell finds it
+        return tuple(written.get(role.id, "") for role in self.matrix.roles)
+
+    def cell_letter(self, letters: tuple[str, ...]) -> Letter | None:
+        """The letter whose colour a cell takes: the first one written (A in A/R)."""
+        return self.matrix.letter(letters[0]) if letters else None
+
+
+def input_paths(project: Project) -> tuple[str, ...]:
+    """The project's inputs as git sees them, relative to the project folder: the files read (raci.yaml,
+    roles, activities), the role and activity folders (a file removed there is a change) and the templates
+    folder. Paths outside the project folder are left out."""
+    settings = project.settings
+    paths = [provenance.relative_to_root(project, s) for s in project.sources]
+    paths += [settings.roles, settings.activities, settings.templates]
+    paths = [os.path.normpath(p).replace(os.sep, "/") for p in paths]
+    return tuple(dict.fromkeys(p for p in paths if p != ".." and not p.startswith("../") and not os.path.isabs(p)))
+
+
+def resolve_date(project: Project) -> clock.DocumentDate:
+    return clock.document_date(project.settings.date, project.root, input_paths(project))
+
+
+def _relative_finding(project: Project, finding: Finding) -> Finding:
+    """A finding as the documents print it: its file relative to the project folder, not to the
+    folder raci-gen runs in, so the same project gives the same documents wherever it is."""
+    location = finding.location
+    where = Location(provenance.relative_to_root(project, location.file), location.line, location.column)
+    return dataclasses.replace(finding, location=where)
+
+
+def make_document(project: Project, findings: Iterable[Finding] = (),
+                  date: clock.DocumentDate | None = None) -> Document:
+    """The document of ``project``; ``date`` overrides the date the clock gives it."""
+    settings = project.settings
+    date = date or resolve_date(project)
+    template_dir = os.path.join(project.root, settings.templates)
+    template_dir = template_dir if os.path.isdir(template_dir) else None
+    return Document(
+        title=settings.title,
+        matrix=project.matrix,
+        date=date.shown,
+        created=date.stamp,
+        project=settings.project,
+        version=settings.version,
+        author=settings.author,
+        page=settings.page,
+        sources=tuple(provenance.relative_to_root(project, s) for s in project.sources),
+        template_dir=template_dir,
+        findings=tuple(_relative_finding(project, f) for f in findings if f.ignored is None),
+        analysis=settings.analysis,
+        digest=project.digest,
+        approval=settings.approval,
+        pdf_variant=settings.pdf_variant,
+        language=settings.language,
+        record=provenance.compute(project, date.shown, date.stamp, date.source, template_dir),
+        date_source=date.source,
+    )

@@ -1,0 +1,221 @@
+"""The portfolio index (``raci-gen portfolio``) as Markdown, HTML or a workbook.
+
+Like every document, it holds no date and no absolute path: the same projects give
+the same bytes wherever they are checked out. Text from the projects is escaped
+for each format exactly as the project documents escape it.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as _dt
+import html
+import io
+
+from raci_gen.checks.portfolio import PART_NAMES, PARTS, PersonLoad, Portfolio, ProjectEntry
+from raci_gen.documents.templating import md_escape
+
+TITLE = "RACI portfolio"
+_FIXED_TIME = _dt.datetime(2000, 1, 1)
+"""File metadata time of the workbook: the index states no date, so none that changes."""
+
+
+def _person_cells(person: PersonLoad) -> list[str]:
+    """Per part, ``activities (projects)``: ``12 (3)`` is 12 activities in 3 projects."""
+    return [f"{person.activities(p)} ({person.projects(p)})" if person.activities(p) else "–" for p in PARTS]
+
+
+def _summary(portfolio: Portfolio) -> str:
+    flagged = sum(p.flagged for p in portfolio.people)
+    behind = sum(1 for entry in portfolio.projects if entry.build_problem or
+                 any(d.state in ("missing", "out of date") for d in entry.documents))
+    return (f"{len(portfolio.projects)} projects, {portfolio.activities} activities, "
+            f"{len(portfolio.people)} people, of whom {flagged} answer for or do more than "
+            f"{portfolio.max_share:.0%} of all activities."
+            + (f" {behind} project{' has' if behind == 1 else 's have'} documents that are not built, out of date "
+               "or cannot be built." if behind else ""))
+
+
+def _share(person: PersonLoad) -> str:
+    return f"{person.share:.0%}" + (" ⚠ over the limit" if person.flagged else "")
+
+
+def _shown_names(portfolio: Portfolio) -> dict[int, str]:
+    """Each person's name as the tables show it: with the e-mail when two people share the name,
+    so that the rows can be told apart (``Alan Turing <alan@a.example>``, ``Alan Turing (no e-mail)``)."""
+    counts = collections.Counter(person.name.casefold() for person in portfolio.people)
+    return {id(p): p.name if counts[p.name.casefold()] == 1 else
+            f"{p.name} <{p.email}>" if p.email else f"{p.name} (no e-mail)" for p in portfolio.people}
+
+
+def _count(entry: ProjectEntry, value: int) -> str:
+    """A project's size, left blank when it could not be read (it is not known to be 0)."""
+    return "" if entry.problem else str(value)
+
+
+_STATE_NOTES = {"current": "", "missing": " (not built)", "out of date": " (out of date)", "not checked": ""}
+"""What the index says after a document's link."""
+
+
+def _documents_note(entry: ProjectEntry) -> str:
+    """Why the project's documents are not what a build would write, before the links ("" when they are)."""
+    return f"cannot be built: {entry.build_problem}" if entry.build_problem else ""
+
+
+def _project_name(entry: ProjectEntry) -> str:
+    return entry.title + (f" ({entry.project})" if entry.project and entry.project != entry.title else "")
+
+
+def render_portfolio_markdown(portfolio: Portfolio) -> bytes:
+    lines = [f"# {TITLE}", "", md_escape(_summary(portfolio)), "", "## Projects", "",
+             "| Project | Folder | Version | Activities | Roles | Lint | Documents |",
+             "|---|---|---|---:|---:|---|---|"]
+    for entry in portfolio.projects:
+        docs = ", ".join(f"[{d.format}](<{d.link}>)" + _STATE_NOTES[d.state] for d in entry.documents)
+        if entry.build_problem:
+            docs = md_escape(_documents_note(entry)) + ("; " + docs if docs else "")
+        lint = md_escape(entry.problem) if entry.problem else entry.lint_status
+        lines.append(f"| {md_escape(_project_name(entry))} | {md_escape(entry.folder)} | "
+                     f"{md_escape(entry.version or '')} | {_count(entry, entry.activities)} | "
+                     f"{_count(entry, entry.roles)} | {lint} | {docs} |")
+    lines += ["", "## People across projects", "",
+              "Each count is activities (projects): `12 (3)` is 12 activities in 3 projects. "
+              + "; ".join(f"{p} {PART_NAMES[p]}" for p in PARTS) + ".", ""]
+    if portfolio.people:
+        lines += ["| Person | Team | Projects | " + " | ".join(PARTS) + " | Share of A or R |",
+                  "|---|---|---:|" + "---:|" * len(PARTS) + "---|"]
+        shown = _shown_names(portfolio)
+        for person in portfolio.people:
+            lines.append(f"| {md_escape(shown[id(person)])} | {md_escape(', '.join(person.teams))} | "
+                         f"{person.project_count} | " + " | ".join(_person_cells(person))
+                         + f" | {_share(person)} |")
+    else:
+        lines.append("No role names its people (`people:` on the roles), so there is no one to count.")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def render_portfolio_html(portfolio: Portfolio) -> bytes:
+    e = html.escape
+    rows = []
+    for entry in portfolio.projects:
+        docs = ", ".join(f'<a href="{e(d.link)}">{e(d.format)}</a>' + _STATE_NOTES[d.state] for d in entry.documents)
+        if entry.build_problem:
+            docs = e(_documents_note(entry)) + ("; " + docs if docs else "")
+        lint = e(entry.problem) if entry.problem else e(entry.lint_status)
+        rows.append(f"<tr><td>{e(_project_name(entry))}</td><td>{e(entry.folder)}</td>"
+                    f"<td>{e(entry.version or '')}</td><td class=n>{_count(entry, entry.activities)}</td>"
+                    f"<td class=n>{_count(entry, entry.roles)}</td><td>{lint}</td><td>{docs}</td></tr>")
+    people = []
+    shown = _shown_names(portfolio)
+    for person in portfolio.people:
+        cells = "".join(f"<td class=n>{e(c)}</td>" for c in _person_cells(person))
+        flag = ' class="over"' if person.flagged else ""
+        people.append(f"<tr{flag}><td>{e(shown[id(person)])}</td><td>{e(', '.join(person.teams))}</td>"
+                      f"<td class=n>{person.project_count}</td>{cells}<td>{e(_share(person))}</td></tr>")
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="generator" content="raci-gen">
+<title>{TITLE}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; color: #1a1a1a; }}
+table {{ border-collapse: collapse; margin-bottom: 2em; }}
+th, td {{ border: 1px solid #999; padding: .3em .6em; text-align: left; vertical-align: top; }}
+th {{ background: #e8e8e8; }}
+td.n {{ text-align: right; }}
+tr.over td {{ background: #fde2e1; }}
+</style>
+</head>
+<body>
+<h1>{TITLE}</h1>
+<p>{e(_summary(portfolio))}</p>
+<h2>Projects</h2>
+<table>
+<thead><tr><th>Project</th><th>Folder</th><th>Version</th><th>Activities</th><th>Roles</th><th>Lint</th><th>Documents</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+<h2>People across projects</h2>
+<p>Each count is activities (projects). {e("; ".join(f"{p} {PART_NAMES[p]}" for p in PARTS))}.</p>
+<table>
+<thead><tr><th>Person</th><th>Team</th><th>Projects</th>{"".join(f"<th>{p}</th>" for p in PARTS)}<th>Share of A or R</th></tr></thead>
+<tbody>
+{chr(10).join(people)}
+</tbody>
+</table>
+</body>
+</html>
+"""
+    return page.encode("utf-8")
+
+
+def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from raci_gen.documents.xlsx import _reproducible_zip, put_text
+
+    bold = Font(bold=True)
+    over = PatternFill("solid", fgColor="FDE2E1")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Projects"
+    header = ["Project", "Folder", "Version", "Activities", "Roles", "Lint", "Documents"]
+    for col, text in enumerate(header, 1):
+        put_text(ws.cell(1, col), text).font = bold
+    for row, entry in enumerate(portfolio.projects, 2):
+        put_text(ws.cell(row, 1), _project_name(entry))
+        put_text(ws.cell(row, 2), entry.folder)
+        put_text(ws.cell(row, 3), entry.version or "")
+        if not entry.problem:  # not known, not 0
+            ws.cell(row, 4, entry.activities)
+            ws.cell(row, 5, entry.roles)
+        put_text(ws.cell(row, 6), entry.problem or entry.lint_status)
+        docs = ", ".join(d.link + _STATE_NOTES[d.state] for d in entry.documents)
+        put_text(ws.cell(row, 7), "; ".join(filter(None, (_documents_note(entry), docs))))
+    people = wb.create_sheet("People")
+    header = ["Person", "E-mail", "Team", "Projects"]
+    for part in PARTS:
+        header += [f"{part} activities", f"{part} projects"]
+    header += ["Share of A or R", "Over the limit"]
+    for col, text in enumerate(header, 1):
+        put_text(people.cell(1, col), text).font = bold
+    for row, person in enumerate(portfolio.people, 2):
+        put_text(people.cell(row, 1), person.name)
+        put_text(people.cell(row, 2), person.email or "")
+        put_text(people.cell(row, 3), ", ".join(person.teams))
+        people.cell(row, 4, person.project_count)
+        col = 5
+        for part in PARTS:
+            people.cell(row, col, person.activities(part))
+            people.cell(row, col + 1, person.projects(part))
+            col += 2
+        people.cell(row, col, round(person.share, 4)).number_format = "0%"
+        put_text(people.cell(row, col + 1), "yes" if person.flagged else "")
+        if person.flagged:
+            for c in range(1, col + 2):
+                people.cell(row, c).fill = over
+    people_widths = [28, 28, 20, 10] + [13] * (2 * len(PARTS)) + [16, 14]
+    for sheet, widths, rows in ((ws, [36, 24, 10, 11, 8, 24, 50], len(portfolio.projects)),
+                                (people, people_widths, len(portfolio.people))):
+        for col, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(col)].width = width
+        # A long list stays readable: the header stays in view, every column can be sorted and filtered,
+        # and it prints across the page.
+        sheet.freeze_panes = "B2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{1 + rows}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.print_title_rows = "1:1"
+    wb.properties.title = TITLE
+    wb.properties.creator = "raci-gen"
+    wb.properties.lastModifiedBy = "raci-gen"
+    wb.properties.created = _FIXED_TIME
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _reproducible_zip(buffer.getvalue(), _FIXED_TIME)
