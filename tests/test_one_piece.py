@@ -11,8 +11,9 @@ import pytest
 
 from conftest import run_in_process
 from raci_gen.documents import pdf_parts
+from raci_gen.input.templatefolder import built_in_folder
 
-BUILT_IN = os.path.join(os.path.dirname(pdf_parts.__file__), os.pardir, "templates")
+BUILT_IN = built_in_folder()
 
 
 def _project(folder, make_project, activities: int, roles: int, own: tuple[str, ...] = ("raci.css",)):

@@ -164,9 +164,9 @@ def test_anchors_of_many_headings_take_linear_time():
 
 # --- the PDF engine's work on a project's own templates --------------------------------------------------------------
 
-import raci_gen  # noqa: E402
+from raci_gen.input.templatefolder import built_in_folder  # noqa: E402
 
-BUILT_IN_CSS = (Path(raci_gen.__file__).parent / "templates" / "raci.css").read_text(encoding="utf-8")
+BUILT_IN_CSS = (Path(built_in_folder()) / "raci.css").read_text(encoding="utf-8")
 
 
 def own_template(root: Path, name: str, text: str) -> Path:

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FIRST_PHASE, copy_example, run_in_process, snapshot
+from raci_gen.input.templatefolder import built_in_folder
 
 RAICI_GEN = [sys.executable, "-m", "raci_gen"]
-REPO_TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "raci_gen" / "templates"
+REPO_TEMPLATES = Path(built_in_folder())
 FIRST_CELL = "      R2: C\n"
 """GD-1's R2 cell in the example's first phase (line 21)."""
 

@@ -25,12 +25,15 @@ def sections(document: Document) -> list[str]:
 def built_in_sections() -> list[str]:
     """:func:`sections` of the built-in template, without a project (for ``--help``): read from the
     template's source, so that a block added there is listed with no list to keep in step."""
-    from importlib import resources
+    import os
 
     import jinja2
     import jinja2.nodes
 
-    source = (resources.files("raci_gen") / "templates" / TEMPLATE).read_text(encoding="utf-8")
+    from raci_gen.input.templatefolder import built_in_folder
+
+    with open(os.path.join(built_in_folder(), TEMPLATE), encoding="utf-8") as fh:
+        source = fh.read()
     return ["document", *(block.name for block in jinja2.Environment().parse(source).find_all(jinja2.nodes.Block))]
 
 

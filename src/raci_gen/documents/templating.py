@@ -204,8 +204,7 @@ def css_string(text: object) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
-_PACKAGE_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
-BUILT_IN_TEMPLATES = ("raci.md.j2", "raci.html.j2", "raci.css")
+BUILT_IN_TEMPLATES = templatefolder.BUILT_IN_NAMES
 """The package's templates, which a project's file of the same name replaces."""
 
 
@@ -229,7 +228,7 @@ class PackagedTemplateCache(jinja2.BytecodeCache):
 
     def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
                    source: str) -> jinja2.bccache.Bucket:
-        if filename is None or os.path.dirname(os.path.abspath(filename)) != _PACKAGE_TEMPLATES:
+        if filename is None or os.path.dirname(os.path.abspath(filename)) != templatefolder.built_in_folder():
             return jinja2.bccache.Bucket(environment, "", "")  # a project's template: compiled, never stored
         return super().get_bucket(environment, name, filename, source)
 
@@ -324,7 +323,7 @@ def environment(document: Document, autoescape: bool) -> BoundedSandbox:
     loaders: list[jinja2.BaseLoader] = []
     if document.template_dir:
         loaders.append(ProjectTemplateLoader(document.template_dir))
-    loaders.append(jinja2.PackageLoader("raci_gen", "templates"))
+    loaders.append(jinja2.FileSystemLoader(templatefolder.built_in_folder()))
     env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=autoescape,

@@ -16,12 +16,15 @@ line, not a ``RecursionError``.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 from raci_gen.input import filenames
-from raci_gen.model.errors import Problem
+from raci_gen.model.errors import Problem, RaciError
 from raci_gen.model.matrix import Location
 
 MAX_DEPTH = 16
@@ -37,6 +40,22 @@ TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".html", ".htm", ".css", ".md",
 """What the name of a file a template includes, imports or extends ends in (case-insensitive)."""
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "cvs"})
 """Folders of version-control systems (compared ignoring case, as macOS and Windows open them)."""
+
+
+BUILT_IN_NAMES = ("raci.md.j2", "raci.html.j2", "raci.css")
+"""The built-in templates, which a project's file of the same name replaces."""
+
+
+@functools.cache
+def built_in_folder() -> str:
+    """Where the built-in templates are: packaged in the wheel (``raci_gen/templates``), or the top-level
+    ``templates/`` of a source checkout (an editable install), the folder they are kept in."""
+    packaged = Path(str(resources.files("raci_gen"))) / "templates"
+    checkout = Path(__file__).resolve().parents[3] / "templates"
+    for folder in (packaged, checkout):
+        if all((folder / name).is_file() for name in BUILT_IN_NAMES):
+            return str(folder.resolve())
+    raise RaciError("the built-in templates are missing from this installation; reinstall raci-gen")
 
 
 def _figure(n: int) -> str:

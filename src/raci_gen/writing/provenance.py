@@ -162,7 +162,7 @@ def template_digests(template_dir: str | None) -> dict[str, str]:
             data = _regular_file(entry.path, templatefolder.MAX_FILE_BYTES)
             if data is not None:
                 own[entry.relative] = _digest(data)
-    built_in = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")  # the package's own
+    built_in = templatefolder.built_in_folder()
     result = {}
     for fmt, names in FORMAT_TEMPLATES.items():
         h = hashlib.sha256()
