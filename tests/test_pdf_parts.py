@@ -275,7 +275,7 @@ def test_wide_matrices_are_laid_out_in_parts(make_project, document_of, tmp_path
 
 
 def test_a_matrix_cut_by_its_cells_has_the_pages_of_one_document(monkeypatch, example_document, example_pdf):
-    monkeypatch.setattr(pdf_parts, "PARTS_FROM_CELLS", 100)  # the example's 45 x 7 cells are many
+    monkeypatch.setattr(pdf_parts, "PARTS_FROM_CELLS", 100)  # the example's 48 x 7 cells are many
     assert pdf_parts.wanted(example_document)
     assert page_texts(_render_with(example_document, 2)) == page_texts(example_pdf)
 
