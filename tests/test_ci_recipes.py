@@ -19,11 +19,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+import documentation
 import raci_gen
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = os.path.dirname(sys.executable)
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+DOCUMENTATION = documentation.text()
+"""The README and the pages in docs/, where the workflow, hooks and CI recipes are."""
 OFFLINE_PIP = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "", "PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "0",
                "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1"}
 """pip without an index, dependencies or build isolation (PIP_NO_BUILD_ISOLATION=0 means --no-build-isolation)."""
@@ -102,7 +105,7 @@ def test_the_action_installs_raci_gen_from_its_own_checkout(clone, tmp_path):
 def test_a_workflow_gives_the_action_only_its_inputs():
     """What actionlint checks of a local action used by path (`uses: ./`), for the README's workflow."""
     spec = action()
-    block = re.search(r"```yaml\n(# \.github/workflows/raci\.yml\n.*?)```", README, re.S).group(1)
+    block = re.search(r"```yaml\n(# \.github/workflows/raci\.yml\n.*?)```", DOCUMENTATION, re.S).group(1)
     workflow = yaml.safe_load(block)
     steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
     ours = [step for step in steps if "/raci-gen@" in step.get("uses", "")]
@@ -176,8 +179,9 @@ def test_the_release_refuses_a_tag_that_is_not_the_version(tmp_path):
 
 
 def test_the_readme_names_refs_that_exist():
-    refs = re.findall(r"raci-gen@([\w.-]+)", README) + re.findall(r"^\s*rev: ([\w.-]+)", README, re.M) \
-        + re.findall(r"/-/raw/([\w.-]+)/ci/", README) + re.findall(r"RACI_GEN_REF: ([\w.-]+)", README)
+    text = DOCUMENTATION
+    refs = re.findall(r"raci-gen@([\w.-]+)", text) + re.findall(r"^\s*rev: ([\w.-]+)", text, re.M) \
+        + re.findall(r"/-/raw/([\w.-]+)/ci/", text) + re.findall(r"RACI_GEN_REF: ([\w.-]+)", text)
     assert len(refs) >= 4, refs
     for ref in refs:
         assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{ref}: a commit SHA, which exists, not a tag that may not"

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+import documentation
+
 pytestmark = pytest.mark.skipif(shutil.which("prlimit") is None, reason="needs prlimit (util-linux)")
 
 MEMORY = 1_500_000_000
@@ -192,9 +194,7 @@ def test_readme_table_of_limits_has_the_importers_figures():
     from raci_gen.importers import html, markdown, table, xlsx
     from raci_gen.input.loader import MAX_ACTIVITIES, MAX_ROLES
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in readme.splitlines()
-            if line.strip().startswith("|") and line.count("|") >= 3}
+    rows = documentation.table_rows()
     mib = 1024 * 1024
     assert rows["a source for `import`"] == (f"{table.MAX_SOURCE_BYTES // mib} MiB, a regular file; a workbook unpacks "
                                              f"to at most {xlsx.MAX_UNPACKED // mib} MiB")

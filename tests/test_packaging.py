@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import documentation
 from raci_gen.checks.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,4 +134,4 @@ def test_the_readme_way_prints_a_completion_script(shell):
     env = {**os.environ, "_RACI_GEN_COMPLETE": f"{shell}_source"}
     done = subprocess.run(["raci-gen"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "_RACI_GEN_COMPLETE" in done.stdout
-    assert f"_RACI_GEN_COMPLETE={shell}_source raci-gen" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"_RACI_GEN_COMPLETE={shell}_source raci-gen" in documentation.text()

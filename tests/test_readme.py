@@ -1,24 +1,210 @@
-"""README's generated tables match the registries they are generated from."""
+"""The documentation, README.md and every page in docs/, holds to the code: its generated tables are the registries
+they are generated from, its links and anchors lead somewhere, its YAML and JSON examples parse, the README's first
+project runs as written, the command-line synopsis names options that exist, and the README gives the test command
+.ci/run runs and the sections .ci/run cites. (The limits tables are checked against the constants by the tests of
+each limit, through tests/documentation.py.)"""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+
+from documentation import PAGES, README, ROOT
 from raci_gen.checks.reports import rules_table, variants_table
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+GENERATED = {"RULES": lambda: rules_table(markdown=True), "VARIANTS": variants_table}
+"""The tables between <!-- BEGIN NAME ... --> and <!-- END NAME --> markers, and what makes them."""
+
+RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
+PAGE_IDS = [str(page.relative_to(ROOT)) for page in PAGES]
 
 
-def _between(text: str, name: str) -> str:
-    match = re.search(rf"<!-- BEGIN {name}[^>]*-->\n(.*?)<!-- END {name} -->", text, re.S)
-    assert match, f"README has no {name} markers"
-    return match.group(1)
+def _tokens(page: Path) -> list:
+    return MarkdownIt("commonmark").enable("table").parse(page.read_text(encoding="utf-8"))
 
 
-def test_rules_table_is_generated_from_the_registry():
-    assert _between(README.read_text(encoding="utf-8"), "RULES") == rules_table(markdown=True)
+def _fences(page: Path, info: str) -> list[str]:
+    return [t.content for t in _tokens(page) if t.type == "fence" and t.info.strip() == info]
 
 
-def test_variants_table_is_generated_from_the_registry():
-    assert _between(README.read_text(encoding="utf-8"), "VARIANTS") == variants_table()
+def _section(page: Path, heading: str) -> list:
+    """The tokens of the section under the level-2 heading `heading`, up to the next heading of level 1 or 2."""
+    tokens, inside, found = _tokens(page), [], False
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h1", "h2"):
+            if found:
+                break
+            found = tokens[i + 1].content == heading
+        elif found:
+            inside.append(token)
+    assert found, f"{page.name} has no section {heading!r}"
+    return inside
+
+
+def github_slug(heading: str) -> str:
+    """A heading's anchor as GitHub makes it: lower case, punctuation dropped (letters, digits, `_` and `-` kept),
+    each space a hyphen; written here from GitHub's rules, not taken from raci-gen's own anchors module."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+def anchors(page: Path) -> set[str]:
+    """Every #fragment that leads somewhere in `page` on GitHub: the headings' slugs (a repeated one numbered -1,
+    -2, ...) and the explicit <a id> / <a name> anchors."""
+    found: set[str] = set()
+    tokens = _tokens(page)
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            inline = tokens[i + 1]
+            text = "".join(c.content for c in inline.children if c.type in ("text", "code_inline"))
+            slug, n = github_slug(text), 1
+            while slug in found:
+                slug, n = f"{github_slug(text)}-{n}", n + 1
+            found.add(slug)
+    found |= set(re.findall(r"<a (?:id|name)=\"([^\"]+)\"", page.read_text(encoding="utf-8")))
+    return found
+
+
+def links(page: Path) -> list[str]:
+    """The targets of the page's Markdown links and images (not those shown in code)."""
+    targets = []
+    for token in _tokens(page):
+        for child in token.children or []:
+            if child.type == "link_open":
+                targets.append(child.attrs["href"])
+            elif child.type == "image":
+                targets.append(child.attrs["src"])
+    return targets
+
+
+# --- generated tables -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_each_generated_table_is_on_one_page(name):
+    holders = [page.name for page in PAGES if f"\n<!-- BEGIN {name} (generated" in page.read_text(encoding="utf-8")]
+    assert len(holders) == 1, f"the {name} table is on {holders}: one page holds it"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_generated_tables_are_the_registries(page):
+    text = page.read_text(encoding="utf-8")
+    for name in re.findall(r"^<!-- BEGIN (\w+) \(generated", text, re.M):
+        assert name in GENERATED, f"{page.name}: no generator for the {name} table"
+        match = re.search(rf"<!-- BEGIN {name}[^>]*-->\n(.*?)<!-- END {name} -->", text, re.S)
+        assert match, f"{page.name}: the {name} table has no END marker"
+        assert match.group(1) == GENERATED[name](), f"{page.name}: the {name} table is not the registry's"
+
+
+# --- links and anchors ------------------------------------------------------------------------------------------
+
+
+def test_github_slugs_as_github_makes_them():
+    assert github_slug("Is it stale? build --check") == "is-it-stale-build---check"
+    assert github_slug("The document's date") == "the-documents-date"
+    assert github_slug("Import, CSV and JSON") == "import-csv-and-json"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_links_lead_to_files_and_anchors_that_exist(page):
+    broken = []
+    for target in links(page):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:: not fetched
+            continue
+        path, _, fragment = target.partition("#")
+        file = (page.parent / path).resolve() if path else page
+        if ROOT not in file.parents and file != ROOT or not file.exists():
+            broken.append(f"{target}: no file {file}")
+        elif fragment and file.suffix == ".md" and fragment not in anchors(file):
+            broken.append(f"{target}: no anchor #{fragment} in {file.relative_to(ROOT)}")
+    assert broken == []
+
+
+def test_the_readme_links_every_page():
+    linked = {(README.parent / target.partition("#")[0]).resolve() for target in links(README)}
+    assert [page.name for page in PAGES[1:] if page.resolve() not in linked] == []
+
+
+# --- examples ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_yaml_and_json_examples_parse(page):
+    for block in _fences(page, "yaml"):
+        yaml.safe_load(block)
+    for block in _fences(page, "json"):
+        json.loads(block)
+
+
+def test_the_first_project_of_the_readme_runs_as_written(tmp_path):
+    """README, "A first project": init, the phase file added, lint and build, each as the README shows them."""
+    section = _section(README, "A first project")
+    [init, lint_and_build] = [t.content for t in section if t.type == "fence" and t.info == "sh"]
+    [phase] = [t.content for t in section if t.type == "fence" and t.info == "yaml"]
+    env = {**os.environ, "PATH": os.path.dirname(RACI_GEN) + os.pathsep + os.environ["PATH"]}
+    done = subprocess.run(["sh", "-ec", init], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    name = re.match(r"# (\S+)\n", phase).group(1)
+    (tmp_path / "my-team" / name).write_text(phase, encoding="utf-8")
+    done = subprocess.run(["sh", "-ec", lint_and_build], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 errors, 0 warnings, 0 info" in done.stdout
+    output = tmp_path / "my-team" / "output"
+    assert sorted(p.name for p in output.iterdir()) == ["raci-matrix.md", "raci-matrix.pdf", "raci-matrix.xlsx"]
+    assert "| HO-1 | Hand the model over to the team that runs it |" in (output / "raci-matrix.md").read_text()
+
+
+def test_the_synopsis_names_commands_and_options_that_exist():
+    """docs/commands.md's synopsis names every command, and every option it gives a command is in that command's
+    --help (the installed raci-gen, whatever module defines the command)."""
+    [synopsis] = [block for page in PAGES for block in _fences(page, "") if block.startswith("raci-gen build [")]
+    commands: dict[str, set[str]] = {}
+    command = None
+    for line in synopsis.splitlines():
+        if line.startswith("raci-gen "):
+            command = line.split()[1]
+            if command.startswith("-") or command.isupper():
+                command = None
+                continue
+            commands[command] = set()
+        if command:
+            commands[command] |= set(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", line))
+    done = subprocess.run([RACI_GEN, "--help"], capture_output=True, text=True, timeout=60)
+    every = re.findall(r"^  ([a-z][\w-]*)  ", done.stdout.partition("Commands:")[2], re.M)
+    assert len(every) >= 11 and sorted(commands) == sorted(every)
+    for command, options in commands.items():
+        done = subprocess.run([RACI_GEN, command, "--help"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"{command}: {done.stderr}"
+        missing = sorted(option for option in options if not re.search(rf"(?<![\w-]){option}\b", done.stdout))
+        assert missing == [], f"raci-gen {command} --help has no {missing}"
+
+
+# --- the README and .ci/run -------------------------------------------------------------------------------------
+
+CI_RUN = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_ci_runs_the_readme_test_command():
+    """README, "Run the tests": `.ci/run` runs exactly its commands (pip quieter)."""
+    [block] = [t.content for t in _section(README, "Run the tests") if t.type == "fence"]
+    readme = [command.strip() for command in block.strip().split("&&")]
+    ci = [command.strip().replace("pip install -q ", "pip install ") for line in CI_RUN.splitlines()
+          if line and not line.lstrip().startswith("#") for command in line.split("&&")]
+    start = ci.index(readme[0])
+    assert ci[start:start + len(readme)] == readme
+
+
+def test_ci_cites_readme_sections_that_exist():
+    cited = re.findall(r"README(?:\.md)?[:,] \"([^\"]+)\"", CI_RUN)
+    assert len(cited) >= 4, cited
+    headings = [t.content for t in _tokens(README) if t.type == "inline" and t.map and
+                README.read_text(encoding="utf-8").splitlines()[t.map[0]].startswith("#")]
+    assert [name for name in cited if not any(h.startswith(name) for h in headings)] == []

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import documentation
 from raci_gen.input import loader
 
 RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
@@ -260,9 +261,7 @@ def test_readme_table_of_limits_has_these_figures():
     from raci_gen.input import yamlsource
     from raci_gen.importers import xlsx
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in readme.splitlines()
-            if line.strip().startswith("|") and line.count("|") >= 3}
+    rows = documentation.table_rows()
     mib = 1024 * 1024
     assert rows["role files (a file may hold several roles, or none)"] == \
         f"{loader.MAX_ROLE_FILES:,}, counted before any is read"

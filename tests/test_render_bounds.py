@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+import documentation
 from raci_gen.input import loader
 from raci_gen.documents.anchors import github_slug, gitlab_slug, role_anchors
 
@@ -322,9 +323,7 @@ def test_an_import_past_the_limit_of_cells_is_refused(tmp_path):
 
 
 def test_readme_states_the_limit_of_cells():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in readme.splitlines()
-            if line.strip().startswith("|") and line.count("|") >= 3}
+    rows = documentation.table_rows()
     assert rows["cells of the matrix (activities × roles)"] == (
         f"{loader.MAX_CELLS:,} ({LONGEST[0]:,} × {LONGEST[1]}, {WIDEST[0]:,} × {WIDEST[1]})")
 

@@ -516,15 +516,18 @@ def test_gitlab_of_no_findings_is_an_empty_array():
 def test_sarif_rules_carry_help_and_a_help_uri(mixed_findings):
     log = json.loads(format_sarif(mixed_findings))
     assert sarif_errors(log) == []
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for descriptor in log["runs"][0]["tool"]["driver"]["rules"]:
         rid = descriptor["id"]
         assert descriptor["help"]["text"].startswith(RULES[rid].SUMMARY)
         assert f"raci-gen rules --explain {rid}" in descriptor["help"]["text"]
         assert descriptor["help"]["markdown"]
         assert descriptor["helpUri"] == rule_help_uri(rid)
-        assert re.fullmatch(r"https://[^\s#]+#rule-" + re.escape(rid), descriptor["helpUri"])
-        assert f'<a id="rule-{rid}"></a>' in readme  # the anchor the URI names
+        # the page of this repository the URI names, as GitHub shows it, and the anchor there
+        page = re.fullmatch(r"https://github\.com/raci-gen/raci-gen/blob/main/([^\s#]+\.md)#rule-" + re.escape(rid),
+                            descriptor["helpUri"])
+        assert page, descriptor["helpUri"]
+        text = (Path(__file__).resolve().parents[1] / page.group(1)).read_text(encoding="utf-8")
+        assert f'<a id="rule-{rid}"></a>' in text
 
 
 def test_sarif_related_locations_of_a_duplicate_activity(tmp_path):

@@ -12,7 +12,6 @@ import sys
 import tempfile
 import textwrap
 import time
-from pathlib import Path
 
 try:
     import fcntl
@@ -21,6 +20,7 @@ except ImportError:  # Windows
 
 import pytest
 
+import documentation
 from conftest import run_in_process
 from raci_gen.runtime import scratch
 
@@ -227,8 +227,7 @@ def test_a_folder_without_a_lock_goes_only_when_its_process_is_gone_and_it_is_ol
     assert scratch.remove_leftovers(str(tmp_path), now=modified + scratch.UNLOCKED_AFTER - 60) == []
     assert scratch.remove_leftovers(str(tmp_path), now=modified + scratch.UNLOCKED_AFTER + 60) == [dead.name]
     assert not dead.exists() and live.is_dir()
-    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
-    assert f"it has not changed for {scratch.UNLOCKED_AFTER // 3600} hours" in readme
+    assert f"it has not changed for {scratch.UNLOCKED_AFTER // 3600} hours" in documentation.flat_text()
 
 
 @posix

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import documentation
 from raci_gen.input import templatefolder
 from raci_gen.model.errors import TemplateFailure
 from raci_gen.input.loader import load_project
@@ -320,8 +321,8 @@ def test_output_names_that_only_look_reserved_are_accepted(tmp_path, name):
     assert load_project(str(project)).settings.output.name == name
 
 
-def test_readme_states_the_limits_the_code_enforces(repo_root):
-    text = " ".join((repo_root / "README.md").read_text(encoding="utf-8").split())
+def test_readme_states_the_limits_the_code_enforces():
+    text = documentation.flat_text()
     row = (f"| the project's templates folder | {templatefolder.MAX_DEPTH} folders deep, "
            f"{templatefolder.MAX_ENTRIES:,} files and folders, {templatefolder.MAX_FILE_BYTES // 2**20} MiB a file, "
            f"{templatefolder.MAX_FOLDER_BYTES // 2**20} MiB in all |")

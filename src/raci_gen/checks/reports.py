@@ -133,13 +133,14 @@ def format_gitlab(findings: list[Finding], verbose: bool = False) -> str:
     return _json(issues)
 
 
-README_URL = "https://pypi.org/project/raci-gen/"
-"""Where the README is published (PyPI shows it as the project page); its rule table has an anchor
-``#rule-ID`` for each rule, which SARIF's helpUri points at. Nothing fetches it."""
+RULES_PAGE_URL = "https://github.com/raci-gen/raci-gen/blob/main/docs/lint.md"
+"""Where the rule table is published (docs/lint.md in the repository, as GitHub shows it; PyPI's project page
+shows only the README, which links to it); the table has an anchor ``#rule-ID`` for each rule, which SARIF's
+helpUri points at. Nothing fetches it."""
 
 
 def rule_help_uri(rule_id: str) -> str:
-    return f"{README_URL}#rule-{rule_id}"
+    return f"{RULES_PAGE_URL}#rule-{rule_id}"
 
 
 def _sarif_uri(path: str) -> str:
