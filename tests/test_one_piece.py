@@ -24,8 +24,10 @@ def _project(folder, make_project, activities: int, roles: int, own: tuple[str, 
                             for n in range(1, activities + 1)]}})
     if own:
         (root / "templates").mkdir()
-        for name in own:  # the built-in ones, copied: the project's own from now on
-            shutil.copy(os.path.join(BUILT_IN, name), root / "templates" / name)
+        for name in own:  # the built-in ones, copied and changed by a comment: the project's own from now on
+            comment = "\n/* the project's own */\n" if name.endswith(".css") else "\n{# the project's own #}\n"
+            text = open(os.path.join(BUILT_IN, name), encoding="utf-8").read() + comment
+            (root / "templates" / name).write_text(text, encoding="utf-8")
     return root
 
 
@@ -59,3 +61,15 @@ def test_the_limit_itself_and_the_built_in_templates_pass(tmp_path, make_project
     assert pdf_parts.one_piece_refusal(built_in) is None
     md_only = document_of(_project(tmp_path / "md", make_project, 151, 200, own=("raci.md.j2",)))
     assert pdf_parts.one_piece_refusal(md_only) is None  # the PDF is drawn by the built-in ones
+
+
+def test_the_built_in_templates_copied_unchanged_are_the_built_in_set(tmp_path, make_project, document_of):
+    """The files of ``init --templates`` (the built-in ones, same bytes) are not the project's own: no one-piece
+    refusal, and the repository's own example, whose templates folder is where they are kept, neither."""
+    root = _project(tmp_path / "p", make_project, 151, 200, own=())
+    (root / "templates").mkdir()
+    for name in ("raci.html.j2", "raci.css", "raci.md.j2"):
+        shutil.copy(os.path.join(BUILT_IN, name), root / "templates" / name)
+    assert pdf_parts.one_piece_refusal(document_of(root)) is None
+    (root / "templates" / "raci.css").write_bytes((root / "templates" / "raci.css").read_bytes() + b" ")
+    assert "raci.css: error: with the project's own raci.css the PDF" in pdf_parts.one_piece_refusal(document_of(root))

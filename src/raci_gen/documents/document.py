@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Iterable
 
 from raci_gen import __version__
-from raci_gen.input import clock
+from raci_gen.input import clock, templatefolder
 from raci_gen.writing import provenance
 from raci_gen.checks.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
 from raci_gen.model.matrix import Activity, Letter, Location, Matrix, Project, Role, Signer
@@ -129,10 +129,13 @@ class Document:
 def input_paths(project: Project) -> tuple[str, ...]:
     """The project's inputs as git sees them, relative to the project folder: the files read (raci.yaml,
     roles, activities), the role and activity folders (a file removed there is a change) and the templates
-    folder. Paths outside the project folder are left out."""
+    folder, unless it is where the built-in templates are kept (the repository's own example: a commit to
+    the built-in templates does not date it). Paths outside the project folder are left out."""
     settings = project.settings
     paths = [provenance.relative_to_root(project, s) for s in project.sources]
-    paths += [settings.roles, settings.activities, settings.templates]
+    paths += [settings.roles, settings.activities]
+    if os.path.realpath(os.path.join(project.root, settings.templates)) != templatefolder.built_in_folder():
+        paths.append(settings.templates)
     paths = [os.path.normpath(p).replace(os.sep, "/") for p in paths]
     return tuple(dict.fromkeys(p for p in paths if p != ".." and not p.startswith("../") and not os.path.isabs(p)))
 

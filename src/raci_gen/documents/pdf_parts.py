@@ -57,7 +57,7 @@ from raci_gen.runtime.children import die_with, portable, restored, stopped
 from raci_gen.documents.document import Document
 from raci_gen.documents import pdf_tags
 from raci_gen.documents.html import Part, described, matrix_layout, phase_rows, render_html_text
-from raci_gen.documents.templating import render_template
+from raci_gen.documents.templating import ProjectTemplateLoader, render_template
 
 PARTS_FROM = 300
 """Matrices with more activities than this are laid out in parts; smaller ones in one document (unless wide)."""
@@ -84,11 +84,12 @@ def wanted(document: Document) -> bool:
 
 
 def own_templates(document: Document) -> list[str]:
-    """The project's own files among those the PDF is drawn from (``raci.html.j2``, ``raci.css``)."""
+    """The project's own files among those the PDF is drawn from (``raci.html.j2``, ``raci.css``): a file that
+    is the built-in template, same bytes, is not (:func:`templatefolder.is_built_in`)."""
     if not document.template_dir:
         return []
-    paths = (os.path.join(document.template_dir, name) for name in ("raci.html.j2", "raci.css"))
-    return [path for path in paths if os.path.exists(path)]
+    loader = ProjectTemplateLoader(document.template_dir)
+    return [os.path.join(document.template_dir, name) for name in ("raci.html.j2", "raci.css") if loader.is_own(name)]
 
 
 ONE_PIECE_CELLS = 30_000

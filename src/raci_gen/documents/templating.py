@@ -286,7 +286,8 @@ class ProjectTemplateLoader(jinja2.BaseLoader):
     :func:`confined.read_regular` reaches it, one folder at a time from a descriptor of the templates
     folder, without following a link that leads out of it, and refused above
     :data:`templatefolder.MAX_FILE_BYTES`. A name that is not there is :class:`jinja2.TemplateNotFound`,
-    so the built-in template of that name is used.
+    so the built-in template of that name is used; so is a file that is the built-in template, same name and
+    same bytes (:func:`templatefolder.is_built_in`), which is then read, compiled and cached as the built-in.
     """
 
     def __init__(self, folder: str):
@@ -306,12 +307,25 @@ class ProjectTemplateLoader(jinja2.BaseLoader):
             raise TemplateRefused(template, str(exc).split(": error: ", 1)[-1], path) from None
         except OSError as exc:
             raise TemplateRefused(template, f"cannot be read: {exc.strerror}", path) from None
+        if templatefolder.is_built_in(template, data):
+            raise jinja2.TemplateNotFound(template)  # the built-in loader, next in line, reads it
         try:
             source = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise TemplateRefused(template, f"not UTF-8 text (byte {exc.start + 1})", path) from None
         # One environment serves one render, so a template read once stays as read.
         return source, path, lambda: True
+
+    def is_own(self, template: str) -> bool:
+        """Whether the folder's file ``template`` is the project's own: there, and not the built-in template
+        of that name (a file that is refused counts as its own: the render will say why)."""
+        try:
+            self.get_source(jinja2.Environment(), template)
+        except jinja2.TemplateNotFound:
+            return False
+        except TemplateRefused:
+            return True
+        return True
 
     def list_templates(self) -> list[str]:
         """The names of the folder's template files, within the limits of :func:`templatefolder.walk`."""
@@ -377,10 +391,11 @@ def _loading_failure(exc: jinja2.TemplateError, name: str, document: Document,
 
 
 def _project_templates(document: Document) -> bool:
-    """Whether the project's templates folder holds any file a render could use."""
+    """Whether the project's templates folder holds any file of its own a render could use."""
     if not document.template_dir:
         return False
-    return bool(ProjectTemplateLoader(document.template_dir).list_templates())
+    loader = ProjectTemplateLoader(document.template_dir)
+    return any(name not in BUILT_IN_TEMPLATES or loader.is_own(name) for name in loader.list_templates())
 
 
 def _where(exc: BaseException, name: str, document: Document, template: jinja2.Template | None = None) -> Location:

@@ -58,6 +58,22 @@ def built_in_folder() -> str:
     raise RaciError("the built-in templates are missing from this installation; reinstall raci-gen")
 
 
+@functools.cache
+def built_in_bytes(name: str) -> bytes:
+    """The bytes of the built-in template ``name`` (one of :data:`BUILT_IN_NAMES`)."""
+    with open(os.path.join(built_in_folder(), name), "rb") as fh:
+        return fh.read()
+
+
+def is_built_in(name: str, data: bytes) -> bool:
+    """Whether a project's template file named ``name`` in its templates folder, holding ``data``, is the
+    built-in template of that name: same name, same bytes. Such a file is the built-in set, not the project's
+    own (no sandbox timer, no one-piece PDF, the built-in's digest in the stamps): the repository's top, whose
+    templates folder is where the built-in templates are kept, and a copy from ``raci-gen init --templates``
+    left as it came, build the documents the built-in templates build, byte for byte."""
+    return name in BUILT_IN_NAMES and data == built_in_bytes(name)
+
+
 def _figure(n: int) -> str:
     return f"{n:,}"
 

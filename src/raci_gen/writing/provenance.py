@@ -160,7 +160,7 @@ def template_digests(template_dir: str | None) -> dict[str, str]:
             if entry.is_folder:
                 continue
             data = _regular_file(entry.path, templatefolder.MAX_FILE_BYTES)
-            if data is not None:
+            if data is not None and not templatefolder.is_built_in(entry.relative, data):  # a copy: built-in below
                 own[entry.relative] = _digest(data)
     built_in = templatefolder.built_in_folder()
     result = {}
