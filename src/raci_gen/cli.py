@@ -1,9 +1,8 @@
 """The command line's entry point: the ``raci-gen`` group, made of the commands in :mod:`raci_gen.commands`.
 
 Each command is a module of that package, registered in ``raci_gen.commands.COMMANDS``. The exit codes
-(0 success, 1 a check failed, 2 bad input or usage, 3 a bug, 4 the machine refused) are decided in one
-place, :mod:`raci_gen.commands.exit_codes`, whose :class:`~raci_gen.commands.exit_codes.RaciGroup` is
-this group's class.
+are decided in one place, :mod:`raci_gen.commands.exit_codes`: its docstring lists them, and its
+:class:`~raci_gen.commands.exit_codes.RaciGroup`, this group's class, turns errors into them.
 """
 
 from __future__ import annotations

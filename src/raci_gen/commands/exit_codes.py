@@ -10,8 +10,10 @@
   permission, a folder in the way), while writing or while rendering; the files are as
   they were before the command.
 
-A command exits 0 or 1 itself (``ctx.exit``) and raises for the rest; :class:`RaciGroup`, the
-class of the ``raci-gen`` group (in :mod:`raci_gen.cli`), turns what it raises into 2, 3 or 4.
+A command exits with these names itself (``ctx.exit``) when it decides the status: 0 or 1 as above,
+and the worst of several projects' statuses (build and lint with several folders, the hooks, portfolio).
+The rest it raises; :class:`RaciGroup`, the class of the ``raci-gen`` group (in :mod:`raci_gen.cli`),
+turns raci-gen's errors into 2 or 4 and anything else into 3.
 """
 
 from __future__ import annotations
