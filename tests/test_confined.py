@@ -1,4 +1,4 @@
-"""raci_gen.writing.confined: writes that stay beneath their folder, all or nothing."""
+"""raci_gen.runtime.confined: writes that stay beneath their folder, all or nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from raci_gen.writing.confined import Write, confine, read_regular, write_all
+from raci_gen.runtime.confined import Write, confine, read_regular, write_all
 from raci_gen.model.errors import EnvironmentFailure, RaciError
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from raci_gen.writing.confined import Write, write_all
+from raci_gen.runtime.confined import Write, write_all
 from raci_gen.model.errors import RaciError
 from raci_gen.input.loader import load_project
 from tests.conftest import snapshot
@@ -179,7 +179,7 @@ def test_the_summary_names_every_file_written_with_what_changed_in_it(tmp_path):
 HOOK = """\
 import errno
 import os
-import raci_gen.writing.confined as confined
+import raci_gen.runtime.confined as confined
 original = confined.write_all
 def write_all(writes, replace=True):
     if os.environ.get("SAVED_MEANWHILE"):

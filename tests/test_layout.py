@@ -1,4 +1,5 @@
-"""The direction of dependency inside the package, read from the import statements (README, "Layout of the code")."""
+"""The direction of dependency inside the package, read from the import statements (docs/development.md,
+"Layout of the code")."""
 
 from __future__ import annotations
 

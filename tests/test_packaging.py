@@ -130,7 +130,7 @@ def test_commands_and_options_complete_too():
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_the_readme_way_prints_a_completion_script(shell):
-    """README, "Shell completion": eval "$(_RACI_GEN_COMPLETE=bash_source raci-gen)" and the like."""
+    """docs/commands.md, "Shell completion": eval "$(_RACI_GEN_COMPLETE=bash_source raci-gen)" and the like."""
     env = {**os.environ, "_RACI_GEN_COMPLETE": f"{shell}_source"}
     done = subprocess.run(["raci-gen"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "_RACI_GEN_COMPLETE" in done.stdout

@@ -1,8 +1,8 @@
 """The documentation, README.md and every page in docs/, holds to the code: its generated tables are the registries
 they are generated from, its links and anchors lead somewhere, its YAML and JSON examples parse, the README's first
-project runs as written, the command-line synopsis names options that exist, and the README gives the test command
-.ci/run runs and the sections .ci/run cites. (The limits tables are checked against the constants by the tests of
-each limit, through tests/documentation.py.)"""
+project runs as written, the command-line synopsis names options that exist, the README gives the test command
+.ci/run runs, and the sections cited by name in .ci/run, the code and the tests exist. (The limits tables are
+checked against the constants by the tests of each limit, through tests/documentation.py.)"""
 
 from __future__ import annotations
 
@@ -202,9 +202,25 @@ def test_ci_runs_the_readme_test_command():
     assert ci[start:start + len(readme)] == readme
 
 
-def test_ci_cites_readme_sections_that_exist():
-    cited = re.findall(r"README(?:\.md)?[:,] \"([^\"]+)\"", CI_RUN)
-    assert len(cited) >= 4, cited
-    headings = [t.content for t in _tokens(README) if t.type == "inline" and t.map and
-                README.read_text(encoding="utf-8").splitlines()[t.map[0]].startswith("#")]
-    assert [name for name in cited if not any(h.startswith(name) for h in headings)] == []
+def headings(page: Path) -> list[str]:
+    tokens = _tokens(page)
+    return ["".join(c.content for c in tokens[i + 1].children if c.type in ("text", "code_inline"))
+            for i, token in enumerate(tokens) if token.type == "heading_open"]
+
+
+CITING = [ROOT / ".ci" / "run", ROOT / ".pre-commit-hooks.yaml", *sorted((ROOT / "src").rglob("*.py")),
+          *sorted((ROOT / "tests").glob("*.py")), *sorted((ROOT / "benchmarks").glob("*.py"))]
+"""Files whose comments, docstrings and messages cite a section of the documentation by its name."""
+
+
+def test_sections_cited_by_name_exist():
+    """`README: "System packages"` in .ci/run, `see docs/docs-as-code.md, "What to commit"` in init's message and
+    the like: the page holds a heading that starts with the name cited (.ci/run's "Fonts" is "Fonts for
+    international teams")."""
+    cited = [(file.relative_to(ROOT), page, name) for file in CITING
+             for page, name in re.findall(r"\b(README(?:\.md)?|docs/[\w-]+\.md)(?:'s)?[:,]?\s+\\?\"([^\"\\]+)\\?\"",
+                                          file.read_text(encoding="utf-8"))]
+    assert len([c for c in cited if str(c[0]) == ".ci/run"]) >= 4, cited
+    missing = [f"{file}: {page}, {name!r}" for file, page, name in cited
+               if not any(h.startswith(name) for h in headings(ROOT / (page if page.endswith(".md") else "README.md")))]
+    assert missing == []

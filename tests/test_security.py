@@ -31,7 +31,7 @@ import pypdf
 import pytest
 
 from raci_gen.model.errors import RenderError
-from raci_gen.writing.confined import remove_stale_temporaries
+from raci_gen.runtime.confined import remove_stale_temporaries
 
 PASSWD = Path("/etc/passwd")
 # A matrix the lint finds nothing in, so that stderr holds only what a test is about.

@@ -53,7 +53,7 @@ def _json(document: object) -> str:
 
 
 def format_json(findings: list[Finding], verbose: bool = False) -> str:
-    """JSON documented in README ("raci-gen lint --format json")."""
+    """JSON documented in docs/lint.md ("raci-gen lint --format json")."""
     document = {
         "version": JSON_SCHEMA_VERSION,
         "tool": {"name": "raci-gen", "version": __version__},
@@ -277,7 +277,7 @@ REPORTS: dict[str, Callable[[list[Finding], bool], str]] = {
 
 
 def rules_table(markdown: bool = False) -> str:
-    """The rule registry as a table: for `raci-gen rules` and README."""
+    """The rule registry as a table: for `raci-gen rules` and docs/lint.md."""
     from raci_gen.checks.rules import RULES
 
     if markdown:
@@ -316,7 +316,7 @@ def plain_docstring(text: str) -> str:
 
 
 def variants_table() -> str:
-    """The built-in variants as a Markdown table, for README."""
+    """The built-in variants as a Markdown table, for docs/project-format.md."""
     from raci_gen.model.variants import VARIANTS
 
     lines = ["| variant | letters | rules |", "|---|---|---|"]

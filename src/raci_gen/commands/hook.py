@@ -12,7 +12,7 @@ from raci_gen.commands.projects import run_command
 
 @click.group()
 def hook() -> None:
-    """For pre-commit: lint or check the project of each file given (see README, "pre-commit")."""
+    """For pre-commit: lint or check the project of each file given (see docs/docs-as-code.md, "pre-commit")."""
 
 
 HOOK_COMMANDS = {"lint": ("lint",), "check": ("build", "--check", "--quiet", "--format", "md")}

@@ -62,7 +62,7 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
         ctx.exit(EXIT_CHECK_FAILED)
     if result.summary:
         echo(result.summary, nl=False)
-    from raci_gen.writing.confined import Write, confine, write_all
+    from raci_gen.runtime.confined import Write, confine, write_all
 
     # All or none, beneath the folder named on the command line (the project, for --into).
     write_all([Write(path, data, confine(path, into, into) if into is not None else confine(path, ".", out_dir),

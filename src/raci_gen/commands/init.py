@@ -25,6 +25,7 @@ def init(directory: str) -> None:
 
     created = create(directory)
     for name in created.kept:
-        echo(f"kept the existing {os.path.join(directory, name)}; see README, \"What to commit\"", err=True)
+        echo(f"kept the existing {os.path.join(directory, name)}; see docs/docs-as-code.md, \"What to commit\"",
+             err=True)
     echo(created.hooks, err=True)
     echo(f"wrote {len(created.written)} files to {directory}; next: raci-gen build {directory}")

@@ -45,9 +45,10 @@ class RuleList(click.ParamType):
         return ",".join(names)  # text, so that several folders' runs get the option again as given
 
     def shell_complete(self, ctx, param, incomplete):
-        """Shell completion (README, "Shell completion"): the rule ids that start with the last comma-separated
-        piece typed, each after the pieces before it (``idle-role,too`` offers ``idle-role,too-many-informed``
-        and the other too-many rules), with the rule's summary for the shells that show one."""
+        """Shell completion (docs/commands.md, "Shell completion"): the rule ids that start with the last
+        comma-separated piece typed, each after the pieces before it (``idle-role,too`` offers
+        ``idle-role,too-many-informed`` and the other too-many rules), with the rule's summary for the shells that
+        show one."""
         from click.shell_completion import CompletionItem
 
         from raci_gen.checks.rules import RULES

@@ -8,7 +8,7 @@ from raci_gen.runtime.terminal import echo
 
 
 @click.command()
-@click.option("--markdown", is_flag=True, help="As a Markdown table (the one in README).")
+@click.option("--markdown", is_flag=True, help="As a Markdown table (the one in docs/lint.md).")
 @click.option("--explain", "explain_rule", metavar="RULE", default=None,
               help="Print why RULE exists, its options, and an example that passes and one that fails.")
 def rules(markdown: bool, explain_rule: str | None) -> None:

@@ -20,7 +20,7 @@ import jinja2.bccache
 from markupsafe import Markup, escape
 
 from raci_gen import __version__
-from raci_gen.writing import confined
+from raci_gen.runtime import confined
 from raci_gen.input import templatefolder
 from raci_gen.runtime import usercache
 from raci_gen.model.errors import Problem, RaciError, RenderError, TemplateFailure

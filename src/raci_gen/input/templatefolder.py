@@ -7,7 +7,7 @@ token that ``actions/checkout`` persists lives in ``.git/config``), never throug
 that leaves the folder, and only files whose suffix says they are templates. The folder itself
 cannot be the project folder, nor be in a version-control folder (checked by the loader, which
 calls :func:`folder_problems`; the renderers read through :func:`template_name_refusal` and
-:mod:`raci_gen.writing.confined`).
+:mod:`raci_gen.runtime.confined`).
 
 Walking the folder (the loader's checks, the templates' digest in every document's stamp) is
 bounded in depth, in entries and in bytes, without recursion: a tree 1,100 folders deep is one

@@ -20,7 +20,7 @@ import os
 
 import re
 
-from raci_gen.writing.confined import read_regular
+from raci_gen.runtime.confined import read_regular
 from raci_gen.model.errors import RaciError
 from raci_gen.model.matrix import Injection, Location
 

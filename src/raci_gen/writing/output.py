@@ -2,7 +2,7 @@
 
 Generating is kept apart from writing: every document of a build is rendered
 before the first byte is written, so bad input or a failing renderer leaves the
-output folder as it was. Writing is :func:`raci_gen.writing.confined.write_all`: every file
+output folder as it was. Writing is :func:`raci_gen.runtime.confined.write_all`: every file
 of the build, or none, each beneath the project folder or the folder named with
 ``--out``, never through a symbolic link that leads out.
 
@@ -28,7 +28,7 @@ from raci_gen.runtime import progress, scratch
 from raci_gen.writing import provenance
 from raci_gen.runtime.children import die_with, portable, restored, stopped
 from raci_gen.checks.analysis import Finding
-from raci_gen.writing.confined import Write, confine, read_regular, write_all
+from raci_gen.runtime.confined import Write, confine, read_regular, write_all
 from raci_gen.model.errors import RaciError, RenderError, TemplateFailure
 from raci_gen.writing.inject import inject_file
 from raci_gen.input.loader import inside_project
@@ -277,7 +277,7 @@ def project_injections(project: Project) -> list[Injection]:
 
 
 def write(outputs: Iterable[Output]) -> None:
-    """Write every output or none (see :mod:`raci_gen.writing.confined`), each beneath its ``root``.
+    """Write every output or none (see :mod:`raci_gen.runtime.confined`), each beneath its ``root``.
 
     An output without a root stays in its own folder. Temporary files that killed builds
     left in a folder are removed before the first write there.

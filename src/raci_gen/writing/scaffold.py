@@ -80,7 +80,7 @@ def create(directory: str) -> Created:
     there, whose bytes are kept), else ``directory`` itself.
     """
     from raci_gen.writing import output
-    from raci_gen.writing.confined import Write, confine, write_all
+    from raci_gen.runtime.confined import Write, confine, write_all
 
     inputs = project_files()
     existing = [os.path.join(directory, f) for f in inputs if os.path.lexists(os.path.join(directory, f))]

@@ -5,7 +5,7 @@ Registering a rule is one entry in :data:`RULES`. Each rule is a module with
 (name to default), ``SUMMARY`` (one line), a docstring with a passing and a
 failing example, and ``check(matrix, options)`` yielding
 :class:`~raci_gen.checks.findings.Hit` objects. The order here is the order of
-``raci-gen rules`` and of the README's table.
+``raci-gen rules`` and of the table in docs/lint.md.
 """
 
 from __future__ import annotations
