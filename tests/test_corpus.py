@@ -45,7 +45,7 @@ from typing import Callable
 
 import pytest
 
-from raci_gen.input import loader, yamlsource
+from raci_gen.input import limits, yamlsource
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
@@ -150,14 +150,14 @@ def too_many_values(project: Path, outside: Path) -> None:
 
 def too_many_roles(project: Path, outside: Path) -> None:
     """MAX_ROLES + 1 roles."""
-    roles = "".join(f"  - id: R{i}\n    name: Role {i}\n" for i in range(1, loader.MAX_ROLES + 2))
+    roles = "".join(f"  - id: R{i}\n    name: Role {i}\n" for i in range(1, limits.MAX_ROLES + 2))
     _write(project, ROLES, "roles:\n" + roles)
 
 
 def too_many_activities(project: Path, outside: Path) -> None:
     """MAX_ACTIVITIES + 1 activities, in two files."""
-    half = loader.MAX_ACTIVITIES // 2
-    for number, ids in ((1, range(half)), (2, range(half, loader.MAX_ACTIVITIES + 1))):
+    half = limits.MAX_ACTIVITIES // 2
+    for number, ids in ((1, range(half)), (2, range(half, limits.MAX_ACTIVITIES + 1))):
         body = "".join(f"  - {{id: A{i}, name: Activity {i}, raci: {{R1: A, R2: R}}}}\n" for i in ids)
         _write(project, f"activities/0{number}-model.yaml", f"phase: Phase {number}\nactivities:\n{body}")
 

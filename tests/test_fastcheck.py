@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from conftest import REPO_ROOT
-from raci_gen.input import fastcheck, loader, schema
+from raci_gen.input import fastcheck, schema, validation
 from raci_gen.model.errors import InputError
 from raci_gen.input.yamlsource import parse
 
@@ -29,7 +29,7 @@ def pydantic_reading(model_name: str, data):
         validated = getattr(schema, model_name).model_validate(data)
     except ValidationError:
         return None
-    return loader._decoded(loader._encoded(validated))
+    return validation._decoded(validation._encoded(validated))
 
 
 def agree(model_name: str, data) -> bool:

@@ -192,7 +192,7 @@ def test_phase_too_large_for_one_file(tmp_path):
 
 def test_readme_table_of_limits_has_the_importers_figures():
     from raci_gen.importers import html, markdown, table, xlsx
-    from raci_gen.input.loader import MAX_ACTIVITIES, MAX_ROLES
+    from raci_gen.input.limits import MAX_ACTIVITIES, MAX_ROLES
 
     rows = documentation.table_rows()
     mib = 1024 * 1024

@@ -15,7 +15,8 @@ import time
 import pytest
 
 from raci_gen.model.errors import InputError
-from raci_gen.input.loader import load_project, parse_letters
+from raci_gen.input.cells import parse_letters
+from raci_gen.input.loader import load_project
 from raci_gen.model.matrix import Location
 from raci_gen.model.variants import RACI, VARIANTS
 

@@ -1,8 +1,8 @@
 """Red-team findings of issue 18 ("nothing may make raci-gen use time or memory beyond a stated bound, read
 outside its place, write outside the project"), each checked on a real ``raci-gen`` process under a cap:
 
-* role files are counted before any is read (loader.MAX_ROLE_FILES), as phases are, and the input files' sizes
-  are summed before they are read (loader.MAX_INPUT_BYTES): 5,000 phases of 2 MiB were 10 GB;
+* role files are counted before any is read (limits.MAX_ROLE_FILES), as phases are, and the input files' sizes
+  are summed before they are read (limits.MAX_INPUT_BYTES): 5,000 phases of 2 MiB were 10 GB;
 * an xlsx workbook's styles and shared strings are counted, part by part, before openpyxl reads them: a
   styles.xml of 500,000 ``<xf/>`` (8.6 KB) took 13 s and 314 MB, and heavier ones gigabytes;
 * raci.yaml's ``output.dir``, ``output.inject`` pages and the input files may not lead into a version-control
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import documentation
-from raci_gen.input import loader
+from raci_gen.input import limits
 
 RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
 GIB = 1024 ** 3
@@ -62,16 +62,16 @@ def test_role_files_past_the_limit_are_refused_before_any_is_read(tmp_path):
     for i in range(2_000):  # hard links of one file: written one by one, they take seconds on a busy disk
         os.link(padded, root / "roles" / f"z{i:05d}.yaml")
     result = run("lint", cwd=root, cpu=20)
-    crossing = sorted(os.listdir(root / "roles"))[loader.MAX_ROLE_FILES]
+    crossing = sorted(os.listdir(root / "roles"))[limits.MAX_ROLE_FILES]
     assert result.returncode == 2, result.stderr[-2000:]
     assert errors(result) == [
-        f"{os.path.join('roles', crossing)}:1:1: error: more than {loader.MAX_ROLE_FILES:,} role files (this is "
-        f"file {loader.MAX_ROLE_FILES + 1:,} of 2,001); the limit is {loader.MAX_ROLE_FILES:,}"]
+        f"{os.path.join('roles', crossing)}:1:1: error: more than {limits.MAX_ROLE_FILES:,} role files (this is "
+        f"file {limits.MAX_ROLE_FILES + 1:,} of 2,001); the limit is {limits.MAX_ROLE_FILES:,}"]
 
 
 def test_role_files_at_the_limit_are_read(tmp_path):
     root = project(tmp_path / "p")
-    for i in range(loader.MAX_ROLE_FILES - 1):
+    for i in range(limits.MAX_ROLE_FILES - 1):
         (root / "roles" / f"z{i:05d}.yaml").write_text("roles: []\n")
     result = run("lint", cwd=root)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -80,7 +80,7 @@ def test_role_files_at_the_limit_are_read(tmp_path):
 def test_input_files_past_the_byte_budget_are_refused_before_they_are_read(tmp_path):
     root = project(tmp_path / "p")
     # files of 2 MiB (the limit of one) that hold nothing, sparse: their sizes alone cross the budget
-    count = loader.MAX_INPUT_BYTES // (2 * 1024 * 1024) + 1
+    count = limits.MAX_INPUT_BYTES // (2 * 1024 * 1024) + 1
     for i in range(count):
         with open(root / "activities" / f"p{i:04d}.yaml", "wb") as fh:
             fh.truncate(2 * 1024 * 1024)
@@ -91,7 +91,7 @@ def test_input_files_past_the_byte_budget_are_refused_before_they_are_read(tmp_p
     # the roles and the first phase's few bytes, then 16 files of 2 MiB: the 16th crosses 32 MiB
     assert lines[0].startswith(os.path.join("activities", f"p{count - 2:04d}.yaml") + ":1:1: error: the input files "
                                "(raci.yaml, roles and activities) hold more than 32 MiB: ")
-    assert lines[0].endswith(f"the limit is {loader.MAX_INPUT_BYTES:,} bytes in all")
+    assert lines[0].endswith(f"the limit is {limits.MAX_INPUT_BYTES:,} bytes in all")
 
 
 # --- finding 3: styles and shared strings of an xlsx workbook -----------------------------------------------------
@@ -239,7 +239,7 @@ def test_files_sent_to_the_pure_python_parser_are_bounded_together(tmp_path):
     root = project(tmp_path / "p")
     padded = tmp_path / "padded"
     padded.write_text("phase: Empty\nactivities: []\n" + ("#\t" + "x" * 78 + "\n") * 790)
-    for i in range(500):  # 31 MiB, under loader.MAX_INPUT_BYTES
+    for i in range(500):  # 31 MiB, under limits.MAX_INPUT_BYTES
         os.link(padded, root / "activities" / f"p{i:04d}.yaml")
     result = run("lint", cwd=root, cpu=10)
     assert result.returncode in (0, 1), result.stderr[-2000:]  # the former code: killed after 10 s
@@ -254,7 +254,7 @@ def test_activity_files_past_the_activity_limit_are_not_read(tmp_path):
         os.link(many, root / "activities" / f"p{i:04d}.yaml")
     result = run("lint", cwd=root, cpu=15)
     assert result.returncode == 2, result.stderr[-2000:]
-    assert f"more than {loader.MAX_ACTIVITIES} activities; the limit is {loader.MAX_ACTIVITIES}" in result.stderr
+    assert f"more than {limits.MAX_ACTIVITIES} activities; the limit is {limits.MAX_ACTIVITIES}" in result.stderr
 
 
 def test_readme_table_of_limits_has_these_figures():
@@ -264,9 +264,9 @@ def test_readme_table_of_limits_has_these_figures():
     rows = documentation.table_rows()
     mib = 1024 * 1024
     assert rows["role files (a file may hold several roles, or none)"] == \
-        f"{loader.MAX_ROLE_FILES:,}, counted before any is read"
+        f"{limits.MAX_ROLE_FILES:,}, counted before any is read"
     assert rows["raci.yaml, role files and activity files together"] == \
-        f"{loader.MAX_INPUT_BYTES // mib} MiB ({loader.MAX_INPUT_BYTES:,} bytes), their sizes summed before any is read"
+        f"{limits.MAX_INPUT_BYTES // mib} MiB ({limits.MAX_INPUT_BYTES:,} bytes), their sizes summed before any is read"
     assert any(key.startswith("what PyYAML's pure-Python parser reads in one load") and
                value == f"{yamlsource.MAX_SLOW_PARSE_CHARS // 1024} KiB" for key, value in rows.items())
     assert rows["values in raci.yaml, role files and activity files together, aliases expanded"] == \

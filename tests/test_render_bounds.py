@@ -1,7 +1,7 @@
 """Every render is bounded end to end (issue 18, item 3): whatever passes the loader's limits costs a time and a
 memory that those limits bound, and what goes past a bound ends in one line and exit 2.
 
-* phases: at most loader.MAX_PHASES activity files, refused before they are read; the anchors of the
+* phases: at most limits.MAX_PHASES activity files, refused before they are read; the anchors of the
   headings are computed in time linear in the number of headings (they once reserved every numbered slug
   of every heading: 2,000 empty phases took 1.1 GB);
 * the PDF engine's work on a project's own raci.html.j2 or raci.css: its processor time and its pages are
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 import documentation
-from raci_gen.input import loader
+from raci_gen.input import limits
 from raci_gen.documents.anchors import github_slug, gitlab_slug, role_anchors
 
 RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
@@ -68,16 +68,16 @@ def phase_files(root: Path, empty: int, linked: bool = False) -> Path:
 # --- phases and anchors ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("empty", [loader.MAX_PHASES, 20_000])
+@pytest.mark.parametrize("empty", [limits.MAX_PHASES, 20_000])
 def test_more_phases_than_the_limit_are_refused_before_they_are_read(tmp_path, empty):
     root = phase_files(tmp_path / "p", empty, linked=True)
     # 20,000 files read one by one take about 10 s; refused by their count, a fraction of that
     result = run("build", str(root), "-f", "md", memory=GIB, cpu=20)
     assert result.returncode == 2, result.stderr
-    crossing = sorted(os.listdir(root / "activities"))[loader.MAX_PHASES]
+    crossing = sorted(os.listdir(root / "activities"))[limits.MAX_PHASES]
     assert errors(result) == [
-        f"{root / 'activities' / crossing}:1:1: error: more than {loader.MAX_PHASES:,} phases (activity files; "
-        f"this is file {loader.MAX_PHASES + 1:,} of {empty + 1:,}); the limit is {loader.MAX_PHASES:,}"]
+        f"{root / 'activities' / crossing}:1:1: error: more than {limits.MAX_PHASES:,} phases (activity files; "
+        f"this is file {limits.MAX_PHASES + 1:,} of {empty + 1:,}); the limit is {limits.MAX_PHASES:,}"]
     assert "Traceback" not in result.stderr
     assert not (root / "output").exists()
 
@@ -258,10 +258,10 @@ def largest_project(root: Path, activities: int, roles: int, name_length: int) -
     return root
 
 
-LONGEST = (loader.MAX_ACTIVITIES, loader.MAX_CELLS // loader.MAX_ACTIVITIES, 300)
-"""The longest matrix the loader accepts: 5,000 activities of 30 roles (loader.MAX_CELLS), names of 300 characters
+LONGEST = (limits.MAX_ACTIVITIES, limits.MAX_CELLS // limits.MAX_ACTIVITIES, 300)
+"""The longest matrix the loader accepts: 5,000 activities of 30 roles (limits.MAX_CELLS), names of 300 characters
 (schema.MAX_NAME)."""
-WIDEST = (loader.MAX_CELLS // loader.MAX_ROLES, loader.MAX_ROLES, 300)
+WIDEST = (limits.MAX_CELLS // limits.MAX_ROLES, limits.MAX_ROLES, 300)
 """The widest: 750 activities of 200 roles."""
 LIMITS = LONGEST
 
@@ -270,7 +270,7 @@ LIMITS = LONGEST
 def test_the_largest_matrix_builds_as_markdown_csv_and_json(tmp_path, limits):
     from raci_gen.input.schema import MAX_NAME
 
-    assert limits[2] == MAX_NAME and limits[0] * limits[1] == loader.MAX_CELLS
+    assert limits[2] == MAX_NAME and limits[0] * limits[1] == limits.MAX_CELLS
     root = largest_project(tmp_path / "p", *limits)
     # measured at 5,000 x 200 (before the limit of cells): 13 s of processor time, 170 MB
     result = run("build", "-f", "md,csv,json", "--no-lint", memory=3 * GIB, cpu=120, timeout=300, cwd=root)
@@ -295,7 +295,7 @@ def test_the_largest_matrix_builds_as_html_and_workbook(tmp_path, limits):
 
 def test_more_cells_than_the_limit_are_refused_at_the_activity_past_it(tmp_path):
     # 751 activities of 200 roles: 150,200 cells, one activity past the limit (5,000 of 200 were accepted)
-    root = largest_project(tmp_path / "p", WIDEST[0] + 1, loader.MAX_ROLES, 20)
+    root = largest_project(tmp_path / "p", WIDEST[0] + 1, limits.MAX_ROLES, 20)
     result = run("lint", str(root), memory=GIB, cpu=60)
     assert result.returncode == 2, result.stderr[-2000:]
     # largest_project writes 100 activities a file, each 3 lines from line 3
@@ -325,7 +325,7 @@ def test_an_import_past_the_limit_of_cells_is_refused(tmp_path):
 def test_readme_states_the_limit_of_cells():
     rows = documentation.table_rows()
     assert rows["cells of the matrix (activities × roles)"] == (
-        f"{loader.MAX_CELLS:,} ({LONGEST[0]:,} × {LONGEST[1]}, {WIDEST[0]:,} × {WIDEST[1]})")
+        f"{limits.MAX_CELLS:,} ({LONGEST[0]:,} × {LONGEST[1]}, {WIDEST[0]:,} × {WIDEST[1]})")
 
 
 # --- the PDF of the largest matrix with the built-in templates --------------------------------------------------

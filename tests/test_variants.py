@@ -17,7 +17,8 @@ import pytest
 
 from raci_gen.checks.analysis import lint
 from raci_gen.model.errors import InputError
-from raci_gen.input.loader import load_project, parse_letters
+from raci_gen.input.cells import parse_letters
+from raci_gen.input.loader import load_project
 from raci_gen.model.variants import VARIANTS
 
 PHASE_FILE = "activities/phase.yaml"

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from raci_gen.importers.table import SourceCell, SourceError, SourceTable
-from raci_gen.input.loader import MAX_ACTIVITIES, MAX_ROLES
+from raci_gen.input.limits import MAX_ACTIVITIES, MAX_ROLES
 from raci_gen.model.patterns import ID_PATTERN
 from raci_gen.model.matrix import Variant
 from raci_gen.input.schema import MAX_DESCRIPTION, MAX_NAME

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 CONFIG_NAME = "raci.yaml"
-"""Also loader.CONFIG_NAME; kept here so that discovery needs nothing but os."""
+"""Also files.CONFIG_NAME; kept here so that discovery needs nothing but os."""
 INPUT_FOLDERS = ("roles", "activities")
 REPOSITORY_MARKERS = (".git", ".hg")
 

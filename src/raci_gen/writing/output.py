@@ -31,7 +31,7 @@ from raci_gen.checks.analysis import Finding
 from raci_gen.runtime.confined import Write, confine, read_regular, write_all
 from raci_gen.model.errors import RaciError, RenderError, TemplateFailure
 from raci_gen.writing.inject import inject_file
-from raci_gen.input.loader import inside_project
+from raci_gen.input.files import inside_project
 from raci_gen.model.matrix import Injection, Project
 from raci_gen.documents import FORMATS
 from raci_gen.documents.document import Document, make_document, resolve_date

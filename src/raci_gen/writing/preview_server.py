@@ -240,7 +240,7 @@ RELOAD_SCRIPT = """
 def watched_folders(root: str, config: str | None, project: Project | None) -> tuple[str, ...]:
     """The folders whose entries are inputs: the project folder (raci.yaml), the folder of --config, the roles
     and activities folders (or the folders of such files) and every folder of the templates folder."""
-    from raci_gen.input.loader import inside_project
+    from raci_gen.input.files import inside_project
 
     if project is not None:
         settings = project.settings

@@ -1,0 +1,27 @@
+"""The limits of loading a project: how many roles, activities, phases (activity files), cells, role files and
+bytes of input raci-gen reads, each with why it is what it is.
+
+In one place because three modules enforce them (the files are counted and sized before any is read,
+:mod:`.files`; the roles, activities and cells as they are read, :mod:`.loader`) and the importers write no more
+than loads. README's "Limits and threat model" table lists the same figures.
+"""
+
+from __future__ import annotations
+
+MAX_ROLES = 200
+MAX_ACTIVITIES = 5_000
+MAX_PHASES = MAX_ACTIVITIES
+"""Phases, that is activity files. A phase may be empty, so the activity limit alone does not bound them,
+and every phase is a heading, a bookmark and a row in each document. As many as activities: an imported
+spreadsheet (a phase per activity at most) always loads."""
+MAX_CELLS = 150_000
+"""Cells of the matrix, activities times roles: 5,000 activities of 30 roles, or 750 of 200. Every document
+holds each cell, and the PDF's pages grow with them: 5,000 x 200 with long names would be some 90,000 pages
+and hours of processor time (README, "Limits and threat model", has what the largest matrix costs)."""
+MAX_ROLE_FILES = MAX_ROLES
+"""Role files: an empty one holds no role, so the role limit alone does not bound them, and each costs a read
+and a parse (10,000 of them padded to 64 KiB took some 400 s). A file may hold many roles, one holds at least one."""
+MAX_INPUT_BYTES = 32 * 1024 * 1024
+"""The sum of the sizes of raci.yaml, the role files and the activity files, counted before any is read:
+the per-file limit (2 MiB) times 5,000 phases would be 10 GB. The largest matrix with every text at its
+longest (5,000 activities of 30 cells, 300-character names and 5,000-character descriptions) is about 31 MiB."""
