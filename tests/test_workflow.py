@@ -234,6 +234,6 @@ def test_the_remote_hooks_run_what_the_local_ones_do():
     """.pre-commit-hooks.yaml (for `repo: <raci-gen's URL>`) and the local hooks init writes run the same commands."""
     published = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
     remote = {h["id"]: (h["entry"], h["files"]) for h in published}
-    local_config = (REPO_ROOT / "src" / "raci_gen" / "scaffold" / "pre-commit-config.yaml").read_text()
+    local_config = (REPO_ROOT / "src" / "raci_gen" / "writing" / "scaffold_files" / "pre-commit-config.yaml").read_text()
     local = {h["id"]: (h["entry"], h["files"]) for r in yaml.safe_load(local_config)["repos"] for h in r["hooks"]}
     assert remote == local
