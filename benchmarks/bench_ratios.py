@@ -212,7 +212,7 @@ def main() -> None:
         if want("pdf child"):
             # What rendering the PDF in a forked child (output._RenderingChild) gains: the same build with the
             # child switched off in process. No target; the wall ratio is the point (below 1: the child pays).
-            in_process = [PY, "-c", "import sys; from raci_gen import cli, output; output._may_fork = lambda: False; "
+            in_process = [PY, "-c", "import sys; from raci_gen import cli; from raci_gen.writing import output; output._may_fork = lambda: False; "
                           "sys.argv[0] = 'raci-gen'; cli.run()", *build(ROOT, out)[3:]]
             m = medians({"ours": build(ROOT, out), "floor": in_process}, args.runs)
             rows.append(("full build, pdf child / pdf in process", m, None))

@@ -204,7 +204,7 @@ def test_a_cleanup_in_another_pid_namespace_keeps_a_live_builds_folder(tmp_path,
     """The real thing: the cleanup runs in a PID namespace of its own, where the holder's number names no process."""
     holder, made = live_folder
     cleanup = [unshare, "--pid", "--fork", "--mount-proc", sys.executable, "-c",
-               "import os, sys; from raci_gen import scratch; print(os.getpid(), scratch.remove_leftovers(sys.argv[1]))",
+               "import os, sys; from raci_gen.runtime import scratch; print(os.getpid(), scratch.remove_leftovers(sys.argv[1]))",
                str(tmp_path)]
     done = subprocess.run(cleanup, capture_output=True, text=True, timeout=60)
     assert done.stdout == "1 []\n", done.stderr  # in a namespace of its own, and nothing removed
