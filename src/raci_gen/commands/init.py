@@ -11,7 +11,10 @@ from raci_gen.runtime.terminal import echo
 
 @click.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-def init(directory: str) -> None:
+@click.option("--templates", is_flag=True,
+              help="Copy the built-in templates into the project's templates folder, to customise them: "
+                   "into the project in DIRECTORY, or with the new project.")
+def init(directory: str, templates: bool) -> None:
     """Start a project in DIRECTORY with the MLOps example (never overwrites a file).
 
     Writes raci.yaml, roles/, activities/, schemas/ (JSON Schemas, so that editors with
@@ -20,10 +23,20 @@ def init(directory: str) -> None:
     from the first commit, and local pre-commit hooks: in .pre-commit-config.yaml at the
     top of the git repository that holds DIRECTORY (added to the one there, whose lines
     are kept), else in DIRECTORY. Refuses a DIRECTORY inside another project.
-    """
-    from raci_gen.writing.scaffold import create
 
-    created = create(directory)
+    With --templates, copies raci.md.j2, raci.html.j2 and raci.css into the templates
+    folder of the project in DIRECTORY (its raci.yaml's templates:, else templates/), or
+    of the new project; a file left as it came stays the built-in one.
+    """
+    from raci_gen.writing.scaffold import copy_templates, create
+
+    if templates and os.path.isfile(os.path.join(directory, "raci.yaml")):
+        written = copy_templates(directory)
+        echo(f"wrote {len(written)} files to {os.path.dirname(written[0])}: the built-in templates, which the "
+             f"documents use as they are; change the ones to customise, remove the others to follow raci-gen's "
+             f"updates (docs/templates.md)")
+        return
+    created = create(directory, templates=templates)
     for name in created.kept:
         echo(f"kept the existing {os.path.join(directory, name)}; see docs/docs-as-code.md, \"What to commit\"",
              err=True)

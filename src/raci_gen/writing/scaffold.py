@@ -70,8 +70,9 @@ class Created:
     """Where the hooks are (the configuration pre-commit reads), or what to add to it, in a sentence."""
 
 
-def create(directory: str) -> Created:
-    """Write a new project into ``directory``.
+def create(directory: str, templates: bool = False) -> Created:
+    """Write a new project into ``directory``, with a copy of the built-in templates in its ``templates/``
+    when ``templates`` is set (``init --templates``; see :func:`copy_templates`).
 
     The inputs must not exist yet (nothing is overwritten; a clash writes nothing), and ``directory``
     must not be, or be inside, another project (whose loader would read the new files as its own). A
@@ -83,6 +84,11 @@ def create(directory: str) -> Created:
     from raci_gen.runtime.confined import Write, confine, write_all
 
     inputs = project_files()
+    if templates:
+        from raci_gen.input import templatefolder
+
+        inputs.update({os.path.join("templates", name): templatefolder.built_in_bytes(name)
+                       for name in templatefolder.BUILT_IN_NAMES})
     existing = [os.path.join(directory, f) for f in inputs if os.path.lexists(os.path.join(directory, f))]
     if existing:
         raise RaciError("refusing to overwrite existing files: " + ", ".join(existing))
@@ -152,6 +158,59 @@ def _read_folders(root: str) -> dict[str, str]:
         if isinstance(data, dict):
             folders.update({key: data[key] for key in folders if isinstance(data.get(key), str)})
     return folders
+
+
+def copy_templates(directory: str) -> list[str]:
+    """Copy the built-in templates into the templates folder of the project in ``directory`` (its raci.yaml's
+    ``templates:``, else ``templates/``), for customising, and return the files written.
+
+    Nothing is overwritten: one of them there already (a file, a folder or a link) refuses the copy in one
+    line and writes nothing. The folder must be one a build would read: inside the project folder, not the
+    folder itself, not in a version-control folder (refused at raci.yaml's setting, as the loader refuses
+    it). A copy left as it came is the built-in template (:func:`templatefolder.is_built_in`): the documents
+    are the same bytes until it is changed."""
+    from raci_gen.input import templatefolder
+    from raci_gen.runtime.confined import Write, confine, write_all
+
+    setting, where = _templates_setting(directory)
+    folder = os.path.normpath(os.path.join(directory, setting))
+    try:  # links resolved, as far as the path exists
+        real_root = os.path.realpath(directory)
+        inside = os.path.commonpath([real_root, os.path.realpath(folder)]) == real_root
+    except (ValueError, OSError):
+        raise RaciError(f"{where}: error: the templates path {setting!r} is not a usable path") from None
+    if not inside:
+        raise RaciError(f"{where}: error: the templates path {setting!r} leads outside the project folder; "
+                        "init --templates copies the built-in templates only into the project's own folder")
+    refusal = templatefolder.setting_problem(directory, folder)
+    if refusal is not None:
+        raise RaciError(f"{where}: error: {refusal}")
+    names = templatefolder.BUILT_IN_NAMES
+    there = [os.path.join(folder, name) for name in names if os.path.lexists(os.path.join(folder, name))]
+    if there:
+        count = f"{len(there)} of the {len(names)} built-in templates are" if len(there) > 1 else "the file is"
+        raise RaciError(f"{there[0]}:1:1: error: {count} there already, and init --templates overwrites nothing; "
+                        f"remove or rename what is there to copy the built-in {', '.join(names)}")
+    writes = [Write(os.path.join(folder, name), templatefolder.built_in_bytes(name),
+                    confine(os.path.join(folder, name), directory, directory), follow_link=False, create_only=True)
+              for name in names]
+    write_all(writes, replace=False)
+    return [w.path for w in writes]
+
+
+def _templates_setting(directory: str) -> tuple[str, str]:
+    """The project's ``templates:`` (else its default) and where it is said: raci.yaml's line, or raci.yaml."""
+    from raci_gen.model.errors import InputError
+    from raci_gen.input.yamlsource import parse, read_text
+
+    config = os.path.join(directory, "raci.yaml")
+    try:
+        located = parse(read_text(config, config), config)
+    except InputError as exc:  # its build says the rest; the templates folder is not to be guessed
+        raise RaciError(str(exc.problems[0])) from None
+    if isinstance(located.data, dict) and isinstance(located.data.get("templates"), str):
+        return located.data["templates"], str(located.at(("templates",)))
+    return "templates", f"{config}:1:1"
 
 
 def repository_top(directory: str) -> str | None:
