@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,53 @@ def test_yaml_and_json_examples_parse(page):
         yaml.safe_load(block)
     for block in _fences(page, "json"):
         json.loads(block)
+
+
+def _fence_after(page: Path, words: str, info: str = "yaml") -> str:
+    """The first fenced block of kind `info` after the paragraph that holds `words`."""
+    tokens, seen = _tokens(page), False
+    for token in tokens:
+        seen = seen or (token.type == "inline" and words in token.content)
+        if seen and token.type == "fence" and token.info.strip() == info:
+            return token.content
+    raise AssertionError(f"{page.name}: no {info} block after {words!r}")
+
+
+def test_the_defaults_shown_are_the_defaults(tmp_path):
+    """docs/project-format.md, "raci.yaml": the block of every key with its default, as a project's raci.yaml,
+    gives the settings of a project without one."""
+    from raci_gen.input.loader import load_project
+
+    block = _fence_after(ROOT / "docs" / "project-format.md", "Every key is optional; the defaults are shown.")
+    for name, config in (("without", None), ("with", block)):
+        (tmp_path / name).mkdir()
+        for folder in ("roles", "activities"):
+            shutil.copytree(ROOT / folder, tmp_path / name / folder)
+        if config:
+            (tmp_path / name / "raci.yaml").write_text(config, encoding="utf-8")
+    assert "variant: RACI" in block and "page: A4" in block
+    assert load_project(str(tmp_path / "with")).settings == load_project(str(tmp_path / "without")).settings
+
+
+ROLES = "roles:\n  - {id: R1, name: Lead}\n  - {id: R2, name: Engineer}\n"
+
+
+@pytest.mark.parametrize(("words", "activity"), [
+    ("In raci.yaml, a rule id maps to a severity", "{R1: A, R2: R}"),
+    ("A variant of your own is declared in raci.yaml", "{R1: A, R2: R}"),
+])
+def test_the_raci_yaml_examples_load(tmp_path, words, activity):
+    """The lint settings (docs/lint.md) and the variant of one's own (docs/project-format.md) shown, as a
+    project's raci.yaml, load: the lint runs (exit 0), no line of bad input."""
+    [block] = [_fence_after(page, words) for page in PAGES if words in page.read_text(encoding="utf-8")]
+    (tmp_path / "roles").mkdir()
+    (tmp_path / "activities").mkdir()
+    (tmp_path / "raci.yaml").write_text(block, encoding="utf-8")
+    (tmp_path / "roles" / "roles.yaml").write_text(ROLES, encoding="utf-8")
+    (tmp_path / "activities" / "01-work.yaml").write_text(
+        f"phase: Work\nactivities:\n  - {{id: W-1, name: Do it, raci: {activity}}}\n", encoding="utf-8")
+    done = subprocess.run([RACI_GEN, "lint", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout
 
 
 def test_the_first_project_of_the_readme_runs_as_written(tmp_path):
