@@ -92,6 +92,48 @@ def test_metadata_names_the_licence_addresses_and_pythons(dist, kind):
     assert versions == list(range(int(minimum), 14)) == [10, 11, 12, 13]
 
 
+# --- the built-in templates, kept at the top (issue 20, item 1) ---------------------------------------------------------
+
+TEMPLATES = ("raci.css", "raci.html.j2", "raci.md.j2")
+
+
+def test_the_wheel_and_the_sdist_carry_the_built_in_templates(dist):
+    """Kept once, in the top-level templates/ (the example's templates folder); the wheel's copy is raci_gen/templates."""
+    assert sorted(p.name for p in (ROOT / "templates").iterdir()) == list(TEMPLATES)
+    assert not (ROOT / "src" / "raci_gen" / "templates").exists()
+    wheel = wheel_files(dist["wheel"])
+    assert sorted(name for name in wheel if name.startswith("raci_gen/templates/")) == \
+        [f"raci_gen/templates/{name}" for name in TEMPLATES]
+    sdist = sdist_files(dist["sdist"])
+    for name in TEMPLATES:
+        assert wheel[f"raci_gen/templates/{name}"] == sdist[f"templates/{name}"] == (ROOT / "templates" / name).read_bytes()
+
+
+def test_an_installed_wheel_builds_the_example_with_the_same_bytes(dist, tmp_path):
+    """pip installs the wheel (off every index; its dependencies are this environment's), and that raci-gen, reading
+    its packaged templates, builds the example it carries as this checkout builds it."""
+    target = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target",
+                           str(target), str(dist["wheel"])], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    env = {**os.environ, "PYTHONPATH": str(target), "SOURCE_DATE_EPOCH": "1700000000"}
+    where = subprocess.run([sys.executable, "-c", "from raci_gen.input.templatefolder import built_in_folder as b; "
+                            "print(b())"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert where.stdout.strip() == str((target / "raci_gen" / "templates").resolve()), where.stderr
+    made = subprocess.run([sys.executable, "-m", "raci_gen", "init", "--templates", "team"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    for name in TEMPLATES:
+        assert (tmp_path / "team" / "templates" / name).read_bytes() == (ROOT / "templates" / name).read_bytes()
+    documents = {}
+    for who, environment in (("wheel", env), ("checkout", {**env, "PYTHONPATH": str(ROOT / "src")})):
+        built = subprocess.run([sys.executable, "-m", "raci_gen", "build", "team", "-f", "md,html,xlsx", "--no-lint",
+                                "-o", who], env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert built.returncode == 0, built.stderr
+        documents[who] = {p.name: p.read_bytes() for p in sorted((tmp_path / who).iterdir())}
+    assert len(documents["wheel"]) == 3 and documents["wheel"] == documents["checkout"]
+
+
 # --- shell completion -------------------------------------------------------------------------------------------------
 
 
