@@ -9,7 +9,10 @@ than loads. README's "Limits and threat model" table lists the same figures.
 from __future__ import annotations
 
 MAX_ROLES = 200
+"""Roles of the matrix: its columns. Refused at the first role past it; the role files after it are not read."""
 MAX_ACTIVITIES = 5_000
+"""Activities of the matrix, in all its phases: its rows. Refused at the first activity past it; the activity
+files after it are not read."""
 MAX_PHASES = MAX_ACTIVITIES
 """Phases, that is activity files. A phase may be empty, so the activity limit alone does not bound them,
 and every phase is a heading, a bookmark and a row in each document. As many as activities: an imported

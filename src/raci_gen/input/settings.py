@@ -128,6 +128,7 @@ def _readable_settings(data: dict, reading: Reading) -> tuple[dict, set[str]]:
 
 
 def _settings(f: "schema.ProjectFile", located: Located | None) -> Settings:
+    """The checked raci.yaml as the model's Settings, each lint setting and inject page with its place."""
     date = f.date.isoformat() if isinstance(f.date, _dt.date) else f.date
     here = located.at if located else (lambda path: Location(CONFIG_NAME))
     key_at = located.key_at if located else (lambda path: Location(CONFIG_NAME))

@@ -106,6 +106,9 @@ def _validate(model_name: str, located: Located, allow_empty: bool = False) -> A
 
 
 def checked(model_name: str, data: Any, located: Located | None = None) -> Any:
+    """``data`` checked against ``schema.<model_name>``, in the form fastcheck gives (see :func:`_revived`).
+
+    Raises :class:`_Invalid` (an InputError) with every problem at its place in ``located``."""
     quick = fastcheck.checked(model_name, data)
     if quick is not None:
         return quick
@@ -148,10 +151,11 @@ def _encoded(value: Any) -> Any:
         return {"t": value.isoformat()}
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
-    raise TypeError(f"cannot cache a {type(value).__name__}")
+    raise TypeError(f"no plain form for a {type(value).__name__}")
 
 
 def _decoded(value: Any) -> Any:
+    """The plain data of :func:`_encoded` made back into fastcheck's form: a model's fields as attributes."""
     if isinstance(value, list):
         return [_decoded(v) for v in value]
     if isinstance(value, dict):
@@ -212,6 +216,7 @@ class _Invalid(InputError):
 
 
 def _value_at(data: Any, path: tuple) -> Any:
+    """The value at ``path`` (pydantic's ``loc``) in the file's data, or None where there is none."""
     for part in path:
         try:
             data = data[part]
@@ -231,6 +236,7 @@ def _field(model: "type[BaseModel] | None", key: object) -> Any:
 
 
 def _keys(model: "type[BaseModel]") -> list[str]:
+    """The keys a mapping of ``model`` may hold, as written in YAML (``lint-ignore``, not ``lint_ignore``)."""
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
@@ -257,12 +263,15 @@ def _is_union(model: "type[BaseModel]", loc: tuple) -> bool:
 
 
 def _expected(model: "type[BaseModel]") -> str:
+    """What a message says was expected where ``model`` belongs: a mapping with its required keys (or all)."""
     required = [f.alias or n for n, f in model.model_fields.items() if f.is_required()]
     keys = ", ".join(f"'{k}:'" for k in required or _keys(model))
     return f"a mapping with {keys}"
 
 
 def _describe(value: Any) -> str:
+    """What a message says was found: ``value`` in the words of YAML, with how to write it as text where
+    YAML read text the user meant as something else (a boolean, a number, a date)."""
     if isinstance(value, bool):
         word = "true" if value else "false"
         return (f"{word}, a boolean (YAML reads unquoted yes, no, on, off, true and false as booleans; "
@@ -303,6 +312,7 @@ def _model_at(model: "type[BaseModel]", loc: tuple) -> "type[BaseModel] | None":
 
 
 def _inner_model(annotation: Any) -> "type[BaseModel] | None":
+    """The pydantic model within a field's type (``list[Role]``, ``CustomVariant | str``), if any."""
     from pydantic import BaseModel
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -316,6 +326,8 @@ def _inner_model(annotation: Any) -> "type[BaseModel] | None":
 
 def _problem(model: "type[BaseModel]", located: Located, error: dict,
              members: dict[tuple, set[str]]) -> Problem:
+    """One of pydantic's errors as a problem at its place in ``located``: the key for a key's problem, the
+    value for a value's; ``members`` names the members of a union that failed at a path (a date or text)."""
     loc = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
