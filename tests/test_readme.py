@@ -211,8 +211,8 @@ def test_the_first_project_of_the_readme_runs_as_written(tmp_path):
 
 
 def test_the_synopsis_names_commands_and_options_that_exist():
-    """docs/commands.md's synopsis names every command, and every option it gives a command is in that command's
-    --help (the installed raci-gen, whatever module defines the command)."""
+    """docs/commands.md's synopsis names every command and every option of each (by its long or short name), and
+    no option that is not in the command's --help (the installed raci-gen, whatever module defines it)."""
     [synopsis] = [block for page in PAGES for block in _fences(page, "") if block.startswith("raci-gen build [")]
     commands: dict[str, set[str]] = {}
     command = None
@@ -233,6 +233,10 @@ def test_the_synopsis_names_commands_and_options_that_exist():
         assert done.returncode == 0, f"{command}: {done.stderr}"
         missing = sorted(option for option in options if not re.search(rf"(?<![\w-]){option}\b", done.stdout))
         assert missing == [], f"raci-gen {command} --help has no {missing}"
+        # and the other way round: each option of the command (by its long or short name) is in the synopsis
+        given = re.findall(r"^  (?:(-\w), )?(--[a-z][\w-]*)", done.stdout, re.M)
+        unlisted = [long for short, long in given if long != "--help" and long not in options and short not in options]
+        assert unlisted == [], f"the synopsis of raci-gen {command} lacks {unlisted}"
 
 
 # --- the README and .ci/run -------------------------------------------------------------------------------------
