@@ -78,6 +78,9 @@ class RoleChunk:
     """Whether the role headers are turned on their side (narrow columns)."""
     header_mm: float
     """Height of the turned header labels (0 when not turned)."""
+    column_mm: float = ROLE_MIN_MM
+    """Width of each role column on the page. On a screen narrower than the page the columns keep it and the
+    table scrolls sideways in its box (raci.css), instead of squeezing the letters out of their cells."""
 
     @property
     def first(self) -> Role:
@@ -207,7 +210,7 @@ def matrix_layout(document: Document) -> MatrixLayout:
                 if found is None and len(run) > 1:
                     break  # too narrow for these names even turned: fewer roles per table
                 height = found or TURNED_MM[1]
-            chunks.append(RoleChunk(run, number, len(runs), round(activity, 1), turned, height))
+            chunks.append(RoleChunk(run, number, len(runs), round(activity, 1), turned, height, round(column, 1)))
         else:
             return MatrixLayout(tuple(chunks), tuple(_split(roles, CHART_ROLES)) if roles else (), id_mm)
     raise AssertionError("unreachable: one role per table always fits")  # pragma: no cover
@@ -273,11 +276,16 @@ def described(document: Document) -> tuple:
     return tuple(enumerate(a for a in document.matrix.activities() if a.description))
 
 
-def render_html_text(document: Document, part: Part | None = None) -> str:
+def render_html_text(document: Document, part: Part | None = None, screen: bool = False) -> str:
+    """The page as the PDF engine reads it (``part`` of it), or with ``screen`` as the HTML document: the
+    template's ``screen`` leaves out the CSS only WeasyPrint reads (``@page``, bookmarks) and adds the
+    landmarks a browser shows (``<main>``, ``<footer>``), which the PDF's structure tree does not want (a
+    long PDF is laid out in parts, and each part would bring its own)."""
     layout = matrix_layout(document)
     return render_template(document, TEMPLATE, autoescape=True, layout=layout,
-                           part=part or Part.whole(document, layout))
+                           part=part or Part.whole(document, layout), screen=screen)
 
 
 def render_html(document: Document) -> bytes:
-    return render_html_text(document).encode("utf-8")
+    """The HTML document, for browsers."""
+    return render_html_text(document, screen=True).encode("utf-8")
