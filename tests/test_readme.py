@@ -85,6 +85,21 @@ def links(page: Path) -> list[str]:
     return targets
 
 
+REPOSITORY = "https://github.com/raci-gen/raci-gen/blob/main/"
+"""This repository's files as GitHub shows them (pyproject's Source, SARIF's helpUri)."""
+
+
+def local(page: Path, target: str) -> tuple[Path | None, str]:
+    """The file of this repository a link leads to (relative, or by its address on GitHub) and its #fragment;
+    None for another site."""
+    if target.startswith(REPOSITORY):
+        target = os.path.relpath(ROOT / target[len(REPOSITORY):], page.parent)
+    elif re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:
+        return None, ""
+    path, _, fragment = target.partition("#")
+    return ((page.parent / path).resolve() if path else page), fragment
+
+
 # --- generated tables -------------------------------------------------------------------------------------------
 
 
@@ -117,10 +132,9 @@ def test_github_slugs_as_github_makes_them():
 def test_links_lead_to_files_and_anchors_that_exist(page):
     broken = []
     for target in links(page):
-        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:: not fetched
+        file, fragment = local(page, target)
+        if file is None:  # another site: not fetched
             continue
-        path, _, fragment = target.partition("#")
-        file = (page.parent / path).resolve() if path else page
         if ROOT not in file.parents and file != ROOT or not file.exists():
             broken.append(f"{target}: no file {file}")
         elif fragment and file.suffix == ".md" and fragment not in anchors(file):
@@ -128,9 +142,13 @@ def test_links_lead_to_files_and_anchors_that_exist(page):
     assert broken == []
 
 
-def test_the_readme_links_every_page():
-    linked = {(README.parent / target.partition("#")[0]).resolve() for target in links(README)}
+def test_the_readme_links_every_page_by_its_address():
+    """PyPI shows the README alone, where a relative link to docs/ leads nowhere: the README links each page by
+    its address in the repository on GitHub."""
+    targets = links(README)
+    linked = {local(README, target)[0] for target in targets}
     assert [page.name for page in PAGES[1:] if page.resolve() not in linked] == []
+    assert [target for target in targets if target.startswith("docs/") and target.endswith(".md")] == []
 
 
 # --- examples ---------------------------------------------------------------------------------------------------
