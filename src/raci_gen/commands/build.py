@@ -104,8 +104,11 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
 
     injections = distinct_pages(output.project_injections(project)
                                 + [Injection(page, section) for page in inject_pages])
+    # The one way through a build: worked out once (the document, its date and provenance, the paths), then
+    # compared with what is on disk (--check), or rendered and written.
+    built = output.plan(project, formats, out_dir, findings, injections)
     if check:
-        count, problems = output.check(project, formats, out_dir, findings, injections, strict_bytes)
+        count, problems = output.compare(built, strict_bytes)
         fix = command_line("build", project_dir if project_dir != "." else None, ("-f", ",".join(chosen or ())),
                            ("-o", out_dir), ("-c", config), *[("--inject", p) for p in inject_pages],
                            ("--section", section if section != "document" else None), ("--pdf-variant", pdf_variant),
@@ -118,9 +121,9 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
         progress.start(sys.stderr, os.path.basename(os.path.abspath(project.root)), started)
         ctx.call_on_close(progress.stop)
     if force:
-        done = output.Build(output.generate(project, formats, out_dir, findings=findings, injections=injections), [])
+        done = output.Build(output.render(built), [])
     else:  # nothing built twice: what --check finds up to date is left as it is
-        done = output.generate_changed(project, formats, out_dir, findings=findings, injections=injections)
+        done = output.render_changed(built)
     outputs = done.outputs
     if not quiet:
         progress.step(f"writing {len(outputs)} file{'s' if len(outputs) != 1 else ''}")

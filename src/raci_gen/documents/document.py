@@ -14,9 +14,9 @@ from typing import Iterable
 
 from raci_gen import __version__
 from raci_gen.input import clock, templatefolder
-from raci_gen.writing import provenance
 from raci_gen.checks.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
 from raci_gen.model.matrix import Activity, Letter, Location, Matrix, Project, Role, Signer
+from raci_gen.documents import stamp
 from raci_gen.documents.anchors import role_anchors
 
 
@@ -50,7 +50,7 @@ class Document:
     language: str = "en"
     role_links: bool = True
     """Whether role ids link to their sections; off for an injected section, which lacks them."""
-    record: provenance.Provenance | None = None
+    record: stamp.Provenance | None = None
     """What the build is made of; each document records ``record.stamp(format)``."""
     date_source: str = "none"
     """Where the date came from (:class:`raci_gen.input.clock.DocumentDate`)."""
@@ -132,7 +132,7 @@ def input_paths(project: Project) -> tuple[str, ...]:
     folder, unless it is where the built-in templates are kept (the repository's own example: a commit to
     the built-in templates does not date it). Paths outside the project folder are left out."""
     settings = project.settings
-    paths = [provenance.relative_to_root(project, s) for s in project.sources]
+    paths = [stamp.relative_to_root(project, s) for s in project.sources]
     paths += [settings.roles, settings.activities]
     if os.path.realpath(os.path.join(project.root, settings.templates)) != templatefolder.built_in_folder():
         paths.append(settings.templates)
@@ -148,13 +148,15 @@ def _relative_finding(project: Project, finding: Finding) -> Finding:
     """A finding as the documents print it: its file relative to the project folder, not to the
     folder raci-gen runs in, so the same project gives the same documents wherever it is."""
     location = finding.location
-    where = Location(provenance.relative_to_root(project, location.file), location.line, location.column)
+    where = Location(stamp.relative_to_root(project, location.file), location.line, location.column)
     return dataclasses.replace(finding, location=where)
 
 
-def make_document(project: Project, findings: Iterable[Finding] = (),
-                  date: clock.DocumentDate | None = None) -> Document:
-    """The document of ``project``; ``date`` overrides the date the clock gives it."""
+def make_document(project: Project, findings: Iterable[Finding] = (), date: clock.DocumentDate | None = None,
+                  files: dict[str, str] | None = None) -> Document:
+    """The document of ``project``; ``date`` overrides the date the clock gives it, and ``files`` are the
+    input files' digests when the build has them already (:func:`raci_gen.documents.stamp.input_digests`).
+    A build makes it once, in :func:`raci_gen.writing.output.plan`."""
     settings = project.settings
     date = date or resolve_date(project)
     template_dir = os.path.join(project.root, settings.templates)
@@ -168,7 +170,7 @@ def make_document(project: Project, findings: Iterable[Finding] = (),
         version=settings.version,
         author=settings.author,
         page=settings.page,
-        sources=tuple(provenance.relative_to_root(project, s) for s in project.sources),
+        sources=tuple(stamp.relative_to_root(project, s) for s in project.sources),
         template_dir=template_dir,
         findings=tuple(_relative_finding(project, f) for f in findings if f.ignored is None),
         analysis=settings.analysis,
@@ -176,6 +178,6 @@ def make_document(project: Project, findings: Iterable[Finding] = (),
         approval=settings.approval,
         pdf_variant=settings.pdf_variant,
         language=settings.language,
-        record=provenance.compute(project, date.shown, date.stamp, date.source, template_dir),
+        record=stamp.compute(project, date, template_dir, files),
         date_source=date.source,
     )

@@ -18,7 +18,7 @@ import signal
 import threading
 import time
 
-from raci_gen.writing import provenance
+from raci_gen.documents import stamp
 from raci_gen.model.errors import Problem, RenderError, TemplateFailure
 from raci_gen.model.matrix import Location
 from raci_gen.documents.document import Document
@@ -95,7 +95,7 @@ def _stamp_finisher(document: Document):
     def finish(_document, pdf) -> None:
         if document.record is not None:
             info = PlainDictionary(pdf.info)
-            info[provenance.PDF_KEY] = pydyf.String(document.record.stamp_text("pdf"))
+            info[stamp.PDF_KEY] = pydyf.String(document.record.stamp_text("pdf"))
             pdf.info = info
 
     return finish

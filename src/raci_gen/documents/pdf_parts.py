@@ -653,9 +653,9 @@ def join(files: list[str], footers: str, bookmarks: list, out: str, stamp: str |
             pages_root, structure, entries, b" /Outlines %d 0 R" % outline if outline else b"",
             b"".join(b" %s %s" % (k.encode("ascii"), v) for k, v in catalog.items())))
         if stamp is not None:
-            from raci_gen.writing import provenance
+            from raci_gen.documents.stamp import PDF_KEY
 
-            info = info[:-2].rstrip() + b" /%s %s >>" % (provenance.PDF_KEY.encode("ascii"), String(stamp).unparse())
+            info = info[:-2].rstrip() + b" /%s %s >>" % (PDF_KEY.encode("ascii"), String(stamp).unparse())
         info_number = writer.reserve()
         writer.plain(info_number, info)  # plain: raci_gen.writing.provenance finds the stamp by its bytes
         writer.finish(catalog_number, info_number)

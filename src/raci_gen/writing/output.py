@@ -1,5 +1,11 @@
 """Build documents in memory, then write them, or compare them with what is on disk.
 
+A build goes one way: :func:`plan` works out, once, the document (its date, provenance and findings),
+where each format goes and the pages that receive a section; :func:`render` renders it in memory;
+:func:`write` writes it, or :func:`compare` holds it against what is on disk (``build --check``). ``build``,
+``build --check``, ``serve`` and each project of a multi-project build go through it; :func:`generate`,
+:func:`check` and :func:`generate_changed` are that way in one call.
+
 Generating is kept apart from writing: every document of a build is rendered
 before the first byte is written, so bad input or a failing renderer leaves the
 output folder as it was. Writing is :func:`raci_gen.runtime.confined.write_all`: every file
@@ -14,6 +20,7 @@ rendering them, unless a byte-for-byte comparison is asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import gc
 import os
@@ -33,7 +40,7 @@ from raci_gen.model.errors import RaciError, RenderError, TemplateFailure
 from raci_gen.writing.inject import inject_file
 from raci_gen.input.files import inside_project
 from raci_gen.model.matrix import Injection, Project
-from raci_gen.documents import FORMATS
+from raci_gen.documents import FORMATS, stamp
 from raci_gen.documents.document import Document, make_document, resolve_date
 
 
@@ -58,19 +65,90 @@ def output_paths(project: Project, formats: Iterable[str], out_dir: str | None =
     return {f: os.path.join(folder, settings.name + FORMATS[f].suffix) for f in formats}
 
 
+@dataclass(frozen=True)
+class BuildPlan:
+    """A build worked out once, before anything is rendered: the document (its date, provenance and
+    findings), where each chosen format goes, the pages that receive a section, and the documents on
+    disk it reads back (for the date they keep, then to compare), each read once.
+
+    Every build goes this one way: :func:`plan`, then :func:`render` (in memory), then :func:`write`, or
+    :func:`compare` (``build --check``, the portfolio's state of each project's documents), or
+    :func:`render_changed` (a build that leaves what is up to date as it is). ``build``, ``build --check``,
+    ``serve`` and each project of a multi-project build (the same command, run in a worker) start here.
+    """
+
+    project: Project
+    document: Document
+    paths: dict[str, str]
+    """Where each chosen format goes, in the order they are rendered."""
+    pages: tuple[Injection, ...]
+    """The pages that receive a section."""
+    out_dir: str | None
+    """The folder named with ``--out``, or None (the project's output.dir)."""
+    read_back: "_ReadBack"
+
+    def root(self, path: str, fmt: str) -> str:
+        """The folder the file at ``path`` must stay in, written or read back: the project, or the folder
+        named on the command line (``--out``; for a page, its own folder)."""
+        named = (os.path.dirname(path) or ".") if fmt == "inject" else self.out_dir
+        return confine(path, self.project.root, named)
+
+    def on_disk(self, path: str, fmt: str) -> bytes:
+        """The bytes of the file a build would replace at ``path`` (see :func:`on_disk`), read once."""
+        return self.read_back.read(path, self.root(path, fmt), provenance.DOCUMENT_READ_LIMIT, "the file on disk",
+                                   follow_link=fmt == "inject")
+
+
+class _ReadBack:
+    """The files on disk a build reads back, each read once however often it is asked for: the date a
+    document keeps is read from the bytes its comparison then uses.
+
+    A file is known by the way it is reached (its path, the folder it must stay in, whether a link at
+    it is followed), since another way may refuse it. A file longer than the limit of a later reader
+    is read again, so that it is refused as that reader refused it before; nothing that fails is kept.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[tuple[str, str, bool], bytes] = {}
+
+    def read(self, path: str, root: str, limit: int, what: str, follow_link: bool) -> bytes:
+        key = (path, root, follow_link)
+        data = self._files.get(key)
+        if data is None or len(data) > limit:
+            data = read_regular(path, root, limit, what, follow_link)
+            self._files[key] = data
+        return data
+
+
+def plan(project: Project, formats: Iterable[str], out_dir: str | None = None, findings: Iterable[Finding] = (),
+         injections: Iterable[Injection] = (), document: Document | None = None) -> BuildPlan:
+    """Work out a build of ``formats`` (into ``out_dir``, or output.dir) and of the pages ``injections``,
+    once: where each goes, then the document, dated as :mod:`raci_gen.input.clock` says except that a
+    date derived from git or the build day is kept from a document already built from the same inputs
+    (:func:`_kept_date`). ``document``, when given, is taken as it is (a test's own)."""
+    formats = list(formats)
+    # serve renders in memory and writes nothing: it has no paths, and an output.dir that leads outside
+    # does not stop a preview (nor the kept date, which looks past it)
+    paths = output_paths(project, formats, out_dir) if formats else {}
+    built = BuildPlan(project, document, paths, tuple(injections), out_dir, _ReadBack())  # type: ignore[arg-type]
+    if document is None:
+        files = stamp.input_digests(project)  # once: the kept date compares them, the document records them
+        date = resolve_date(project)
+        if date.derived:
+            date = _kept_date(built, files) or date
+        built = dataclasses.replace(built, document=make_document(project, findings, date, files))
+    return built
+
+
 def build_document(project: Project, out_dir: str | None = None, findings: Iterable[Finding] = (),
                    injections: Iterable[Injection] = ()) -> Document:
-    """The document a build of ``project`` renders, dated as :mod:`raci_gen.input.clock` says, except that a
-    date derived from git or the build day is kept from a document already built from the same inputs.
+    """The document a build of ``project`` renders (see :func:`plan`).
 
     The inputs are dated by the build day until they are committed, and the commit may be made days
     later: keeping the recorded date keeps ``build`` from rewriting, and ``--check`` from failing,
     every document just because its inputs were committed, in a fresh clone or on another day.
     """
-    date = resolve_date(project)
-    if date.derived:
-        date = _kept_date(project, out_dir, injections) or date
-    return make_document(project, findings, date)
+    return plan(project, (), out_dir, findings, injections).document
 
 
 KEPT_DATE_MAX_BYTES = 64 * 1024 * 1024
@@ -79,8 +157,9 @@ STAMPED_FORMATS = ("md", "html", "pdf", "xlsx")
 """The formats that record their provenance, in the order :func:`_kept_date` reads them."""
 
 
-def _kept_date(project: Project, out_dir: str | None, injections: Iterable[Injection]) -> clock.DocumentDate | None:
-    """The date recorded by the first document built from exactly the current input files, looked for in:
+def _kept_date(built: BuildPlan, files: dict[str, str]) -> clock.DocumentDate | None:
+    """The date recorded by the first document built from exactly the current input files (``files``),
+    looked for in:
 
     1. the project's own output folder (output.dir), Markdown first: that is the document a repository
        commits (init's .gitignore leaves the others out), so a fresh clone has it, and a PDF built from
@@ -90,8 +169,10 @@ def _kept_date(project: Project, out_dir: str | None, injections: Iterable[Injec
 
     The first in this order wins, even if a later one disagrees (a leftover built before the commit
     was known): what is committed decides, so that every machine and every folder choose alike.
+    A file this build compares afterwards is read as the comparison reads it (:meth:`BuildPlan.on_disk`),
+    once; where that is refused, the build or the check is refused there too.
     """
-    files = provenance.input_digests(project)
+    project, out_dir = built.project, built.out_dir
     places: list[tuple[str, str, str]] = []  # (path, format, the folder it must stay in)
     folders = [(None, project.root)] + ([(out_dir, out_dir)] if out_dir is not None else [])
     for folder, root in folders:
@@ -101,40 +182,39 @@ def _kept_date(project: Project, out_dir: str | None, injections: Iterable[Injec
             continue
         places += [(path, fmt, root) for fmt, path in paths.items() if fmt in STAMPED_FORMATS]
     try:
-        pages = project_injections(project) + list(injections)
+        pages = project_injections(project) + list(built.pages)
     except RaciError:  # reported by the build itself
-        pages = list(injections)
+        pages = list(built.pages)
     places += [(page.file, "md", os.path.dirname(page.file) or ".") for page in pages]
+    compared = {path: fmt for fmt, path in built.paths.items()} | {page.file: "inject" for page in built.pages}
     seen = set()
     for path, fmt, root in places:
         if path in seen:
             continue
         seen.add(path)
         try:  # output folders come with the repository: no link out of the folder, no FIFO, no /dev/zero
-            stamp = provenance.stamp_in(read_regular(path, root, KEPT_DATE_MAX_BYTES), fmt)
+            if path in compared:
+                data = built.read_back.read(path, built.root(path, compared[path]), KEPT_DATE_MAX_BYTES, "file",
+                                            follow_link=compared[path] == "inject")
+            else:
+                data = read_regular(path, root, KEPT_DATE_MAX_BYTES)
+            recorded = provenance.stamp_in(data, fmt)
         except (OSError, RaciError):
             continue
-        if stamp and stamp.get("files") == files:
-            kept = clock.kept_date(stamp.get("date"), stamp.get("date-source"))
+        if recorded and recorded.get("files") == files:
+            kept = clock.kept_date(recorded.get("date"), recorded.get("date-source"))
             if kept is not None:
                 return kept
     return None
 
 
-def generate(project: Project, formats: Iterable[str], out_dir: str | None = None,
-             document: Document | None = None, findings: Iterable[Finding] = (),
-             injections: Iterable[Injection] = ()) -> list[Output]:
-    """Render the chosen formats, and the pages that receive a section, in memory; nothing is written."""
-    injections = list(injections)
-    document = document or build_document(project, out_dir, findings, injections)
-    paths = output_paths(project, formats, out_dir)
+def render(built: BuildPlan, formats: Iterable[str] | None = None) -> list[Output]:
+    """Render the planned formats (or those of them in ``formats``), then the pages that receive a section,
+    in memory; nothing is written."""
+    document = built.document
+    paths = {f: path for f, path in built.paths.items() if formats is None or f in formats}
     if "pdf" in paths:
-        from raci_gen.documents.pdf_parts import one_piece_refusal
-
-        refusal = one_piece_refusal(document)  # before anything is rendered: a PDF too long to lay out in one piece
-        if refusal:
-            raise RenderError(refusal)
-        scratch.remove_leftovers()  # of PDF builds that were killed
+        _before_pdf(document)
     apart = "pdf" if "pdf" in paths and len(paths) > 1 and _may_fork() else None
     child = _RenderingChild(FORMATS["pdf"].render, document) if apart else None
     rendered: dict[str, bytes] = {}
@@ -157,8 +237,8 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
     finally:
         if child is not None:
             child.cancel()
-    outputs = [Output(path, rendered[f], f, confine(path, project.root, out_dir)) for f, path in paths.items()]
-    for injection in injections:
+    outputs = [Output(path, rendered[f], f, built.root(path, f)) for f, path in paths.items()]
+    for injection in built.pages:
         from raci_gen.documents.markdown import render_markdown_section
 
         try:
@@ -168,9 +248,36 @@ def generate(project: Project, formats: Iterable[str], out_dir: str | None = Non
         except RenderError as exc:
             where = injection.location or "--section"
             raise RenderError(f"{where}: error: {exc}") from None
-        root = confine(injection.file, project.root, os.path.dirname(injection.file) or ".")
+        root = built.root(injection.file, "inject")
         outputs.append(Output(injection.file, inject_file(injection.file, content, root), "inject", root))
     return outputs
+
+
+def render_one(document: Document, fmt: str) -> bytes:
+    """One format of ``document``, rendered in this process as a build renders it: the preview's page and
+    downloads, which are served and never written."""
+    if fmt == "pdf":
+        _before_pdf(document)
+    return FORMATS[fmt].render(document)
+
+
+def _before_pdf(document: Document) -> None:
+    """Before a PDF is rendered: refused when too long to lay out in one piece, and the scratch folders of
+    PDF builds that were killed removed."""
+    from raci_gen.documents.pdf_parts import one_piece_refusal
+
+    refusal = one_piece_refusal(document)
+    if refusal:
+        raise RenderError(refusal)
+    scratch.remove_leftovers()
+
+
+def generate(project: Project, formats: Iterable[str], out_dir: str | None = None,
+             document: Document | None = None, findings: Iterable[Finding] = (),
+             injections: Iterable[Injection] = ()) -> list[Output]:
+    """Render the chosen formats, and the pages that receive a section, in memory; nothing is written:
+    :func:`plan`, then :func:`render`."""
+    return render(plan(project, formats, out_dir, findings, injections, document))
 
 
 def _may_fork() -> bool:
@@ -311,28 +418,28 @@ class Stale:
 
 def check(project: Project, formats: Iterable[str], out_dir: str | None = None, findings: Iterable[Finding] = (),
           injections: Iterable[Injection] = (), strict_bytes: bool = False) -> tuple[int, list[Stale]]:
-    """How many files a build would write, and which of them differ from what is on disk.
+    """How many files a build would write, and which of them differ from what is on disk: :func:`plan`,
+    then :func:`compare`."""
+    return compare(plan(project, formats, out_dir, findings, injections), strict_bytes)
 
-    Text documents are rendered and compared byte for byte; PDF and workbook by their recorded
+
+def compare(built: BuildPlan, strict_bytes: bool = False) -> tuple[int, list[Stale]]:
+    """How many files ``built`` writes, and which of them differ from what is on disk.
+
+    Text documents and pages are rendered and compared byte for byte; PDF and workbook by their recorded
     provenance, or byte for byte too with ``strict_bytes``.
     """
-    formats = list(formats)
-    injections = list(injections)
-    document = build_document(project, out_dir, findings, injections)
-    paths = output_paths(project, formats, out_dir)
-    by_stamp = [] if strict_bytes else [f for f in formats if f in STAMPED]
-    rendered = {o.format: o for o in generate(project, [f for f in formats if f not in by_stamp], out_dir,
-                                              document, injections=())}
+    by_stamp = [] if strict_bytes else [f for f in built.paths if f in STAMPED]
+    rendered = render(built, [f for f in built.paths if f not in by_stamp])
+    documents = {o.format: o for o in rendered if o.format != "inject"}
     problems: list[Stale] = []
-    for fmt in formats:
+    for fmt in built.paths:
         if fmt in by_stamp:
-            problems.extend(_stamp_stale(paths[fmt], confine(paths[fmt], project.root, out_dir), fmt,
-                                         document.record.stamp(fmt)))
+            problems.extend(_stamp_stale(built, fmt))
         else:
-            problems.extend(stale([rendered[fmt]], document))
-    injected = generate(project, [], out_dir, document, injections=injections)
-    problems.extend(stale(injected))
-    return len(paths) + len(injected), problems
+            problems.extend(_stale([documents[fmt]], built.document, built.on_disk))
+    problems.extend(_stale([o for o in rendered if o.format == "inject"], None, built.on_disk))
+    return len(built.paths) + len(built.pages), problems
 
 
 @dataclass(frozen=True)
@@ -348,41 +455,42 @@ class Build:
 
 def generate_changed(project: Project, formats: Iterable[str], out_dir: str | None = None,
                      findings: Iterable[Finding] = (), injections: Iterable[Injection] = ()) -> Build:
-    """:func:`generate`, leaving out each document that :func:`check` finds up to date, by the same
+    """:func:`generate`, leaving out each document that :func:`check` finds up to date: :func:`plan`, then
+    :func:`render_changed`."""
+    return render_changed(plan(project, formats, out_dir, findings, injections))
+
+
+def render_changed(built: BuildPlan) -> Build:
+    """:func:`render`, leaving out each document that :func:`compare` finds up to date, by the same
     decision: a PDF or workbook whose recorded provenance is what this build would record (so it is not
     rendered at all), a text document or page whose bytes are those it would write. What cannot be
     read is rendered and written as by a build without this (which then says what is in the way)."""
-    formats = list(formats)
-    injections = list(injections)
-    document = build_document(project, out_dir, findings, injections)
-    paths = output_paths(project, formats, out_dir)
     stamped_current = set()
-    for fmt in [f for f in formats if f in STAMPED]:
+    for fmt in [f for f in built.paths if f in STAMPED]:
         try:
-            if not _stamp_stale(paths[fmt], confine(paths[fmt], project.root, out_dir), fmt,
-                                document.record.stamp(fmt)):
+            if not _stamp_stale(built, fmt):
                 stamped_current.add(fmt)
         except RaciError:  # a folder in the way, say: the build meets it when it writes
             pass
-    current = {paths[f] for f in stamped_current}
+    current = {built.paths[f] for f in stamped_current}
     outputs = []
-    for item in generate(project, [f for f in formats if f not in stamped_current], out_dir, document,
-                         injections=injections):
+    for item in render(built, [f for f in built.paths if f not in stamped_current]):
         try:
-            same = _bytes_on_disk(item) == item.data
+            same = _bytes_on_disk(item, built.on_disk) == item.data
         except RaciError:
             same = False
         if same:
             current.add(item.path)
         else:
             outputs.append(item)
-    every = list(paths.values()) + [page.file for page in injections]
+    every = list(built.paths.values()) + [page.file for page in built.pages]
     return Build(outputs, [path for path in every if path in current])
 
 
-def _stamp_stale(path: str, root: str, fmt: str, expected: dict) -> list[Stale]:
+def _stamp_stale(built: BuildPlan, fmt: str) -> list[Stale]:
+    path = built.paths[fmt]
     try:
-        recorded = provenance.stamp_in(on_disk(path, root, fmt), fmt)
+        recorded = provenance.stamp_in(built.on_disk(path, fmt), fmt)
     except FileNotFoundError:
         return [Stale(path, "missing")]
     except IsADirectoryError:
@@ -392,7 +500,7 @@ def _stamp_stale(path: str, root: str, fmt: str, expected: dict) -> list[Stale]:
     if recorded is None:
         return [Stale(path, "out of date", ("it records no raci-gen provenance (built by an earlier raci-gen, "
                                              "or edited since)",))]
-    reasons = provenance.differences(recorded, expected)
+    reasons = provenance.differences(recorded, built.document.record.stamp(fmt))
     return [Stale(path, "out of date", tuple(reasons))] if reasons else []
 
 
@@ -409,9 +517,12 @@ def on_disk(path: str, root: str | None, fmt: str) -> bytes:
                         "the file on disk", follow_link=fmt == "inject")
 
 
-def _bytes_on_disk(output: Output) -> bytes | None:
-    """What is on disk where ``output`` goes (see :func:`on_disk`); None when nothing is."""
+def _bytes_on_disk(output: Output, reading=None) -> bytes | None:
+    """What is on disk where ``output`` goes (see :func:`on_disk`; ``reading(path, format)`` reads it
+    instead, as :meth:`BuildPlan.on_disk` does); None when nothing is."""
     try:
+        if reading is not None:
+            return reading(output.path, output.format)
         return on_disk(output.path, output.root, output.format)
     except FileNotFoundError:
         return None
@@ -421,9 +532,13 @@ def _bytes_on_disk(output: Output) -> bytes | None:
 
 def stale(outputs: Iterable[Output], document: Document | None = None) -> list[Stale]:
     """The outputs that differ from the files on disk, and how."""
+    return _stale(outputs, document)
+
+
+def _stale(outputs: Iterable[Output], document: Document | None, reading=None) -> list[Stale]:
     result = []
     for output in outputs:
-        current = _bytes_on_disk(output)
+        current = _bytes_on_disk(output, reading)
         if current is None:
             result.append(Stale(output.path, "missing"))
             continue
@@ -443,7 +558,7 @@ def stale(outputs: Iterable[Output], document: Document | None = None) -> list[S
             result.append(Stale(output.path, "out of date", reasons))
             continue
         reasons = ()
-        if document is not None and document.record is not None and output.format in provenance.FORMAT_TEMPLATES:
+        if document is not None and document.record is not None and output.format in stamp.FORMAT_TEMPLATES:
             recorded = provenance.text_stamp(current)
             if recorded is not None:
                 reasons = tuple(r for r in provenance.differences(recorded, document.record.stamp(output.format))

@@ -93,16 +93,16 @@ class Preview:
         """Load and render again; True when what is served changed. Problems go to the terminal too."""
         from raci_gen.checks.analysis import lint
         from raci_gen.input.loader import load_project
-        from raci_gen.writing.output import build_document
-        from raci_gen.documents import FORMATS
+        from raci_gen.writing import output
 
         started = time.perf_counter()
         built, problems = self.built, ()
         try:
             project = load_project(self.root, self.config)
             findings = lint(project.matrix, project.settings)
-            document = build_document(project, None, findings)
-            page = FORMATS["html"].render(document)
+            # A build's one way (output.plan), without output paths: the preview is served, never written.
+            document = output.plan(project, (), None, findings).document
+            page = output.render_one(document, "html")
             built = Built(project, document, page, hashlib.sha256(page).hexdigest())
         except InputError as exc:
             problems = tuple(str(p) for p in exc.problems)
@@ -140,9 +140,7 @@ class Preview:
 
     def download(self, fmt: str) -> tuple[bytes, str] | None:
         """The PDF or workbook of the last good build, rendered once per input digest; None if none loaded."""
-        from raci_gen.model.errors import RenderError
-        from raci_gen.documents import FORMATS
-        from raci_gen.documents.pdf_parts import one_piece_refusal
+        from raci_gen.writing import output
 
         built = self.built
         if built is None:
@@ -151,11 +149,7 @@ class Preview:
             cached = self.downloads.get(fmt)
             if cached and cached[0] == built.digest:
                 return cached[1], built.project.settings.output.name
-            if fmt == "pdf":
-                refusal = one_piece_refusal(built.document)
-                if refusal:
-                    raise RenderError(refusal)
-            data = FORMATS[fmt].render(built.document)
+            data = output.render_one(built.document, fmt)  # as a build renders it: a PDF too long is refused
             self.downloads[fmt] = (built.digest, data)
             return data, built.project.settings.output.name
 
