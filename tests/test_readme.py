@@ -209,6 +209,58 @@ def test_the_raci_yaml_examples_load(tmp_path, words, activity):
     assert (done.returncode, done.stderr) == (0, ""), done.stdout
 
 
+def example_copy(root: Path) -> Path:
+    root.mkdir()
+    for folder in ("roles", "activities"):
+        shutil.copytree(ROOT / folder, root / folder)
+    shutil.copy(ROOT / "raci.yaml", root)
+    return root
+
+
+def edit(root: Path, file: str, line: int, column: int, old: str, new: str) -> None:
+    """Replace `old`, which must stand at LINE:COL of the project's `file`, by `new`."""
+    path = root / file
+    lines = path.read_text(encoding="utf-8").split("\n")
+    text = lines[line - 1]
+    assert text[column - 1:].startswith(old), f"{file}:{line}:{column} holds {text!r}, not {old!r}"
+    lines[line - 1] = text[:column - 1] + new + text[column - 1 + len(old):]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_the_lint_example_is_what_lint_says(tmp_path):
+    """docs/lint.md: FP-3 of the example given a third Responsible, as the page says; the lint's lines are the
+    page's, and the GitHub annotation starts as the page says."""
+    page = ROOT / "docs" / "lint.md"
+    expected = _fence_after(page, "Give FP-3 of the example a third Responsible (`R3: R`)", "")
+    file, line, column = re.match(r"([^:]+):(\d+):(\d+): ", expected).groups()
+    root = example_copy(tmp_path / "p")
+    edit(root, file, int(line), int(column), "R3: C", "R3: R")
+    done = subprocess.run([RACI_GEN, "lint"], cwd=root, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, expected, "")
+    annotation = re.search(r"`(::warning file=[^`]*) …`", page.read_text(encoding="utf-8")).group(1)
+    done = subprocess.run([RACI_GEN, "lint", "--format", "github"], cwd=root, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.startswith(annotation)
+
+
+def test_the_bad_input_example_is_what_raci_gen_says(tmp_path):
+    """docs/project-format.md, "What bad input gets": the example with the key and the role of the page's lines
+    misspelt there gets the page's lines, exit 2."""
+    expected = _fence_after(ROOT / "docs" / "project-format.md", "nothing is written. For example:", "")
+    root = example_copy(tmp_path / "p")
+    for file, line, column, message in re.findall(r"^([^:\n]+):(\d+):(\d+): error: (.*)$", expected, re.M):
+        key = re.match(r"unknown key '(.+)'; did you mean '(.+)'\?", message)
+        role = re.match(r"unknown role '(.+)';", message)
+        assert key or role, message
+        old, new = (key.group(2), key.group(1)) if key else (re.match(r"[\w.-]+", (root / file).read_text(
+            encoding="utf-8").split("\n")[int(line) - 1][int(column) - 1:]).group(0), role.group(1))
+        edit(root, file, int(line), int(column), old, new)
+    done = subprocess.run([RACI_GEN, "build", "--format", "md"], cwd=root, capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stderr) == (2, expected)
+    assert not (root / "output").exists()
+
+
 def test_the_first_project_of_the_readme_runs_as_written(tmp_path):
     """README, "A first project": init, the phase file added, lint and build, each as the README shows them."""
     section = _section(README, "A first project")
