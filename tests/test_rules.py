@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 import raci_gen.checks.rules
 from raci_gen.checks.analysis import SEVERITIES, Finding, active, configure, counts, exit_status, lint
@@ -59,11 +60,13 @@ def _q(text: str) -> str:
 def write_matrix(root: Path, activities: dict[str, dict[str, str]], roles: list[str] | None = None,
                  config: str | dict | None = None, role_ignores: dict[str, dict[str, str]] | None = None,
                  activity_ignores: dict[str, dict[str, str]] | None = None,
-                 role_names: dict[str, str] | None = None, activity_names: dict[str, str] | None = None) -> Written:
+                 role_names: dict[str, str] | None = None, activity_names: dict[str, str] | None = None,
+                 sign_offs: set[str] | frozenset[str] = frozenset(), people: dict[str, list] | None = None) -> Written:
     """Write a one-phase project: ``activities`` maps an activity id to its raci mapping (role id to letters).
 
     ``roles`` defaults to the role ids the activities use, in order of first use. ``config``
-    is raci.yaml as text (written as is) or data (written as JSON, which YAML reads).
+    is raci.yaml as text (written as is) or data (written as JSON, which YAML reads). ``sign_offs`` are
+    the activities marked ``sign-off: true``; ``people`` maps a role id to its ``people:`` (as JSON).
     """
     root = Path(root)
     (root / "roles").mkdir(parents=True, exist_ok=True)
@@ -80,6 +83,8 @@ def write_matrix(root: Path, activities: dict[str, dict[str, str]], roles: list[
         out.append(f"  - id: {rid}")
         written.lines[rid], written.files[rid] = len(out), ROLE_FILE
         out.append(f"    name: {_q(role_names.get(rid, 'Role ' + rid))}")
+        if (people or {}).get(rid):
+            out.append(f"    people: {json.dumps(people[rid], ensure_ascii=False)}")
         if rid in role_ignores:
             out.append("    lint-ignore:")
             for rule, reason in role_ignores[rid].items():
@@ -92,6 +97,8 @@ def write_matrix(root: Path, activities: dict[str, dict[str, str]], roles: list[
         out.append(f"  - id: {aid}")
         written.lines[aid], written.files[aid] = len(out), PHASE_FILE
         out.append(f"    name: {_q((activity_names or {}).get(aid, 'Activity ' + aid))}")
+        if aid in sign_offs:
+            out.append("    sign-off: true")
         if not raci:
             out.append("    raci: {}")
         else:
@@ -177,6 +184,10 @@ class Case:
     names: dict[str, str] | None = None
     """Activity names, where the rule reads them (``Activity T1`` otherwise)."""
     role_names: dict[str, str] | None = None
+    sign_offs: frozenset[str] = frozenset()
+    """Activities marked ``sign-off: true``."""
+    people: dict[str, list] | None = None
+    """Role id to its ``people:``."""
 
 
 def _ten(owner_of_last: str = "R2") -> dict[str, dict[str, str]]:
@@ -374,6 +385,36 @@ TABLE: dict[str, list[Case]] = {
         Case("process owner A on all 10, R on 6 (A/R)", _process_owner(6), ["R1"]),
         Case("A on 9 of 10 is not the process owner", _process_owner(0, a_elsewhere=1), ["R1"]),
     ],
+    "separate-sign-off": [
+        Case("A and R apart", {"T1": {"R1": "A", "R2": "R"}}, [], sign_offs=frozenset({"T1"})),
+        Case("A/R on a sign-off", {"T1": {"R1": "A/R", "R2": "C"}, "T2": {"R1": "A", "R2": "R"}}, ["T1.R1"],
+             sign_offs=frozenset({"T1", "T2"})),
+        Case("A/R on an activity that is no sign-off", {"T1": {"R1": "A/R", "R2": "C"}}, []),
+        Case("DACI: the Approver that also contributes is fine, the Approver that drives is not",
+             {"T1": {"R1": "A/C", "R2": "D"}, "T2": {"R1": "A/D"}}, ["T2.R1"],
+             sign_offs=frozenset({"T1", "T2"}), config={"variant": "DACI", "lint": {"unresolved-cell": "off"}}),
+    ],
+    "separate-sign-off-people": [
+        Case("different people", {"T1": {"R1": "A", "R2": "R"}}, [], sign_offs=frozenset({"T1"}),
+             people={"R1": ["Ada Lovelace"], "R2": ["Grace Hopper"]}),
+        Case("one person in both roles, at the Responsible's cell", {"T1": {"R1": "A", "R2": "R", "R3": "C"}},
+             ["T1.R2"], sign_offs=frozenset({"T1"}),
+             people={"R1": ["Ada Lovelace"], "R2": ["Grace Hopper", "ada  LOVELACE"], "R3": ["Ada Lovelace"]}),
+        Case("the same e-mail under two spellings of the name", {"T1": {"R1": "A", "R2": "R"}}, ["T1.R2"],
+             sign_offs=frozenset({"T1"}),
+             people={"R1": [{"name": "Ada Lovelace", "email": "ada@example.org"}],
+                     "R2": [{"name": "A. Lovelace", "email": "ADA@example.org"}]}),
+        Case("a name without e-mail is the one person of that name who has one", {"T1": {"R1": "A", "R2": "R"}},
+             ["T1.R2"], sign_offs=frozenset({"T1"}),
+             people={"R1": [{"name": "Ada Lovelace", "email": "ada@example.org"}], "R2": ["Ada Lovelace"]}),
+        Case("one name, two e-mails: two people", {"T1": {"R1": "A", "R2": "R"}}, [], sign_offs=frozenset({"T1"}),
+             people={"R1": [{"name": "Alan Turing", "email": "alan@a.example"}],
+                     "R2": [{"name": "Alan Turing", "email": "alan@b.example"}]}),
+        Case("no sign-off, no finding", {"T1": {"R1": "A", "R2": "R"}}, [],
+             people={"R1": ["Ada Lovelace"], "R2": ["Ada Lovelace"]}),
+        Case("an A/R role's own people are separate-sign-off's", {"T1": {"R1": "A/R", "R2": "C"}}, [],
+             sign_offs=frozenset({"T1"}), people={"R1": ["Ada Lovelace"], "R2": ["Ada Lovelace"]}),
+    ],
     "hidden-character": [
         Case("plain names", {"T1": {"R1": "A/R"}}, []),
         Case("Arabic with a right-to-left mark", {"T1": {"R1": "A/R"}}, [],
@@ -413,7 +454,7 @@ def _cases():
 @pytest.mark.parametrize("rule, case", list(_cases()))
 def test_rule_table(tmp_path, rule, case):
     w = write_matrix(tmp_path, case.activities, roles=case.roles, config=case.config, activity_names=case.names,
-                     role_names=case.role_names)
+                     role_names=case.role_names, sign_offs=case.sign_offs, people=case.people)
     got = [(rel(f, tmp_path), f.rule) for f in lint_dir(tmp_path) if f.rule == rule]
     assert got == [(w.at(key), rule) for key in case.expected]
 
@@ -625,9 +666,10 @@ def test_rule_module_interface(name):
     assert doc.index("Passes") < doc.index("Fails")
 
 
-def _doc_examples(doc: str) -> list[tuple[str, str | None, dict[str, str]]]:
-    """``(kind, variant, raci)`` for every ``raci: {...}`` line of a rule's docstring."""
-    examples, kind, variant = [], None, None
+def _doc_examples(doc: str) -> list[tuple[str, str | None, dict[str, str], dict]]:
+    """``(kind, variant, raci, more)`` for every ``raci: {...}`` line of a rule's docstring; ``more`` holds
+    ``sign_offs`` and ``people`` from the ``sign-off: true`` and ``people: {...}`` lines above it."""
+    examples, kind, variant, more = [], None, None, {}
     for line in doc.splitlines():
         head = re.match(r"\s*(Passes|Fails)\b(.*)", line)
         if head:
@@ -635,10 +677,15 @@ def _doc_examples(doc: str) -> list[tuple[str, str | None, dict[str, str]]]:
             named = re.search(r"\(([A-Za-z-]+)", head.group(2))
             variant = named.group(1) if named and named.group(1) in VARIANTS else None
             continue
+        if re.match(r"\s*sign-off:\s*true\s*$", line):
+            more["sign_offs"] = {"T1"}
+        if people := re.match(r"\s*people:\s*(\{.*\})", line):
+            more["people"] = yaml.safe_load(people.group(1))
         body = re.match(r"\s*raci:\s*(\{.*?\})", line)
         if body and kind:
             pairs = re.findall(r"(\w+):\s*([A-Z/]+)", body.group(1))
-            examples.append((kind, variant, dict(pairs)))
+            examples.append((kind, variant, dict(pairs), more))
+            more = {}
     return examples
 
 
@@ -655,13 +702,13 @@ def test_activity_rules_have_docstring_examples():
 def test_docstring_examples_do_what_they_say(tmp_path, rule):
     """Each ``raci:`` example under "Passes" gives no finding of the rule; each under "Fails" gives one."""
     examples = _doc_examples(RULES[rule].__doc__)
-    roles = sorted({rid for _, _, raci in examples for rid in raci}, key=lambda r: int(r[1:]))
-    for i, (kind, variant, raci) in enumerate(examples):
+    roles = sorted({rid for _, _, raci, _ in examples for rid in raci}, key=lambda r: int(r[1:]))
+    for i, (kind, variant, raci, more) in enumerate(examples):
         config = {"lint": {rule: "warning"}}
         if variant:
             config["variant"] = variant
         root = tmp_path / str(i)
-        write_matrix(root, {"T1": raci}, roles=roles, config=config)
+        write_matrix(root, {"T1": raci}, roles=roles, config=config, **more)
         hits = [f for f in lint_dir(root) if f.rule == rule]
         assert bool(hits) == (kind == "Fails"), (kind, variant, raci, hits)
 

@@ -42,6 +42,8 @@ def json_data(document: Document) -> dict:
             "activities": [{
                 "id": a.id, "name": a.name, "description": a.description,
                 "raci": {c.role_id: c.text for c in a.cells if c.letters},
+                # only on a sign-off: the JSON of a project without sign-offs keeps its bytes
+                **({"sign-off": True} if a.sign_off else {}),
             } for a in phase.activities],
         } for phase in matrix.phases],
     }

@@ -162,6 +162,8 @@ def _read_phases(activity_files: list[tuple[str, str]], known_roles: list[Role] 
                 id=entry.id, name=entry.name, description=entry.description,
                 cells=tuple(cells), location=located.at(("activities", i)),
                 ignores=_ignores(entry.lint_ignore, located, ("activities", i, "lint-ignore")),
+                # a file with problems gives entries without it (validation.readable_entries); it is refused anyway
+                sign_off=getattr(entry, "sign_off", False),
             )
             activities.append(activity)
             activity_id_at.append(located.at(("activities", i, "id")))

@@ -211,6 +211,10 @@ class ActivityEntry(_Strict):
     """Role id to letters, e.g. {R1: A, R3: R, R7: A/R}; a role left out takes no part."""
     lint_ignore: LintIgnore = Field({}, alias="lint-ignore")
     """Rule id to the reason it does not apply to this activity."""
+    sign_off: bool = Field(False, alias="sign-off")
+    """Whether the activity is a sign-off (a gate: an approval, an acceptance, a go-live): its Accountable
+    must be someone other than who does the work, as a role and as a person (rules separate-sign-off and
+    separate-sign-off-people)."""
 
 
 class PhaseFile(_Strict):
@@ -267,6 +271,8 @@ class OutActivity(_Strict):
     description: str | None
     raci: dict[str, str]
     """Role id to the cell as the documents write it (A/R); roles that take no part are left out."""
+    sign_off: bool = Field(False, alias="sign-off")
+    """Whether the activity is a sign-off; written only when it is (true)."""
 
 
 class OutPhase(_Strict):

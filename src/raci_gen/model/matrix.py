@@ -139,6 +139,8 @@ class Activity:
     cells: tuple[Cell, ...] = ()
     description: str | None = None
     ignores: tuple[Ignore, ...] = ()
+    sign_off: bool = False
+    """A gate (an approval, an acceptance, a go-live): who answers for it must not be who does the work."""
 
     def cell(self, role_id: str) -> Cell | None:
         for cell in self.cells:

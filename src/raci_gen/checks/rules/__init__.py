@@ -18,6 +18,7 @@ from raci_gen.checks.rules import (
     too_many_consulted,
     too_many_informed, too_many_responsible, unresolved_cell,
 )
+from raci_gen.checks.rules import separate_sign_off, separate_sign_off_people
 
 RULES: dict[str, ModuleType] = {rule.ID: rule for rule in (
     # across each activity
@@ -33,6 +34,9 @@ RULES: dict[str, ModuleType] = {rule.ID: rule for rule in (
     letter_needs,
     no_blank_cell,
     duplicate_activity,
+    # on each sign-off, as roles and as people
+    separate_sign_off,
+    separate_sign_off_people,
     # down each role
     idle_role,
     role_without_ownership,
