@@ -80,7 +80,7 @@ def main() -> None:
             shutil.copytree(ROOT / name, example / name)
         large = generated_project(Path(tmp) / "large", 150, 30)
         cases = {
-            "example (45 x 7)": (example, example / "activities" / "01-project-initiation.yaml", "      R2: ",
+            "example (48 x 7)": (example, example / "activities" / "01-project-initiation.yaml", "      R2: ",
                                  ("C", "I"), "GD-1", 2, 0.5),
             "generated 150 x 30": (large, large / "activities" / "00.yaml", "      ROLE5: ", ("C", "I"), "ACT-1", 5,
                                    1.5),
