@@ -6,6 +6,7 @@ checked against the constants by the tests of each limit, through tests/document
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -259,6 +260,42 @@ def test_the_bad_input_example_is_what_raci_gen_says(tmp_path):
                           timeout=60)
     assert (done.returncode, done.stderr) == (2, expected)
     assert not (root / "output").exists()
+
+
+def test_the_round_trip_example_is_what_import_says(tmp_path):
+    """docs/import.md, "An edit back into the YAML": the example's workbook with the two cells of the page's report
+    changed in it, imported --into the project, reports as the page shows (after the lines on the table read),
+    and only those two lines of the YAML change."""
+    from openpyxl import load_workbook
+
+    page = ROOT / "docs" / "import.md"
+    command = _fence_after(page, "When someone edits the workbook", "sh").strip()
+    expected = _fence_after(page, "When someone edits the workbook", "")
+    root = example_copy(tmp_path / "p")
+    built = subprocess.run([RACI_GEN, "build", "--format", "xlsx", "--out", ".", "-q"], cwd=root,
+                           capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    changes = re.findall(r"^  ([\w.-]+) .*: (\w+) (\S+) → (\S+)$", expected, re.M)
+    assert len(changes) == 2, expected
+    workbook = load_workbook(root / "raci-matrix.xlsx")
+    sheet = workbook["RACI matrix"]
+    rows = [[cell for cell in row] for row in sheet.iter_rows()]
+    header = next(row for row in rows if row[0].value == "ID")
+    columns = {str(cell.value).split()[0]: i for i, cell in enumerate(header) if cell.value}
+    for activity, role, before, after in changes:
+        [cell] = [row[columns[role]] for row in rows if row[0].value == activity]
+        assert (cell.value or "–") == before
+        cell.value = after
+    workbook.save(root / "raci-matrix.xlsx")
+    yaml_before = {p.name: p.read_text(encoding="utf-8") for p in (root / "activities").iterdir()}
+    done = subprocess.run(command.split(), cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.endswith(expected) and expected.startswith("Changes in responsibilities"), done.stdout
+    changed = [line[0] + line[1:].strip() for name, text in yaml_before.items()
+               for line in difflib.unified_diff(text.splitlines(), (root / "activities" / name).read_text(
+                   encoding="utf-8").splitlines(), n=0, lineterm="")
+               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == ["-R2: C", "+R2: I", "+R7: C"], changed  # GD-1's R2 changed, GD-4's R7 added
 
 
 def test_the_first_project_of_the_readme_runs_as_written(tmp_path):
