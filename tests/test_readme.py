@@ -298,6 +298,29 @@ def test_the_round_trip_example_is_what_import_says(tmp_path):
     assert changed == ["-R2: C", "+R2: I", "+R7: C"], changed  # GD-1's R2 changed, GD-4's R7 added
 
 
+def test_the_check_example_is_what_build_check_says(tmp_path):
+    """docs/docs-as-code.md, "Is the committed document stale?": the example built, then the cell the report's
+    two table rows differ in changed in the YAML: `raci-gen build --check` prints the page's report, exit 1."""
+    expected = _fence_after(ROOT / "docs" / "docs-as-code.md", "The report says what to do:", "")
+    [before, after] = [line.split("|")[1:-1] for line in re.findall(r"^  [-+] (\|.*\|)$", expected, re.M)]
+    [index] = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
+    activity = before[0].strip()
+    roles = [role["id"] for file in sorted((ROOT / "roles").glob("*.yaml"))
+             for role in yaml.safe_load(file.read_text(encoding="utf-8"))["roles"]]
+    role = roles[index - 2]  # after the ID and Activity columns
+    root = example_copy(tmp_path / "p")
+    built = subprocess.run([RACI_GEN, "build", "-q"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    file = root / re.search(r"^  (activities/\S+) changed", expected, re.M).group(1)
+    text = file.read_text(encoding="utf-8")
+    start = text.index(f"- id: {activity}\n")
+    cell = re.compile(rf"^(\s+{role}: ){before[index].strip()}$", re.M).search(text, start)
+    assert cell and "- id:" not in text[start + 5:cell.start()], f"{activity} has no {role}: {before[index]}"
+    file.write_text(text[:cell.start()] + cell.group(1) + after[index].strip() + text[cell.end():], encoding="utf-8")
+    done = subprocess.run([RACI_GEN, "build", "--check"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout + done.stderr) == (1, expected)
+
+
 def test_the_first_project_of_the_readme_runs_as_written(tmp_path):
     """README, "A first project": init, the phase file added, lint and build, each as the README shows them."""
     section = _section(README, "A first project")
