@@ -321,6 +321,21 @@ def test_the_check_example_is_what_build_check_says(tmp_path):
     assert (done.returncode, done.stdout + done.stderr) == (1, expected)
 
 
+def test_the_hooks_shown_are_those_init_writes(tmp_path):
+    """docs/docs-as-code.md, "pre-commit": the local hooks shown are, as data, the ones `raci-gen init docs/raci`
+    writes at the top of a git repository; the remote hooks shown are those .pre-commit-hooks.yaml defines."""
+    page = ROOT / "docs" / "docs-as-code.md"
+    local = yaml.safe_load(_fence_after(page, "The hooks `raci-gen init` writes run the raci-gen installed"))
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, timeout=60)
+    done = subprocess.run([RACI_GEN, "init", "docs/raci"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    written = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert local == written
+    remote = yaml.safe_load(_fence_after(page, "This repository also ships `.pre-commit-hooks.yaml`"))
+    defined = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert sorted(hook["id"] for hook in remote["repos"][0]["hooks"]) == sorted(hook["id"] for hook in defined)
+
+
 def test_the_first_project_of_the_readme_runs_as_written(tmp_path):
     """README, "A first project": init, the phase file added, lint and build, each as the README shows them."""
     section = _section(README, "A first project")
