@@ -15,8 +15,7 @@ import json
 import re
 import typing
 
-# What the renderers write, and this module finds (MARKER, PDF_KEY, XLSX_FILE_PREFIX) or compares by format.
-from raci_gen.documents.stamp import FORMAT_TEMPLATES, MARKER, PDF_KEY, XLSX_FILE_PREFIX  # noqa: F401
+from raci_gen.documents.stamp import MARKER, PDF_KEY, XLSX_FILE_PREFIX  # where the renderers write the stamp
 
 _PDF_STAMP = re.compile(rb"/" + PDF_KEY.encode() + rb"\s*\(((?:[^\\()]|\\.)*)\)", re.S)
 _PDF_ESCAPE = re.compile(rb"\\(.)", re.S)
