@@ -19,6 +19,7 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
+import documentation
 from documentation import PAGES, README, ROOT
 from raci_gen.checks.reports import rules_table, variants_table
 
@@ -118,6 +119,14 @@ def test_generated_tables_are_the_registries(page):
         match = re.search(rf"<!-- BEGIN {name}[^>]*-->\n(.*?)<!-- END {name} -->", text, re.S)
         assert match, f"{page.name}: the {name} table has no END marker"
         assert match.group(1) == GENERATED[name](), f"{page.name}: the {name} table is not the registry's"
+
+
+def test_each_table_row_is_stated_once():
+    """The limits tests read every page's table rows by their first cell (documentation.table_rows): a row
+    stated twice, on two pages say, could differ in its figure, and only one would be checked."""
+    firsts = [line.split("|")[1].strip() for line in documentation.text().splitlines()
+              if line.strip().startswith("|") and line.count("|") >= 3 and not line.strip().startswith("|---")]
+    assert sorted({first for first in firsts if firsts.count(first) > 1}) == []
 
 
 # --- links and anchors ------------------------------------------------------------------------------------------
