@@ -17,6 +17,7 @@ the screenshots (PNG) taken at each width.
 from __future__ import annotations
 
 import base64
+import io
 import os
 import re
 import shutil
@@ -255,6 +256,17 @@ def test_printed_the_matrix_is_laid_out_as_on_paper(browser, built, name):
         "return [...document.querySelectorAll('table.matrix')].every(t => t.getBoundingClientRect().right <= "
         "document.documentElement.clientWidth + 0.5)")
     assert browser.execute_script(LETTERS_OUTSIDE) == []
+
+
+def test_printed_from_the_browser_on_the_documents_paper(browser, built):
+    """The page's own @page (the PDF's margin boxes are not in it) gives Chromium's print the PDF's paper."""
+    import pypdf
+
+    show(browser, built["example"], WIDTHS["screen"])
+    printed = browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+    pages = pypdf.PdfReader(io.BytesIO(base64.b64decode(printed["data"]))).pages
+    assert len(pages) > 5
+    assert [round(float(x)) for x in pages[0].mediabox[2:]] == [842, 595]  # A4 landscape, in points
 
 
 # The CSS each reader gets; no browser needed. --------------------------------------------------------------------
