@@ -87,15 +87,17 @@ def links(page: Path) -> list[str]:
     return targets
 
 
-REPOSITORY = "https://github.com/raci-gen/raci-gen/blob/main/"
-"""This repository's files as GitHub shows them (pyproject's Source, SARIF's helpUri)."""
+REPOSITORY = ("https://github.com/raci-gen/raci-gen/blob/main/",
+              "https://raw.githubusercontent.com/raci-gen/raci-gen/main/")
+"""This repository's files as GitHub shows them (pyproject's Source, SARIF's helpUri), and as it serves them."""
 
 
 def local(page: Path, target: str) -> tuple[Path | None, str]:
     """The file of this repository a link leads to (relative, or by its address on GitHub) and its #fragment;
     None for another site."""
-    if target.startswith(REPOSITORY):
-        target = os.path.relpath(ROOT / target[len(REPOSITORY):], page.parent)
+    address = next((address for address in REPOSITORY if target.startswith(address)), None)
+    if address:
+        target = os.path.relpath(ROOT / target[len(address):], page.parent)
     elif re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:
         return None, ""
     path, _, fragment = target.partition("#")
@@ -153,12 +155,12 @@ def test_links_lead_to_files_and_anchors_that_exist(page):
 
 
 def test_the_readme_links_every_page_by_its_address():
-    """PyPI shows the README alone, where a relative link to docs/ leads nowhere: the README links each page by
-    its address in the repository on GitHub."""
+    """PyPI shows the README alone, where a relative link to docs/ leads nowhere: the README links each page, and
+    shows each image, by its address in the repository on GitHub."""
     targets = links(README)
     linked = {local(README, target)[0] for target in targets}
     assert [page.name for page in PAGES[1:] if page.resolve() not in linked] == []
-    assert [target for target in targets if target.startswith("docs/") and target.endswith(".md")] == []
+    assert [target for target in targets if target.startswith("docs/")] == []
 
 
 # --- examples ---------------------------------------------------------------------------------------------------
