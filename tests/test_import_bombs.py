@@ -1,4 +1,4 @@
-"""raci-gen import counts what it will hold before it holds it (README, "Limits and threat model").
+"""raci-gen import counts what it will hold before it holds it (docs/security.md, "Limits and threat model").
 
 Each bomb is made here, small on disk, and imported by the installed raci-gen in a process capped at
 1.5 GB of address space and a few seconds of processor time: a refusal is one line with its place,

@@ -370,7 +370,7 @@ PDF_MEMORY = 3 * GIB
                     "set RACI_GEN_LIMIT_TESTS=1")
 def test_the_longest_matrix_builds_as_pdf(tmp_path):
     """The built-in PDF at the loader's limits: 5,000 activities of 30 roles, names of 300 characters, laid out
-    in parts (README, "Limits and threat model", has the figures measured)."""
+    in parts (docs/security.md, "Limits and threat model", has the figures measured)."""
     root = largest_project(tmp_path / "p", *LONGEST)
     result = run("build", "-f", "pdf", "--no-lint", memory=PDF_MEMORY, cpu=PDF_SECONDS, timeout=6 * PDF_SECONDS,
                  cwd=root)

@@ -3,7 +3,7 @@ bytes of input raci-gen reads, each with why it is what it is.
 
 In one place because three modules enforce them (the files are counted and sized before any is read,
 :mod:`.files`; the roles, activities and cells as they are read, :mod:`.loader`) and the importers write no more
-than loads. README's "Limits and threat model" table lists the same figures.
+than loads. docs/security.md's "Limits and threat model" table lists the same figures.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ spreadsheet (a phase per activity at most) always loads."""
 MAX_CELLS = 150_000
 """Cells of the matrix, activities times roles: 5,000 activities of 30 roles, or 750 of 200. Every document
 holds each cell, and the PDF's pages grow with them: 5,000 x 200 with long names would be some 90,000 pages
-and hours of processor time (README, "Limits and threat model", has what the largest matrix costs)."""
+and hours of processor time (docs/security.md, "Limits and threat model", has what the largest matrix costs)."""
 MAX_ROLE_FILES = MAX_ROLES
 """Role files: an empty one holds no role, so the role limit alone does not bound them, and each costs a read
 and a parse (10,000 of them padded to 64 KiB took some 400 s). A file may hold many roles, one holds at least one."""
