@@ -71,6 +71,15 @@ def test_the_sdist_carries_the_licence_and_py_typed(dist):
     assert metadata(files["PKG-INFO"]).get_all("License-File") == ["LICENSE"]
 
 
+def test_the_sdist_carries_the_documentation_its_tests_read(dist):
+    """The tests hold README.md and every page of docs/ to the code (tests/documentation.py), so the sdist, which
+    carries the tests, carries the pages too, as they are here."""
+    files = sdist_files(dist["sdist"])
+    assert "tests/documentation.py" in files
+    assert {str(page.relative_to(ROOT)): files.get(str(page.relative_to(ROOT))) for page in documentation.PAGES} == \
+        {str(page.relative_to(ROOT)): page.read_bytes() for page in documentation.PAGES}
+
+
 @pytest.mark.parametrize("kind", ["wheel", "sdist"])
 def test_metadata_names_the_licence_addresses_and_pythons(dist, kind):
     if kind == "wheel":
