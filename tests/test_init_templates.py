@@ -104,6 +104,16 @@ def test_a_link_in_the_way_is_not_followed_out_of_the_project(tmp_path):
     assert os.listdir(elsewhere) == []
 
 
+def test_a_templates_path_that_is_not_a_folder_is_refused(tmp_path):
+    project = copy_example(tmp_path / "team")
+    (project / "templates").write_text("", encoding="utf-8")
+    result = run_in_process("init", "--templates", str(project))
+    assert (result.returncode, result.stderr.splitlines()) == (2, [
+        f"{project / 'templates'}:1:1: error: the templates folder is there, but not as a folder (a file, or a link "
+        "to none); init --templates overwrites nothing"])  # was exit 4, the write's 'Not a directory'
+    assert (project / "templates").read_bytes() == b""
+
+
 def test_a_new_project_with_its_templates_passes_its_own_check(tmp_path):
     """``init --templates DIR`` where DIR is no project yet: the project and its templates, the Markdown built
     and up to date; the installed command, in a subprocess."""

@@ -58,9 +58,9 @@ def built_in_folder() -> str:
     raise RaciError("the built-in templates are missing from this installation; reinstall raci-gen")
 
 
-@functools.cache
 def built_in_bytes(name: str) -> bytes:
-    """The bytes of the built-in template ``name`` (one of :data:`BUILT_IN_NAMES`)."""
+    """The bytes of the built-in template ``name`` (one of :data:`BUILT_IN_NAMES`), read at each call: in a
+    checkout they are the example's templates, which ``raci-gen serve`` may see edited (15 KiB at most)."""
     with open(os.path.join(built_in_folder(), name), "rb") as fh:
         return fh.read()
 

@@ -185,6 +185,9 @@ def copy_templates(directory: str) -> list[str]:
     refusal = templatefolder.setting_problem(directory, folder)
     if refusal is not None:
         raise RaciError(f"{where}: error: {refusal}")
+    if os.path.lexists(folder) and not os.path.isdir(folder):  # the build would refuse it as well
+        raise RaciError(f"{folder}:1:1: error: the templates folder is there, but not as a folder (a file, or a "
+                        "link to none); init --templates overwrites nothing")
     names = templatefolder.BUILT_IN_NAMES
     there = [os.path.join(folder, name) for name in names if os.path.lexists(os.path.join(folder, name))]
     if there:
