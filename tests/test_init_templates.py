@@ -134,3 +134,14 @@ def test_a_new_project_is_not_made_over_existing_templates(tmp_path):
     assert result.returncode == 2
     assert "raci.md.j2" in result.stderr and len(result.stderr.splitlines()) == 1
     assert os.listdir(tmp_path / "team") == ["templates"]
+
+
+def test_an_unchanged_copy_runs_without_the_project_templates_timer(tmp_path, document_of):
+    """The sandbox's timer and memory watch are for a project's own templates, which the built-in ones are not."""
+    from raci_gen.documents.templating import _project_templates
+
+    project = copy_example(tmp_path / "team")
+    assert run_in_process("init", "--templates", str(project)).returncode == 0
+    assert not _project_templates(document_of(project))
+    (project / "templates" / "raci.md.j2").write_bytes((project / "templates" / "raci.md.j2").read_bytes() + b"\n")
+    assert _project_templates(document_of(project))
