@@ -145,3 +145,40 @@ def test_an_unchanged_copy_runs_without_the_project_templates_timer(tmp_path, do
     assert not _project_templates(document_of(project))
     (project / "templates" / "raci.md.j2").write_bytes((project / "templates" / "raci.md.j2").read_bytes() + b"\n")
     assert _project_templates(document_of(project))
+
+
+def test_unchanged_copies_do_not_date_the_documents_committed_or_not(tmp_path):
+    """In git the documents' date is the last commit to the inputs (the build day while they differ from it); the
+    unchanged copies are the built-in set, not an input: neither leaving them uncommitted nor committing them
+    later moves the date, a changed one does."""
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    project = copy_example(tmp_path / "team")
+
+    def git(*args: str, date: str = "2024-03-01T12:00:00Z") -> None:
+        subprocess.run(["git", *args], cwd=project, env={**env, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date},
+                       check=True, capture_output=True, timeout=60)
+
+    def markdown() -> bytes:
+        out = tmp_path / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        done = subprocess.run(["raci-gen", "build", ".", "-f", "md", "--no-lint", "-o", str(out)], cwd=project,
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return (out / "raci-matrix.md").read_bytes()
+
+    git("init", "-q", ".")
+    git("add", "-A")
+    git("commit", "-q", "-m", "inputs")
+    before = markdown()
+    assert b"**Date:** 2024-03-01" in before
+    assert run_in_process("init", "--templates", str(project)).returncode == 0
+    assert markdown() == before  # uncommitted copies: still the commit's date, not the build day
+    git("add", "templates")
+    git("commit", "-q", "-m", "templates", date="2025-06-01T12:00:00Z")
+    assert markdown() == before
+    with open(project / "templates" / "raci.md.j2", "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    git("commit", "-q", "-a", "-m", "own", date="2025-07-01T12:00:00Z")
+    assert b"**Date:** 2025-07-01" in markdown()

@@ -129,12 +129,13 @@ class Document:
 def input_paths(project: Project) -> tuple[str, ...]:
     """The project's inputs as git sees them, relative to the project folder: the files read (raci.yaml,
     roles, activities), the role and activity folders (a file removed there is a change) and the templates
-    folder, unless it is where the built-in templates are kept (the repository's own example: a commit to
-    the built-in templates does not date it). Paths outside the project folder are left out."""
+    folder, unless it is the built-in set (:func:`templatefolder.holds_only_built_in`: the repository's own
+    example, whose templates folder is where the built-in templates are kept, or unchanged copies from ``init
+    --templates``), which dates no document, committed or not. Paths outside the project folder are left out."""
     settings = project.settings
     paths = [stamp.relative_to_root(project, s) for s in project.sources]
     paths += [settings.roles, settings.activities]
-    if os.path.realpath(os.path.join(project.root, settings.templates)) != templatefolder.built_in_folder():
+    if not templatefolder.holds_only_built_in(os.path.join(project.root, settings.templates)):
         paths.append(settings.templates)
     paths = [os.path.normpath(p).replace(os.sep, "/") for p in paths]
     return tuple(dict.fromkeys(p for p in paths if p != ".." and not p.startswith("../") and not os.path.isabs(p)))

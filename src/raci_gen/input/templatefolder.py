@@ -175,6 +175,42 @@ def walk(folder: str) -> Walk:
     return Walk(found)
 
 
+def holds_only_built_in(folder: str) -> bool:
+    """Whether the templates folder ``folder`` is there and is the built-in set: the folder the built-in
+    templates are kept in (the repository's top), or one that holds nothing but unchanged copies of them
+    (:func:`is_built_in`; no subfolder, no link, no other file), as ``init --templates`` leaves it."""
+    try:
+        if not os.path.isdir(folder):
+            return False
+        if os.path.realpath(folder) == built_in_folder():
+            return True
+    except (OSError, ValueError):
+        return False
+    found = walk(folder)
+    if found.over is not None:
+        return False
+    for entry in found.entries:
+        if entry.is_folder or entry.is_link or entry.relative not in BUILT_IN_NAMES:
+            return False
+        expected = built_in_bytes(entry.relative)
+        try:  # never through a link, and a FIFO does not hold the build
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            return False
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != len(expected):
+                return False
+            with os.fdopen(os.dup(fd), "rb") as fh:
+                if fh.read(len(expected) + 1) != expected:
+                    return False
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+    return True
+
+
 def _within(real: str, real_folder: str) -> bool:
     return os.path.commonpath([real_folder, real]) == real_folder
 
