@@ -44,12 +44,12 @@ def written(weasyprint, page: str, as_raci_gen: bool):
     if not as_raci_gen:
         laid_out = weasyprint.HTML(string=page).render()
         return laid_out.write_pdf(), laid_out
-    from raci_gen.documents import pdf
+    from raci_gen.documents import pdf, weasyprint_private
 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with pdf._fonttools_subsetting():
+        with weasyprint_private.fonttools_subsetting():
             laid_out = weasyprint.HTML(string=page, base_url="about:blank",
                                        url_fetcher=pdf._fetcher_class(weasyprint)()).render(pdf_tags=True)
             return laid_out.write_pdf(pdf_tags=True), laid_out
@@ -69,7 +69,7 @@ def main() -> None:
 
     from raci_gen.writing import output
     from raci_gen.input.loader import load_project
-    from raci_gen.documents import pdf
+    from raci_gen.documents import pdf, weasyprint_private
     from raci_gen.documents.html import Part, described, matrix_layout, phase_rows, render_html_text
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,7 +100,7 @@ def main() -> None:
             del laid_out
         return statistics.median(times), count
 
-    with pdf._fonttools_subsetting():
+    with weasyprint_private.fonttools_subsetting():
         weasyprint.HTML(string="<p>warm up</p>").write_pdf()
     weasyprint.HTML(string="<p>warm up</p>").write_pdf()
     floor, floor_pages = cost(naive, as_raci_gen=False)

@@ -535,10 +535,10 @@ def test_weasyprint_floor_is_a_version_raci_gen_builds_with(repo_root):
 def test_fonts_subset_faster_to_the_same_bytes(example_document, example_pdf, odd_document, monkeypatch):
     """raci-gen's subsetting (GSUB/GPOS removed before fontTools reads them) writes what WeasyPrint's writes:
     for the example, and for a document with glyphs no font has (WeasyPrint's notdef outline)."""
-    from raci_gen.documents import pdf
+    from raci_gen.documents import weasyprint_private
 
     odd_fast = render_pdf(odd_document)
-    monkeypatch.setattr(pdf, "SPARE_LAYOUT_TABLES", False)
+    monkeypatch.setattr(weasyprint_private, "SPARE_LAYOUT_TABLES", False)
     assert render_pdf(example_document) == example_pdf
     assert render_pdf(odd_document) == odd_fast
 
@@ -644,7 +644,7 @@ def test_fonts_of_every_kind_subset_to_weasyprints_bytes(kind, missing, hinting,
 
     from weasyprint.pdf import fonts
 
-    from raci_gen.documents import pdf
+    from raci_gen.documents import weasyprint_private
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # fontTools stamps the time into the font otherwise
     data, index = lab_fonts()[kind]
@@ -652,7 +652,7 @@ def test_fonts_of_every_kind_subset_to_weasyprints_bytes(kind, missing, hinting,
     weasyprints, raci_gens = (SimpleNamespace(file_content=data, index=index, missing=missing, family=kind)
                               for _ in range(2))
     fonts.Font._fonttools_subset(weasyprints, to_unicode, hinting)
-    pdf._subset_without_layout_tables(raci_gens, to_unicode, hinting)
+    weasyprint_private.subset_without_layout_tables(raci_gens, to_unicode, hinting)
     assert weasyprints.file_content != data  # subset, not left as it was after a warning
     assert raci_gens.file_content == weasyprints.file_content
 

@@ -22,7 +22,7 @@ from raci_gen.documents import stamp
 from raci_gen.model.errors import Problem, RenderError, TemplateFailure
 from raci_gen.model.matrix import Location
 from raci_gen.documents.document import Document
-from raci_gen.documents import pdf_tags
+from raci_gen.documents import pdf_tags, weasyprint_private
 from raci_gen.documents.html import render_html_text
 
 PANGO_HINT = ("PDF output needs WeasyPrint's system libraries (Pango): install them, e.g. "
@@ -89,95 +89,13 @@ def _stamp_finisher(document: Document):
     kept out of the compressed object streams so that :mod:`raci_gen.writing.provenance` finds it by its bytes."""
     import pydyf
 
-    class PlainDictionary(pydyf.Dictionary):
-        compressible = False  # written as a plain object, not inside a compressed object stream
-
     def finish(_document, pdf) -> None:
         if document.record is not None:
-            info = PlainDictionary(pdf.info)
+            info = weasyprint_private.plain_dictionary(pdf.info)
             info[stamp.PDF_KEY] = pydyf.String(document.record.stamp_text("pdf"))
             pdf.info = info
 
     return finish
-
-
-def _subset_without_layout_tables(font, to_unicode, hinting) -> None:
-    """WeasyPrint 70's ``Font._fonttools_subset``, with the tables it drops removed before fontTools starts.
-
-    WeasyPrint asks fontTools to drop GSUB, GPOS and SVG (a PDF viewer shapes nothing), but fontTools
-    4.68 decompiles GSUB and GPOS before it drops them (``beyond64k._compact_layout_tables``): with
-    DejaVu's kerning, a third of a second per document (and per part of a long one) spent reading
-    tables that are thrown away. Removed first, they are never read. fontTools also drops ``kern``
-    when the font has GPOS (its ``legacy_kern`` option is off); that is done here too, so the subset
-    font, and the PDF, are byte for byte what WeasyPrint's own method writes
-    (``tests/test_pdf.py`` compares them).
-    """
-    from fontTools import subset
-    from fontTools.ttLib import TTFont, TTLibError
-
-    options = subset.Options(
-        retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True,
-        hinting=hinting, desubroutinize=True, notdef_outline=bool(font.missing))
-    options.drop_tables += ["GSUB", "GPOS", "SVG"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(gids=to_unicode)
-    try:
-        ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index)
-        if "GPOS" in ttfont and "kern" in ttfont:
-            del ttfont["kern"]
-        for tag in ("GSUB", "GPOS", "SVG "):
-            if tag in ttfont:
-                del ttfont[tag]
-        subsetter.subset(ttfont)
-    except TTLibError as exception:  # as WeasyPrint says it, to its own logger
-        logger = logging.getLogger("weasyprint")
-        logger.warning('Unable to subset "%s" with fontTools', font.family)
-        logger.debug("Original exception:", exc_info=exception)
-    else:
-        subset_font = io.BytesIO()
-        ttfont.save(subset_font)
-        font.file_content = subset_font.getvalue()
-
-
-SPARE_LAYOUT_TABLES = True
-"""Whether fontTools is spared the layout tables WeasyPrint drops (:func:`_subset_without_layout_tables`);
-off, WeasyPrint's own method subsets, to the same bytes, more slowly (the tests compare the two)."""
-
-
-@contextlib.contextmanager
-def _fonttools_subsetting():
-    """Subset fonts with fontTools, the one road every installation has.
-
-    WeasyPrint subsets with HarfBuzz when libharfbuzz-subset is installed and with fontTools
-    otherwise, and the two write different bytes (and HarfBuzz's change with its version), so
-    the same input would give another PDF on another machine. fontTools comes with WeasyPrint,
-    whose version pyproject.toml holds to 70. WeasyPrint warns when it falls back; that warning is
-    expected here. fontTools is spared the tables WeasyPrint drops anyway
-    (:data:`SPARE_LAYOUT_TABLES`); the bytes are the same.
-    """
-    from weasyprint.pdf import fonts
-
-    had = hasattr(fonts, "harfbuzz_subset")
-    previous = getattr(fonts, "harfbuzz_subset", None)
-    # The copy replaces WeasyPrint 70's method of that name; a WeasyPrint without it keeps its own way.
-    method = getattr(fonts.Font, "_fonttools_subset", None)
-    fonts.harfbuzz_subset = None
-    if SPARE_LAYOUT_TABLES and method is not None:
-        fonts.Font._fonttools_subset = _subset_without_layout_tables
-    try:
-        yield
-    finally:
-        if method is not None:
-            fonts.Font._fonttools_subset = method
-        if had:
-            fonts.harfbuzz_subset = previous
-
-
-class QuietFallback(logging.Filter):
-    """Drops WeasyPrint's warning that it subsets with fontTools, which raci-gen chose."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "instead of HarfBuzz-Subset" not in record.getMessage()
 
 
 LAYOUT_TIME_BASE = 10.0
@@ -221,8 +139,8 @@ class _PageCounter(logging.Filter):
         self.limit = limit
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if str(record.msg).startswith("Step 5 - Creating layout - Page") and record.args \
-                and isinstance(record.args[0], int) and record.args[0] > self.limit:
+        page = weasyprint_private.announced_page(record)
+        if page is not None and page > self.limit:
             raise LayoutLimit(f"lays out more than {self.limit:,} pages (the limit for project templates on a "
                               f"matrix of this size: {LAYOUT_PAGES_BASE} + {LAYOUT_PAGES_PER_ITEM} per activity "
                               f"and per role + 1 per {LAYOUT_CELLS_PER_PAGE} cells)")
@@ -246,7 +164,7 @@ def _layout_bounds(document: Document, own: list[str]):
     roles = len(document.matrix.roles)
     seconds = layout_time_limit(activities * roles)
     deadline = time.process_time() + seconds
-    progress = logging.getLogger("weasyprint.progress")
+    progress = logging.getLogger(weasyprint_private.PROGRESS_LOGGER)
     counter = _PageCounter(layout_page_limit(activities, roles))
     level = progress.level
     progress.setLevel(logging.INFO)  # WeasyPrint's page announcements reach the counter, and stop there
@@ -295,7 +213,7 @@ def render_pdf(document: Document) -> bytes:
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     logger = logging.getLogger("weasyprint")
-    filters = [QuietRefusals(), QuietFallback()]
+    filters = [QuietRefusals(), weasyprint_private.QuietFallback()]
     for quiet in filters:
         logger.addFilter(quiet)
     # WeasyPrint builds millions of small objects (boxes, styles, text fragments) that all live until
@@ -305,7 +223,7 @@ def render_pdf(document: Document) -> bytes:
     gc.disable()
     try:
         fetcher = _fetcher_class(weasyprint)()
-        with _fonttools_subsetting():
+        with weasyprint_private.fonttools_subsetting():
             if in_parts:
                 # Laid out in worker processes (forked now, so they share this one's settings) and joined.
                 return pdf_parts.render_parts(weasyprint, document, fetcher, _variant_options(document),

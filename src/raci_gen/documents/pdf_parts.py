@@ -49,13 +49,12 @@ import multiprocessing.connection
 import os
 import re
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Callable
 
 from raci_gen.runtime import scratch
 from raci_gen.runtime.children import die_with, portable, restored, stopped
 from raci_gen.documents.document import Document
-from raci_gen.documents import pdf_tags
+from raci_gen.documents import pdf_tags, weasyprint_private
 from raci_gen.documents.html import Part, described, matrix_layout, phase_rows, render_html_text
 from raci_gen.documents.templating import ProjectTemplateLoader, render_template
 
@@ -209,20 +208,6 @@ def _view_groups(views: list) -> list[tuple]:
     return groups
 
 
-def _row_index(page, last: bool) -> int | None:
-    """The index (``data-i``) of the first (or last) row laid out on a WeasyPrint page."""
-    found = None
-    for box in page._page_box.descendants():
-        element = getattr(box, "element", None)
-        if element is not None and getattr(box, "element_tag", None) == "tr":
-            index = element.get("data-i")
-            if index is not None:
-                found = int(index)
-                if not last:
-                    return found
-    return found
-
-
 def _lay_out(weasyprint, document: Document, fetcher, options: dict, stream: Stream, start: int,
              per_part: int, path: str) -> Laid:
     """Lay out the part of ``stream`` that starts at row ``start`` and write it to ``path``."""
@@ -239,9 +224,9 @@ def _lay_out(weasyprint, document: Document, fetcher, options: dict, stream: Str
             del laid_out, pages
             continue
         if following is not None:
-            cut = _row_index(pages[-1], last=False)
+            cut = weasyprint_private.row_index(pages[-1], last=False)
             # A row taller than a page starts on the page before: cutting there would repeat it.
-            if cut is not None and cut > start and _row_index(pages[-2], last=True) != cut:
+            if cut is not None and cut > start and weasyprint_private.row_index(pages[-2], last=True) != cut:
                 pages, following = pages[:-1], cut
         # Each part's structure mended for PDF/UA (renderers/pdf_tags.py); its IDs prefixed by its file's name,
         # so that they stay unique in the joined document.
@@ -380,8 +365,7 @@ def _footers(weasyprint, document: Document, fetcher, count: int, path: str) -> 
 
 def _bookmarks(weasyprint, pages: list) -> list:
     """WeasyPrint's bookmark tree of all the parts' pages, in PDF coordinates."""
-    stubs = [SimpleNamespace(bookmarks=bookmarks, height=height) for bookmarks, height in pages]
-    return weasyprint.Document.make_bookmark_tree(SimpleNamespace(pages=stubs), scale=0.75, transform_pages=True)
+    return weasyprint_private.bookmark_tree(weasyprint, pages)
 
 
 # --- the join ----------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from raci_gen.documents import weasyprint_private
+
 SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
 """A ``<th scope>`` as PDF says it. PDF 1.7 has no group scopes; a ``rowgroup`` heading (a phase's name
 across the matrix) heads the row it stands in, as a ``Row``."""
@@ -38,10 +40,10 @@ def _number(reference) -> int:
     return int(bytes(reference).split()[0])
 
 
-def _scope(box, element: dict, objects: list) -> str:
-    """The ``/Scope`` of the header cell ``element``, laid out as ``box``: its ``scope`` attribute, else a
-    column header in a table head or when it does not start its row, else a row header."""
-    given = SCOPES.get((box.element.get("scope") or "").strip().lower())
+def _scope(html_element, element: dict, objects: list) -> str:
+    """The ``/Scope`` of the header cell ``element`` (the structure element of ``html_element``): its ``scope``
+    attribute, else a column header in a table head or when it does not start its row, else a row header."""
+    given = SCOPES.get((html_element.get("scope") or "").strip().lower())
     if given:
         return given
     row = objects[_number(element["P"])]
@@ -96,16 +98,14 @@ def _mend(document, pdf, link_words, id_prefix: str) -> None:
     # (for the annotations of all the boxes it is drawn in).
     link_texts: dict[int, str] = {}
     for page in document.pages:
-        for box in page._page_box.descendants():
-            element = getattr(box, "mark", None)
-            if element is not None and getattr(box, "element_tag", None) == "th" and "A" in element:
-                element["A"]["Scope"] = _scope(box, element, objects)
-            if getattr(box, "element_tag", None) == "a" and box.element is not None:
-                text = _words("".join(box.element.itertext())) or _words(box.element.get("title") or "")
-                for inner in box.descendants():
-                    annotation = getattr(inner, "link_annotation", None)
-                    if annotation is not None and text:
-                        link_texts[annotation.number] = text
+        for tag, html_element, found in weasyprint_private.tagged_boxes(page):
+            if tag == "th" and "A" in found:
+                found["A"]["Scope"] = _scope(html_element, found, objects)
+            elif tag == "a":
+                text = _words("".join(html_element.itertext())) or _words(html_element.get("title") or "")
+                if text:
+                    for number in found:
+                        link_texts[number] = text
 
     tree = objects[_number(pdf.catalog["StructTreeRoot"])]
     nums = objects[_number(tree["ParentTree"])]["Nums"]
