@@ -71,7 +71,7 @@ def twenty_by_six(root: Path) -> Path:
             n = p * 5 + a
             activities.append({"id": f"P{p + 1}-{a + 1}", "name": f"Activity {n + 1}, with a name of several words",
                                "raci": {f"R{n % 6 + 1}": "A", f"R{(n + 1) % 6 + 1}": "R",
-                                        f"R{(n + 2) % 6 + 1}": "C/I" if n % 4 == 0 else "C",
+                                        f"R{(n + 2) % 6 + 1}": "C",
                                         f"R{(n + 4) % 6 + 1}": "I", f"R{(n + 5) % 6 + 1}": "O"}})
         phases.append((f"Phase {p + 1}", activities))
     return _write(root, roles, phases, {"title": "Twenty by six", "project": "A new team", "variant": "CAIRO"})
