@@ -11,6 +11,8 @@ that bookkeeping to literal positions.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import importlib
 import inspect
 import json
@@ -84,7 +86,10 @@ def write_matrix(root: Path, activities: dict[str, dict[str, str]], roles: list[
         written.lines[rid], written.files[rid] = len(out), ROLE_FILE
         out.append(f"    name: {_q(role_names.get(rid, 'Role ' + rid))}")
         if (people or {}).get(rid):
-            out.append(f"    people: {json.dumps(people[rid], ensure_ascii=False)}")
+            # from/until as YAML dates, unquoted (a date in quotes is text, which they refuse)
+            out.append("    people: " + re.sub(r'"([0-9]{4}-[0-9]{2}-[0-9]{2})"', r"\1",
+                                               json.dumps(people[rid], ensure_ascii=False)))
+            written.lines[f"{rid}.people"], written.files[f"{rid}.people"] = len(out), ROLE_FILE
         if rid in role_ignores:
             out.append("    lint-ignore:")
             for rule, reason in role_ignores[rid].items():
@@ -130,9 +135,11 @@ def rel_full(finding: Finding | object, root: Path) -> str:
     return f"{Path(os.path.relpath(loc.file, root)).as_posix()}:{loc.line}:{loc.column}"
 
 
-def lint_dir(root: Path) -> list[Finding]:
+def lint_dir(root: Path, as_of: str | None = None) -> list[Finding]:
     project = load_project(str(root))
-    return lint(project.matrix, project.settings)
+    matrix = project.matrix if as_of is None else dataclasses.replace(project.matrix,
+                                                                      as_of=datetime.date.fromisoformat(as_of))
+    return lint(matrix, project.settings)
 
 
 def input_error(root: Path) -> list[str]:
@@ -188,6 +195,13 @@ class Case:
     """Activities marked ``sign-off: true``."""
     people: dict[str, list] | None = None
     """Role id to its ``people:``."""
+    as_of: str | None = None
+    """The day the lint reads the people in post for (YYYY-MM-DD); None, none (vacant-role and hand-over-due
+    say nothing)."""
+
+
+_ADA_THEN_ALAN = [{"name": "Ada Lovelace", "until": "2026-06-30"}, {"name": "Alan Turing", "from": "2026-07-01"}]
+"""A hand-over: Ada Lovelace's last day is 30 June 2026, Alan Turing's first 1 July."""
 
 
 def _ten(owner_of_last: str = "R2") -> dict[str, dict[str, str]]:
@@ -415,6 +429,32 @@ TABLE: dict[str, list[Case]] = {
         Case("an A/R role's own people are separate-sign-off's", {"T1": {"R1": "A/R", "R2": "C"}}, [],
              sign_offs=frozenset({"T1"}), people={"R1": ["Ada Lovelace"], "R2": ["Ada Lovelace"]}),
     ],
+    "vacant-role": [
+        Case("someone in post on the day", {"T1": {"R1": "A/R"}}, [], as_of="2026-07-01",
+             people={"R1": _ADA_THEN_ALAN}),
+        Case("the last day counts", {"T1": {"R1": "A/R"}}, [], as_of="2026-06-30",
+             people={"R1": [{"name": "Ada Lovelace", "until": "2026-06-30"}]}),
+        Case("all gone", {"T1": {"R1": "A/R", "R2": "C"}}, ["R1"], as_of="2026-07-01",
+             people={"R1": [{"name": "Ada Lovelace", "until": "2026-06-30"}], "R2": ["Grace Hopper"]}),
+        Case("not there yet", {"T1": {"R1": "A/R"}}, ["R1"], as_of="2026-06-30",
+             people={"R1": [{"name": "Alan Turing", "from": "2026-07-01"}]}),
+        Case("a role without people is not judged", {"T1": {"R1": "A/R"}}, [], as_of="2026-07-01"),
+        Case("no day, no judgement", {"T1": {"R1": "A/R"}}, [],
+             people={"R1": [{"name": "Ada Lovelace", "until": "2026-06-30"}]}),
+    ],
+    "hand-over-due": [
+        Case("a leaving 29 days ahead, with who takes over", {"T1": {"R1": "A/R"}}, ["R1.people"], as_of="2026-06-01",
+             people={"R1": _ADA_THEN_ALAN}),
+        Case("31 days ahead is outside the 30 days", {"T1": {"R1": "A/R"}}, [], as_of="2026-05-30",
+             people={"R1": [{"name": "Ada Lovelace", "until": "2026-06-30"}]}),
+        Case("days: 60", {"T1": {"R1": "A/R"}}, ["R1.people"], as_of="2026-05-30",
+             people={"R1": [{"name": "Ada Lovelace", "until": "2026-06-30"}]},
+             config={"lint": {"hand-over-due": {"days": 60}}}),
+        Case("someone taking a role up", {"T1": {"R1": "A/R"}}, ["R1.people"], as_of="2026-06-25",
+             people={"R1": ["Grace Hopper", {"name": "Alan Turing", "from": "2026-07-01"}]}),
+        Case("a leaving in the past", {"T1": {"R1": "A/R"}}, [], as_of="2026-07-01",
+             people={"R1": [{"name": "Ada Lovelace", "until": "2026-06-30"}, "Grace Hopper"]}),
+    ],
     "hidden-character": [
         Case("plain names", {"T1": {"R1": "A/R"}}, []),
         Case("Arabic with a right-to-left mark", {"T1": {"R1": "A/R"}}, [],
@@ -455,7 +495,7 @@ def _cases():
 def test_rule_table(tmp_path, rule, case):
     w = write_matrix(tmp_path, case.activities, roles=case.roles, config=case.config, activity_names=case.names,
                      role_names=case.role_names, sign_offs=case.sign_offs, people=case.people)
-    got = [(rel(f, tmp_path), f.rule) for f in lint_dir(tmp_path) if f.rule == rule]
+    got = [(rel(f, tmp_path), f.rule) for f in lint_dir(tmp_path, case.as_of) if f.rule == rule]
     assert got == [(w.at(key), rule) for key in case.expected]
 
 
@@ -695,7 +735,7 @@ EXAMPLED = [rid for rid, rule in RULES.items() if _doc_examples(rule.__doc__)]
 def test_activity_rules_have_docstring_examples():
     # Role rules, and those whose examples are names (their tables test them), have no raci: example.
     assert set(RULES) - set(EXAMPLED) <= {"idle-role", "overloaded-role", "everywhere-role", "duplicate-activity",
-                                          "hidden-character"}
+                                          "hidden-character", "vacant-role", "hand-over-due"}
 
 
 @pytest.mark.parametrize("rule", EXAMPLED)

@@ -10,7 +10,7 @@ import time
 import click
 
 from raci_gen.commands.exit_codes import EXIT_CHECK_FAILED
-from raci_gen.commands.options import (FormatList, SectionOption, config_option, jobs_option,
+from raci_gen.commands.options import (FormatList, SectionOption, as_of_option, config_option, jobs_option,
                                        project_dirs_argument)
 from raci_gen.commands.projects import project_root, run_for_each
 from raci_gen.commands.reporting import command_line, file_size, report_stale
@@ -46,12 +46,13 @@ from raci_gen.runtime.terminal import echo
               help="Render and write every document, also those up to date (which a build otherwise leaves as "
                    "they are, deciding as --check does).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (lint warnings included).")
+@as_of_option("the documents' date (see docs/documents.md); the documents of another day carry that date")
 @jobs_option("build")
 @click.pass_context
 def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str, ...] | None, out_dir: str | None,
           config: str | None, inject_pages: tuple[str, ...], section: str, check: bool, strict_bytes: bool,
           show_diff: bool, pdf_variant: str | None, no_lint: bool, force: bool, quiet: bool,
-          jobs: int | None) -> None:
+          as_of, jobs: int | None) -> None:
     """Build the documents of the project in PROJECT_DIR (default: the current folder).
 
     The lint runs first: errors stop the build (exit 1, nothing written) unless
@@ -71,6 +72,7 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
     project_dir = project_dirs[0] if project_dirs else "."
     from raci_gen.writing import output
     from raci_gen.checks.analysis import active, lint
+    from raci_gen.input import clock
     from raci_gen.input.loader import load_project
     from raci_gen.model.matrix import Injection
 
@@ -78,7 +80,9 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
     project = load_project(project_root(project_dir, config, quiet, required=True), config)
     if pdf_variant:
         project = dataclasses.replace(project, settings=dataclasses.replace(project.settings, pdf_variant=pdf_variant))
-    findings = lint(project.matrix, project.settings)
+    # vacant-role and hand-over-due read the people in post today, or on the --as-of day, as lint does; the
+    # documents list those of their own date (make_document)
+    findings = lint(dataclasses.replace(project.matrix, as_of=as_of or clock.today()), project.settings)
     shown = [f for f in active(findings) if f.severity != "info"]
     stops = any(f.severity == "error" for f in shown) and not no_lint
     if stops or not quiet:  # -q: nothing on success, lint warnings included
@@ -106,13 +110,13 @@ def build(ctx: click.Context, project_dirs: tuple[str, ...], formats: tuple[str,
                                 + [Injection(page, section) for page in inject_pages])
     # The one way through a build: worked out once (the document, its date and provenance, the paths), then
     # compared with what is on disk (--check), or rendered and written.
-    built = output.plan(project, formats, out_dir, findings, injections)
+    built = output.plan(project, formats, out_dir, findings, injections, as_of=as_of)
     if check:
         count, problems = output.compare(built, strict_bytes)
         fix = command_line("build", project_dir if project_dir != "." else None, ("-f", ",".join(chosen or ())),
                            ("-o", out_dir), ("-c", config), *[("--inject", p) for p in inject_pages],
                            ("--section", section if section != "document" else None), ("--pdf-variant", pdf_variant),
-                           "--no-lint" if no_lint else None)
+                           "--no-lint" if no_lint else None, ("--as-of", as_of.isoformat() if as_of else None))
         ctx.obj["finished"] = True  # what is left is to print the report and exit with its status
         report_stale(ctx, count, problems, quiet, show_diff, fix)
     if not quiet:  # a long build's steps on a terminal's last line, cleared before anything else is printed

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+import dataclasses
+
 from raci_gen.checks.reports import REPORTS
 from raci_gen.commands.exit_codes import EXIT_CHECK_FAILED, EXIT_OK
-from raci_gen.commands.options import RuleList, config_option, jobs_option, project_dirs_argument
+from raci_gen.commands.options import RuleList, as_of_option, config_option, jobs_option, project_dirs_argument
 from raci_gen.commands.projects import project_root, run_for_each
 from raci_gen.model.errors import InputError
 from raci_gen.runtime.terminal import echo
@@ -28,11 +30,12 @@ MIXABLE_REPORTS = ("text", "github")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 whatever the findings (bad input still exits 2).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show findings silenced by lint-ignore, with the reason.")
+@as_of_option("today (UTC; SOURCE_DATE_EPOCH's day when set)")
 @jobs_option("lint")
 @click.pass_context
 def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_format: str, config: str | None,
                  selected: tuple[str, ...], ignored: tuple[str, ...], strict: bool, exit_zero: bool, verbose: bool,
-                 jobs: int | None) -> None:
+                 as_of, jobs: int | None) -> None:
     """Check the matrix in PROJECT_DIR: exit 1 on errors (and on warnings with --strict).
 
     With several folders, each is linted on its own and the exit status is the worst
@@ -46,11 +49,14 @@ def lint_command(ctx: click.Context, project_dirs: tuple[str, ...], report_forma
         return
     project_dir = project_dirs[0] if project_dirs else "."
     from raci_gen.checks.analysis import exit_status, lint
+    from raci_gen.input import clock
     from raci_gen.input.loader import load_project
     from raci_gen.checks.reports import format_github_problems
     try:
         project = load_project(project_root(project_dir, config, required=True), config)
-        findings = lint(project.matrix, project.settings, select=RuleList.ids(selected) or None,
+        # vacant-role and hand-over-due read the people in post on this day
+        matrix = dataclasses.replace(project.matrix, as_of=as_of or clock.today())
+        findings = lint(matrix, project.settings, select=RuleList.ids(selected) or None,
                         ignore=RuleList.ids(ignored))
     except InputError as exc:
         if report_format == "github":  # annotations on stdout; the usual lines on stderr, exit 2, as ever

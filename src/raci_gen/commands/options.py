@@ -87,3 +87,29 @@ def jobs_option(verb: str):
     """``-j/--jobs`` of a command that takes several project folders; ``verb`` is what it does to each."""
     return click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
                         help=f"With several project folders: how many to {verb} at once. Default: one per core.")
+
+
+class Day(click.ParamType):
+    """A day written as ISO 8601's YYYY-MM-DD, read strictly (not 2026-1-5, not 2026-02-30)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        import datetime as _dt
+        import re
+
+        if isinstance(value, _dt.date):
+            return value
+        text = str(value).strip()
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+                raise ValueError
+            return _dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a day written YYYY-MM-DD (ISO 8601)", param, ctx)
+
+
+def as_of_option(what: str):
+    """``--as-of DAY``: the day the people in post (from/until) are read for; ``what`` says its default."""
+    return click.option("--as-of", "as_of", type=Day(), default=None,
+                        help=f"Read the people in post (their from/until) for this day, YYYY-MM-DD. Default: {what}.")

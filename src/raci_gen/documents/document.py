@@ -16,6 +16,8 @@ from raci_gen import __version__
 from raci_gen.input import clock, templatefolder
 from raci_gen.checks.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
 from raci_gen.model.matrix import Activity, Letter, Location, Matrix, Project, Role, Signer
+from raci_gen.checks.findings import SEVERITIES
+from raci_gen.model.matrix import dated, in_post
 from raci_gen.documents import stamp
 from raci_gen.documents.anchors import role_anchors
 
@@ -141,6 +143,31 @@ def input_paths(project: Project) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in paths if p != ".." and not p.startswith("../") and not os.path.isabs(p)))
 
 
+def document_day(date: clock.DocumentDate) -> _dt.date:
+    """The day whose people in post (from/until) the documents name: their date when it is a day
+    (YYYY-MM-DD), else (a date written as text, or none) the day of the build."""
+    try:
+        return _dt.date.fromisoformat(date.shown or "")
+    except ValueError:
+        return clock.today()
+
+
+def _findings_on(project: Project, findings: Iterable[Finding], day: _dt.date) -> list[Finding]:
+    """``findings``, those of the rules that read the people in post made again for ``day`` (the lint that
+    gave them read another day: today, or --as-of)."""
+    from raci_gen.checks.analysis import lint
+    from raci_gen.checks.rules import RULES
+
+    on_day = set(DATED_RULES)
+    kept = [f for f in findings if f.rule not in on_day]
+    made = lint(dataclasses.replace(project.matrix, as_of=day), project.settings, ignore=set(RULES) - on_day)
+    return sorted(kept + made, key=lambda f: (f.location.sort_key(), SEVERITIES.index(f.severity), f.rule))
+
+
+DATED_RULES = ("vacant-role", "hand-over-due")
+"""The rules whose findings depend on the day the matrix is read for."""
+
+
 def resolve_date(project: Project) -> clock.DocumentDate:
     return clock.document_date(project.settings.date, project.root, input_paths(project))
 
@@ -162,9 +189,12 @@ def make_document(project: Project, findings: Iterable[Finding] = (), date: cloc
     date = date or resolve_date(project)
     template_dir = os.path.join(project.root, settings.templates)
     template_dir = template_dir if os.path.isdir(template_dir) else None
+    day = document_day(date)
+    if dated(project.matrix):  # the findings of the people in post, as of the documents' date
+        findings = _findings_on(project, findings, day)
     return Document(
         title=settings.title,
-        matrix=project.matrix,
+        matrix=in_post(project.matrix, day),
         date=date.shown,
         created=date.stamp,
         project=settings.project,

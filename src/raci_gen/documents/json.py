@@ -35,7 +35,11 @@ def json_data(document: Document) -> dict:
         },
         "roles": [{
             "id": r.id, "name": r.name, "similar": list(r.similar), "description": r.description,
-            "people": [{"name": p.name, "email": p.email, "team": p.team} for p in r.people],
+            "people": [{"name": p.name, "email": p.email, "team": p.team,
+                        # only when given: the JSON of a project without dates keeps its bytes
+                        **({"from": p.start.isoformat()} if p.start else {}),
+                        **({"until": p.until.isoformat()} if p.until else {}),
+                        **({"note": p.note} if p.note else {})} for p in r.people],
         } for r in matrix.roles],
         "phases": [{
             "name": phase.name, "description": phase.description,

@@ -38,6 +38,14 @@ BUILD_DAY = "build day"
 """The day of the build (UTC): the inputs differ from their last commit, or were never committed."""
 NONE = "none"
 """No date: the project is not in a git work tree (or git is missing, or took too long)."""
+AS_OF = "--as-of"
+"""The day given with ``build --as-of``: the documents are of that day (the people in post then), whatever
+else would date them; a build without it does not keep it (:func:`kept_date`)."""
+
+
+def as_of(day: _dt.date) -> "DocumentDate":
+    """The date of documents built ``--as-of`` ``day``."""
+    return DocumentDate(day.isoformat(), _midnight(day), AS_OF)
 KEPT_SOURCES = (GIT, BUILD_DAY)
 """The sources of a date that a build from the same inputs keeps (:func:`kept_date`). These names are
 recorded in every document's provenance (``date-source``) and must not change."""

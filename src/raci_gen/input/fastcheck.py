@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import keyword
 import os
 import re
 import types
@@ -193,6 +194,7 @@ class _Walk:
         fields = {}
         for key, field in properties.items():
             name = key.replace("-", "_")  # the models' aliases are their field names in kebab case
+            name += "_" if keyword.iskeyword(name) else ""  # from: the field from_
             if key in data:
                 fields[name] = self.value(field, data[key])
             elif "default" in field:

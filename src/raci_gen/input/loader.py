@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 
 from raci_gen.input.cells import activity_cells
 from raci_gen.input.files import input_files, limit_problem, parse_file
@@ -104,8 +105,8 @@ def _read_roles(role_files: list[tuple[str, str]], digest: "hashlib._Hash", slow
             role = Role(
                 id=entry.id, name=entry.name, similar=tuple(entry.similar),
                 description=entry.description, location=located.at(("roles", i)),
-                people=tuple(Person(p) if isinstance(p, str) else Person(p.name, p.email, p.team)
-                             for p in entry.people),
+                people=tuple(_person(p, located, ("roles", i, "people", k), problems)
+                             for k, p in enumerate(entry.people)),
                 ignores=_ignores(entry.lint_ignore, located, ("roles", i, "lint-ignore")),
             )
             roles.append(role)
@@ -175,6 +176,30 @@ def _read_phases(activity_files: list[tuple[str, str]], known_roles: list[Role] 
             break  # refused by load_project, at the first activity past the limit: the files after it are not read
     _check_ids([a for p in phases for a in p.activities], activity_id_at, "activity", problems)
     return phases
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""A day as ISO 8601 writes it; YAML takes ``2026-1-5`` as a date too, a people's date does not."""
+
+
+def _person(entry: object, located: Located, path: tuple, problems: list[Problem]) -> Person:
+    """A role's person (``people:``'s entry at ``path``): a name, or a mapping with from/until checked: each
+    written as YYYY-MM-DD, and until not before from."""
+    where = located.at(path)
+    if isinstance(entry, str):
+        return Person(entry, location=where)
+    start, until = getattr(entry, "from_", None), getattr(entry, "until", None)
+    for key in ("from", "until"):
+        written = located.timestamps.get(path + (key,))
+        if written is not None and not _ISO_DAY.fullmatch(written):
+            problems.append(Problem(located.at(path + (key,)),
+                                    f"expected a date as YYYY-MM-DD (ISO 8601), got {written!r}"))
+    if start is not None and until is not None and until < start:
+        problems.append(Problem(located.at(path + ("until",)),
+                                f"until {until.isoformat()} is before from {start.isoformat()}; the last day in "
+                                "the role cannot come before the first (swap them, or correct the one mistyped)"))
+    return Person(entry.name, entry.email, entry.team, start=start, until=until,  # type: ignore[attr-defined]
+                  note=getattr(entry, "note", None), location=where)
 
 
 def _ignores(entries: dict[str, str], located: Located, path: tuple) -> tuple[Ignore, ...]:

@@ -117,6 +117,12 @@ class PersonEntry(_Strict):
     """E-mail address."""
     team: Text | None = None
     """Team or department."""
+    from_: _dt.date | None = Field(None, alias="from")
+    """First day in the role, as YYYY-MM-DD (ISO 8601); before it, the documents leave the person out."""
+    until: _dt.date | None = None
+    """Last day in the role, as YYYY-MM-DD (ISO 8601); after it, the documents leave the person out."""
+    note: LongText | None = None
+    """Why, e.g. "parental leave, covered by Alan Turing"."""
 
 
 class SignerEntry(_Strict):
@@ -255,6 +261,12 @@ class OutPerson(_Strict):
     name: str
     email: str | None
     team: str | None
+    from_: str | None = Field(None, alias="from")
+    """First day in the role (YYYY-MM-DD); written only when the input gives it."""
+    until: str | None = None
+    """Last day in the role (YYYY-MM-DD); written only when the input gives it."""
+    note: str | None = None
+    """Written only when the input gives it."""
 
 
 class OutRole(_Strict):

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import re
 import types
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from raci_gen.input import fastcheck
 from raci_gen.input.yamlsource import Located
 from raci_gen.model.errors import InputError, Problem
+
+_ISO_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""A date's form, YYYY-MM-DD: text of this form that is not a date names no day of the calendar."""
 
 if TYPE_CHECKING:  # pydantic and the models are imported only when fastcheck cannot pass a file
     from pydantic import BaseModel
@@ -354,6 +358,21 @@ def _problem(model: "type[BaseModel]", located: Located, error: dict,
         return Problem(where, f"expected {want}, got {_describe(value)}")
     if kind == "list_type":
         return Problem(where, f"expected a list, got {_describe(value)}")
+    if kind == "date_type" and isinstance(value, _dt.datetime):  # a date field alone (from:, until:)
+        return Problem(where, f"expected a date as YYYY-MM-DD (ISO 8601), got the date and time "
+                              f"{value.isoformat(' ')}; give the day alone")
+    if kind == "date_type" and isinstance(value, str) and _ISO_FORM.fullmatch(value):
+        try:
+            _dt.date.fromisoformat(value)
+        except ValueError:  # 2026-02-30, 2026-13-01
+            return Problem(where, f"expected a date as YYYY-MM-DD (ISO 8601), got {value!r}, which is no day of "
+                                  "the calendar")
+        return Problem(where, f"expected a date as YYYY-MM-DD (ISO 8601), got the text {value!r}; write the date "
+                              "without quotes")
+    if kind == "date_type" and isinstance(value, str):
+        return Problem(where, f"expected a date as YYYY-MM-DD (ISO 8601), got {value!r}")
+    if kind == "date_type":
+        return Problem(where, f"expected a date as YYYY-MM-DD (ISO 8601), got {_describe(value)}")
     if kind in ("string_type", "date_type"):
         return Problem(where, f"expected text, got {_describe(value)}")
     if kind == "literal_error":

@@ -121,6 +121,9 @@ class Located:
     short_of_keys: set[Path] = field(default_factory=set)
     """Mappings that had a key left out (a merge key, a refused tag, a key that is not text): a key
     "missing" there may be the one left out."""
+    timestamps: dict[Path, str] = field(default_factory=dict)
+    """The text of each value YAML reads as a date, as written (``2026-1-5`` is a date to YAML), for a
+    reader that takes ISO 8601's form only (people's ``from:`` and ``until:``)."""
 
     def at(self, path: Path) -> Location:
         """Where the value at ``path`` is, or the nearest enclosing value."""
@@ -599,6 +602,8 @@ class _Walker:
             self.problems.append(_surrogate_problem(node.value, where))
             self.located.dropped.add(path)
             return None
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            self.located.timestamps[path] = node.value
         return self.scalar(node)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:

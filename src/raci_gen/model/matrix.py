@@ -6,6 +6,8 @@ any later check can point the user at the line to fix. Nothing here reads files.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -105,6 +107,20 @@ class Person:
     name: str
     email: str | None = None
     team: str | None = None
+    start: _dt.date | None = None
+    """The first day in post (``from:``); None: since before the matrix says."""
+    until: _dt.date | None = None
+    """The last day in post (``until:``); None: for as long as the matrix says."""
+    note: str | None = None
+    """Why the dates are what they are, e.g. "parental leave, covered by Alan Turing"."""
+    location: Location | None = field(default=None, compare=False)
+    """Where the person is written; None for a person made by code."""
+
+    def in_post(self, day: _dt.date | None) -> bool:
+        """Whether the person fills the role on ``day`` (from and until included); on no day (None), yes."""
+        if day is None:
+            return True
+        return (self.start is None or self.start <= day) and (self.until is None or day <= self.until)
 
 
 @dataclass(frozen=True)
@@ -171,6 +187,9 @@ class Matrix:
     roles: tuple[Role, ...]
     phases: tuple[Phase, ...]
     variant: Variant
+    as_of: _dt.date | None = None
+    """The day the people in post are read for (lint's day, or the documents' date); None: no day, every
+    person listed counts (see :func:`in_post`)."""
 
     @property
     def letters(self) -> tuple[Letter, ...]:
@@ -266,6 +285,22 @@ class Project:
     """Short SHA-256 of the input files (names and bytes), so a stale printout can be recognised."""
 
 
+def dated(matrix: Matrix) -> bool:
+    """Whether any person of the matrix carries a ``from:`` or an ``until:``."""
+    return any(p.start or p.until for role in matrix.roles for p in role.people)
+
+
+def in_post(matrix: Matrix, day: _dt.date | None) -> Matrix:
+    """The matrix as the documents of ``day`` show it: each role with the people in post on that day only,
+    and ``as_of`` the day. The same matrix when no one carries a date, so that documents of projects
+    without dates are what they were."""
+    if not dated(matrix):
+        return dataclasses.replace(matrix, as_of=day) if matrix.as_of != day else matrix
+    roles = tuple(dataclasses.replace(role, people=tuple(p for p in role.people if p.in_post(day)))
+                  for role in matrix.roles)
+    return dataclasses.replace(matrix, roles=roles, as_of=day)
+
+
 @dataclass(frozen=True)
 class PhaseSubject:
     """A phase standing in where a role or activity is expected (a lint hit): phases have no lint-ignore."""
@@ -289,7 +324,8 @@ def matrix_texts(matrix: Matrix) -> Iterator[tuple[object, Location, str, str, s
         if role.description:
             yield role, role.location, whose, "description", role.description, True
         for person in role.people:
-            for label, value in (("person", person.name), ("team", person.team), ("email", person.email)):
+            for label, value in (("person", person.name), ("team", person.team), ("email", person.email),
+                                 ("note", person.note)):
                 if value:
                     yield role, role.location, whose, label, value, False
         for ignore in role.ignores:

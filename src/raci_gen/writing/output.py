@@ -21,6 +21,7 @@ rendering them, unless a byte-for-byte comparison is asked for.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import difflib
 import gc
 import os
@@ -121,20 +122,21 @@ class _ReadBack:
 
 
 def plan(project: Project, formats: Iterable[str], out_dir: str | None = None, findings: Iterable[Finding] = (),
-         injections: Iterable[Injection] = (), document: Document | None = None) -> BuildPlan:
+         injections: Iterable[Injection] = (), document: Document | None = None,
+         as_of: _dt.date | None = None) -> BuildPlan:
     """Work out a build of ``formats`` (into ``out_dir``, or output.dir) and of the pages ``injections``,
     once: where each goes, then the document, dated as :mod:`raci_gen.input.clock` says except that a
     date derived from git or the build day is kept from a document already built from the same inputs
-    (:func:`_kept_date`). ``document``, when given, is taken as it is (a test's own)."""
+    (:func:`_kept_date`), or the day ``as_of`` when given (``build --as-of``). ``document``, when given, is
+    taken as it is (a test's own)."""
     formats = list(formats)
     # serve renders in memory and writes nothing: it has no paths, and an output.dir that leads outside
     # does not stop a preview (nor the kept date, which looks past it)
     paths = output_paths(project, formats, out_dir) if formats else {}
-    # Without its document for a moment: the kept date reads through the plan (its paths, its reads once).
     built = BuildPlan(project, document, paths, tuple(injections), out_dir, _ReadBack())  # type: ignore[arg-type]
     if document is None:
         files = stamp.input_digests(project)  # once: the kept date compares them, the document records them
-        date = resolve_date(project)
+        date = clock.as_of(as_of) if as_of is not None else resolve_date(project)
         if date.derived:
             date = _kept_date(built, files) or date
         built = dataclasses.replace(built, document=make_document(project, findings, date, files))

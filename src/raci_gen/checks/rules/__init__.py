@@ -19,6 +19,7 @@ from raci_gen.checks.rules import (
     too_many_informed, too_many_responsible, unresolved_cell,
 )
 from raci_gen.checks.rules import separate_sign_off, separate_sign_off_people
+from raci_gen.checks.rules import hand_over_due, vacant_role
 
 RULES: dict[str, ModuleType] = {rule.ID: rule for rule in (
     # across each activity
@@ -42,6 +43,9 @@ RULES: dict[str, ModuleType] = {rule.ID: rule for rule in (
     role_without_ownership,
     overloaded_role,
     everywhere_role,
+    # the people in post on the day read for (from/until)
+    vacant_role,
+    hand_over_due,
     # every text
     hidden_character,
 )}
