@@ -133,6 +133,7 @@ def plan(project: Project, formats: Iterable[str], out_dir: str | None = None, f
     # serve renders in memory and writes nothing: it has no paths, and an output.dir that leads outside
     # does not stop a preview (nor the kept date, which looks past it)
     paths = output_paths(project, formats, out_dir) if formats else {}
+    # Without its document for a moment: the kept date reads through the plan (its paths, its reads once).
     built = BuildPlan(project, document, paths, tuple(injections), out_dir, _ReadBack())  # type: ignore[arg-type]
     if document is None:
         files = stamp.input_digests(project)  # once: the kept date compares them, the document records them
