@@ -177,7 +177,7 @@ CASES = [
         id="unknown-key-config-output"),
     pytest.param(
         {"raci.yaml": "output:\n  descripton: x\n"},
-        ["raci.yaml:2:3: error: unknown key 'descripton'; expected one of: dir, name, formats, inject"],
+        ["raci.yaml:2:3: error: unknown key 'descripton'; expected one of: dir, name, formats, inject, codeowners"],
         id="unknown-key-config-output-no-close-match"),
     pytest.param(
         {"roles/roles.yaml": dedent("""
@@ -265,7 +265,7 @@ CASES = [
         id="type-role-is-text"),
     pytest.param(
         {"raci.yaml": "output: [md, pdf]\n"},
-        ["raci.yaml:1:9: error: expected a mapping with 'dir:', 'name:', 'formats:', 'inject:', got a list"],
+        ["raci.yaml:1:9: error: expected a mapping with 'dir:', 'name:', 'formats:', 'inject:', 'codeowners:', got a list"],
         id="type-output-list"),
     pytest.param(
         {"raci.yaml": "version: 1.2\n"},
@@ -282,7 +282,7 @@ CASES = [
         id="type-page-literal"),
     pytest.param(
         {"raci.yaml": "output:\n  formats: [md, docx]\n"},
-        ["raci.yaml:2:17: error: expected one of 'md', 'xlsx', 'pdf', 'html', 'csv' or 'json', got 'docx'"],
+        ["raci.yaml:2:17: error: expected one of 'md', 'xlsx', 'pdf', 'html', 'csv', 'json' or 'codeowners', got 'docx'"],
         id="type-format-literal"),
     pytest.param(
         {"roles/roles.yaml": ROLES + "yes: 1\n"},

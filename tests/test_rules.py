@@ -63,7 +63,8 @@ def write_matrix(root: Path, activities: dict[str, dict[str, str]], roles: list[
                  config: str | dict | None = None, role_ignores: dict[str, dict[str, str]] | None = None,
                  activity_ignores: dict[str, dict[str, str]] | None = None,
                  role_names: dict[str, str] | None = None, activity_names: dict[str, str] | None = None,
-                 sign_offs: set[str] | frozenset[str] = frozenset(), people: dict[str, list] | None = None) -> Written:
+                 sign_offs: set[str] | frozenset[str] = frozenset(), people: dict[str, list] | None = None,
+                 paths: dict[str, list[str]] | None = None) -> Written:
     """Write a one-phase project: ``activities`` maps an activity id to its raci mapping (role id to letters).
 
     ``roles`` defaults to the role ids the activities use, in order of first use. ``config``
@@ -104,6 +105,9 @@ def write_matrix(root: Path, activities: dict[str, dict[str, str]], roles: list[
         out.append(f"    name: {_q((activity_names or {}).get(aid, 'Activity ' + aid))}")
         if aid in sign_offs:
             out.append("    sign-off: true")
+        if (paths or {}).get(aid):
+            out.append("    paths: " + json.dumps(paths[aid]))
+            written.lines[f"{aid}.paths"], written.files[f"{aid}.paths"] = len(out), PHASE_FILE
         if not raci:
             out.append("    raci: {}")
         else:
@@ -198,6 +202,8 @@ class Case:
     as_of: str | None = None
     """The day the lint reads the people in post for (YYYY-MM-DD); None, none (vacant-role and hand-over-due
     say nothing)."""
+    paths: dict[str, list[str]] | None = None
+    """Activity id to its ``paths:`` (the codeowners rules)."""
 
 
 _ADA_THEN_ALAN = [{"name": "Ada Lovelace", "until": "2026-06-30"}, {"name": "Alan Turing", "from": "2026-07-01"}]
@@ -455,6 +461,36 @@ TABLE: dict[str, list[Case]] = {
         Case("a leaving in the past", {"T1": {"R1": "A/R"}}, [], as_of="2026-07-01",
              people={"R1": [{"name": "Ada Lovelace", "until": "2026-06-30"}, "Grace Hopper"]}),
     ],
+    "codeowners-handle": [
+        Case("GitHub forms", {"T1": {"R1": "A/R"}}, [],
+             people={"R1": [{"name": "Ada", "handles": ["@ada-l", "@acme/ml_platform", "ada@example.org"]}]}),
+        Case("no @, a double hyphen, a nested group", {"T1": {"R1": "A/R"}}, ["R1.people"] * 3,
+             people={"R1": [{"name": "Ada", "handles": ["ada", "@ada--l", "@acme/ml/platform"]}]}),
+        Case("a nested group and a dotted user are GitLab's", {"T1": {"R1": "A/R"}}, [],
+             people={"R1": [{"name": "Ada", "handles": ["@acme/ml/platform", "@ada.l", "@@maintainer"]}]},
+             config={"output": {"codeowners": {"target": "gitlab"}}}),
+    ],
+    "codeowners-no-handle": [
+        Case("the Accountable's person has one", {"T1": {"R1": "A", "R2": "R"}}, [], paths={"T1": ["/data/"]},
+             people={"R1": [{"name": "Ada", "handles": ["@ada"]}]}),
+        Case("only the Responsible has one", {"T1": {"R1": "A", "R2": "R"}}, ["T1.paths"], paths={"T1": ["/data/"]},
+             people={"R2": [{"name": "Ada", "handles": ["@ada"]}]}),
+        Case("the Responsible counts when asked", {"T1": {"R1": "A", "R2": "R"}}, [], paths={"T1": ["/data/"]},
+             people={"R2": [{"name": "Ada", "handles": ["@ada"]}]},
+             config={"output": {"codeowners": {"responsible": True}}}),
+        Case("a person no longer in post", {"T1": {"R1": "A/R"}}, ["T1.paths"], paths={"T1": ["/data/"]},
+             people={"R1": [{"name": "Ada", "until": "2026-06-30", "handles": ["@ada"]}]}, as_of="2026-07-01"),
+        Case("no paths, no owners needed", {"T1": {"R1": "A/R"}}, []),
+    ],
+    "codeowners-same-path": [
+        Case("two paths", {"T1": {"R1": "A/R"}, "T2": {"R2": "A/R"}}, [], paths={"T1": ["/a/"], "T2": ["/b/"]},
+             people={"R1": [{"name": "Ada", "handles": ["@ada"]}], "R2": [{"name": "Bob", "handles": ["@bob"]}]}),
+        Case("one path, two owners: at the first, which loses", {"T1": {"R1": "A/R"}, "T2": {"R2": "A/R"}},
+             ["T1.paths"], paths={"T1": ["/a/"], "T2": ["/a/"]},
+             people={"R1": [{"name": "Ada", "handles": ["@ada"]}], "R2": [{"name": "Bob", "handles": ["@bob"]}]}),
+        Case("one path, the same owner", {"T1": {"R1": "A/R"}, "T2": {"R1": "A/R"}}, [],
+             paths={"T1": ["/a/"], "T2": ["/a/"]}, people={"R1": [{"name": "Ada", "handles": ["@ada"]}]}),
+    ],
     "hidden-character": [
         Case("plain names", {"T1": {"R1": "A/R"}}, []),
         Case("Arabic with a right-to-left mark", {"T1": {"R1": "A/R"}}, [],
@@ -494,7 +530,7 @@ def _cases():
 @pytest.mark.parametrize("rule, case", list(_cases()))
 def test_rule_table(tmp_path, rule, case):
     w = write_matrix(tmp_path, case.activities, roles=case.roles, config=case.config, activity_names=case.names,
-                     role_names=case.role_names, sign_offs=case.sign_offs, people=case.people)
+                     role_names=case.role_names, sign_offs=case.sign_offs, people=case.people, paths=case.paths)
     got = [(rel(f, tmp_path), f.rule) for f in lint_dir(tmp_path, case.as_of) if f.rule == rule]
     assert got == [(w.at(key), rule) for key in case.expected]
 
@@ -735,7 +771,8 @@ EXAMPLED = [rid for rid, rule in RULES.items() if _doc_examples(rule.__doc__)]
 def test_activity_rules_have_docstring_examples():
     # Role rules, and those whose examples are names (their tables test them), have no raci: example.
     assert set(RULES) - set(EXAMPLED) <= {"idle-role", "overloaded-role", "everywhere-role", "duplicate-activity",
-                                          "hidden-character", "vacant-role", "hand-over-due"}
+                                          "hidden-character", "vacant-role", "hand-over-due",
+                                          "codeowners-handle", "codeowners-no-handle", "codeowners-same-path"}
 
 
 @pytest.mark.parametrize("rule", EXAMPLED)

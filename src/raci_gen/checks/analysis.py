@@ -131,7 +131,10 @@ def lint(matrix: Matrix, settings: Settings | None = None, select: Iterable[str]
             if select is None:
                 continue
             effective = RuleConfig("warning", effective.options)
-        for hit in rule.check(matrix, effective.options):
+        options = effective.options
+        if hasattr(rule, "settings_options"):  # a rule that reads raci.yaml beyond lint: (codeowners-*)
+            options = {**options, **rule.settings_options(settings)}
+        for hit in rule.check(matrix, options):
             reason = next((i.reason for i in hit.subject.ignores if i.rule == rule_id), None)
             finding = Finding(hit.location, rule_id, effective.severity, hit.message, reason, hit.related)
             if hit.problem is None:

@@ -43,6 +43,9 @@ FORMATS: dict[str, Format] = {
                   "CSV, one row per activity and one column per role, for scripts and BI tools"),
     "json": Format("json", ".json", "raci_gen.documents.json", "render_json",
                    "the whole project as JSON (schemas/matrix.schema.json)"),
+    "codeowners": Format("codeowners", "", "raci_gen.documents.codeowners", "render_codeowners",
+                         "the owners of the activities' paths, between markers in the CODEOWNERS file that "
+                         "output.codeowners names"),
 }
 
 PORTFOLIO_FORMATS: dict[str, Format] = {

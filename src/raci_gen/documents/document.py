@@ -19,6 +19,7 @@ from raci_gen.model.matrix import Activity, Letter, Location, Matrix, Project, R
 from raci_gen.checks.findings import SEVERITIES
 from raci_gen.model.matrix import dated, in_post
 from raci_gen.documents import stamp
+from raci_gen.model.matrix import CodeOwnersSettings
 from raci_gen.documents.anchors import role_anchors
 
 
@@ -62,6 +63,8 @@ class Document:
         """One line that identifies the build: tool version and input hash."""
         return f"{self.generator} · input {self.digest}" if self.digest else self.generator
 
+    codeowners: CodeOwnersSettings = CodeOwnersSettings()
+    """raci.yaml's ``output.codeowners``: how the codeowners format writes."""
     def stamp_comment(self, fmt: str) -> str:
         """The provenance a Markdown or HTML document carries at the end of a comment (empty without a record)."""
         return self.record.comment(fmt) if self.record else ""
@@ -212,3 +215,4 @@ def make_document(project: Project, findings: Iterable[Finding] = (), date: cloc
         record=stamp.compute(project, date, template_dir, files),
         date_source=date.source,
     )
+        codeowners=settings.output.codeowners,

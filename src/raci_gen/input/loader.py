@@ -22,6 +22,8 @@ from raci_gen.input.validation import quoted, read
 from raci_gen.input.yamlsource import Located, SlowParse
 from raci_gen.model.errors import InputError, Problem
 from raci_gen.model.matrix import Activity, Ignore, Location, Matrix, Person, Phase, Project, Role, Variant
+from raci_gen.model.matrix import GovernedPath, Handle
+from raci_gen.model.codeowners import path_problem
 from raci_gen.model.patterns import ID_PATTERN
 
 
@@ -108,6 +110,7 @@ def _read_roles(role_files: list[tuple[str, str]], digest: "hashlib._Hash", slow
                 people=tuple(_person(p, located, ("roles", i, "people", k), problems)
                              for k, p in enumerate(entry.people)),
                 ignores=_ignores(entry.lint_ignore, located, ("roles", i, "lint-ignore")),
+                handles=_handles(entry, located, ("roles", i)),
             )
             roles.append(role)
             role_id_at.append(located.at(("roles", i, "id")))
@@ -165,6 +168,7 @@ def _read_phases(activity_files: list[tuple[str, str]], known_roles: list[Role] 
                 ignores=_ignores(entry.lint_ignore, located, ("activities", i, "lint-ignore")),
                 # a file with problems gives entries without it (validation.readable_entries); it is refused anyway
                 sign_off=getattr(entry, "sign_off", False),
+                paths=_paths(entry, located, ("activities", i), problems),
             )
             activities.append(activity)
             activity_id_at.append(located.at(("activities", i, "id")))
@@ -199,7 +203,26 @@ def _person(entry: object, located: Located, path: tuple, problems: list[Problem
                                 f"until {until.isoformat()} is before from {start.isoformat()}; the last day in "
                                 "the role cannot come before the first (swap them, or correct the one mistyped)"))
     return Person(entry.name, entry.email, entry.team, start=start, until=until,  # type: ignore[attr-defined]
-                  note=getattr(entry, "note", None), location=where)
+                  note=getattr(entry, "note", None), location=where, handles=_handles(entry, located, path))
+
+
+def _handles(entry: object, located: Located, path: tuple) -> tuple[Handle, ...]:
+    """A role's or person's ``handles:``, each at its place (their form is lint's: codeowners-handle)."""
+    return tuple(Handle(text, located.at(path + ("handles", k)))
+                 for k, text in enumerate(getattr(entry, "handles", None) or ()))
+
+
+def _paths(entry: object, located: Located, path: tuple, problems: list[Problem]) -> tuple[GovernedPath, ...]:
+    """An activity's ``paths:``, each at its place; a pattern CODEOWNERS would not read as written is refused."""
+    result = []
+    for k, pattern in enumerate(getattr(entry, "paths", None) or ()):
+        where = located.at(path + ("paths", k))
+        problem = path_problem(pattern)
+        if problem:
+            problems.append(Problem(where, f"path {pattern!r}: {problem}"))
+        else:
+            result.append(GovernedPath(pattern, where))
+    return tuple(result)
 
 
 def _ignores(entries: dict[str, str], located: Located, path: tuple) -> tuple[Ignore, ...]:

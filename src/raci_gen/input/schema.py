@@ -37,6 +37,13 @@ LongText = Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION)]
 Severity = Literal["error", "warning", "info", "off"]
 LetterCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+MAX_HANDLE = 255
+"""Longest code-review handle accepted, in characters (GitLab's longest path)."""
+Handle = Annotated[str, StringConstraints(min_length=1, max_length=MAX_HANDLE, pattern=r"^\S+$")]
+"""A code-review handle: one word (its form for GitHub or GitLab is lint's codeowners-handle)."""
+MAX_PATH_PATTERN = 1000
+"""Longest repository path pattern (``paths:``) accepted, in characters."""
+PathPattern = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PATH_PATTERN)]
 
 
 class VariantLetter(_Strict):
@@ -95,6 +102,20 @@ class InjectTarget(_Strict):
     """Which part to inject: document, legend, matrix, roles (see `raci-gen build --help`)."""
 
 
+class CodeOwnersFile(_Strict):
+    """The CODEOWNERS file that the codeowners format writes, between its # BEGIN RACI and # END RACI lines."""
+
+    file: Text = ".github/CODEOWNERS"
+    """The file, relative to the project folder; it must be inside the git work tree that holds the project
+    (or the project folder outside git), e.g. ../../.github/CODEOWNERS for a project in docs/raci."""
+    target: Literal["github", "gitlab"] = "github"
+    """Who reads it: github, or gitlab (the lines go in a [section], and GitLab's handle forms are allowed)."""
+    responsible: bool = False
+    """Whether the Responsible roles' handles are owners too, after the Accountable's."""
+    section: Annotated[str, StringConstraints(max_length=MAX_NAME, pattern=r"^[^\[\]\r\n]+$")] | None = None
+    """The GitLab section's name; default: the title."""
+
+
 class OutputFile(_Strict):
     """Where `raci-gen build` writes, and which documents."""
 
@@ -102,10 +123,12 @@ class OutputFile(_Strict):
     """Folder for the documents, relative to the project folder."""
     name: Text = Field("raci-matrix", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
     """File stem: output/NAME.md, NAME.xlsx, NAME.pdf, NAME.html."""
-    formats: list[Literal["md", "xlsx", "pdf", "html", "csv", "json"]] = ["md", "xlsx", "pdf"]
+    formats: list[Literal["md", "xlsx", "pdf", "html", "csv", "json", "codeowners"]] = ["md", "xlsx", "pdf"]
     """Documents built when `--format` is not given."""
     inject: list[Union[Text, InjectTarget]] = []
     """Pages whose text between <!-- BEGIN RACI --> and <!-- END RACI --> is replaced by the Markdown."""
+    codeowners: CodeOwnersFile = CodeOwnersFile()
+    """Where and how the codeowners format writes the owners of the activities' paths."""
 
 
 class PersonEntry(_Strict):
@@ -123,6 +146,8 @@ class PersonEntry(_Strict):
     """Last day in the role, as YYYY-MM-DD (ISO 8601); after it, the documents leave the person out."""
     note: LongText | None = None
     """Why, e.g. "parental leave, covered by Alan Turing"."""
+    handles: list[Handle] = []
+    """Code-review handles for CODEOWNERS: @user, @org/team (GitHub), @group/subgroup (GitLab), or an e-mail."""
 
 
 class SignerEntry(_Strict):
@@ -198,6 +223,8 @@ class RoleEntry(_Strict):
 
 
 class RolesFile(_Strict):
+    handles: list[Handle] = []
+    """The role's own code-review handles for CODEOWNERS (a team, say: @org/data-science), beside its people's."""
     """A role file (roles/*.yaml)."""
 
     roles: list[RoleEntry]
@@ -224,6 +251,9 @@ class ActivityEntry(_Strict):
 
 
 class PhaseFile(_Strict):
+    paths: list[PathPattern] = []
+    """Repository paths it governs, as CODEOWNERS patterns (/models/, *.sql, /docs/**/*.md), from the repository's
+    top: the codeowners format makes its Accountable's handles their owners."""
     """An activity file (activities/*.yaml): one phase of the lifecycle."""
 
     phase: Text

@@ -19,6 +19,8 @@ from raci_gen.model.errors import InputError, Problem
 from raci_gen.model.matrix import (
     Injection, Letter, Location, OutputSettings, RuleSetting, Settings, Signer, Variant,
 )
+from raci_gen.model.matrix import CodeOwnersSettings
+from raci_gen.input import codeowners_place
 from raci_gen.model.patterns import LETTER_SEPARATORS
 from raci_gen.model.variants import RACI, VARIANTS
 
@@ -107,6 +109,11 @@ def path_problems(root: str, config: ConfigFile) -> list[Problem]:
         problems.extend(_output_name_problems(settings.output.name, located))
     if "output" not in unread_settings:
         problems.extend(_output_vcs_problems(root, settings.output, unread_settings, located))
+    if "output" not in unread_settings and "output.codeowners" not in unread_settings:
+        refusal = codeowners_place.place_problem(root, settings.output.codeowners)
+        if refusal is not None:
+            problems.append(Problem(located.at(("output", "codeowners", "file")) if located is not None
+                                    else Location(CONFIG_NAME), refusal))
     return problems
 
 
@@ -150,6 +157,9 @@ def _settings(f: "schema.ProjectFile", located: Located | None) -> Settings:
             inject=tuple(Injection(t, location=here(("output", "inject", i))) if isinstance(t, str)
                          else Injection(t.file, t.section, here(("output", "inject", i)))
                          for i, t in enumerate(f.output.inject)),
+            codeowners=CodeOwnersSettings(f.output.codeowners.file, f.output.codeowners.target,
+                                          f.output.codeowners.responsible, f.output.codeowners.section,
+                                          here(("output", "codeowners"))),
         ),
         variant=f.variant if isinstance(f.variant, str) else f.variant.name,
         lint=tuple(lint), analysis=f.analysis,

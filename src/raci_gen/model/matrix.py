@@ -101,6 +101,23 @@ class Ignore:
 
 
 @dataclass(frozen=True)
+class Handle:
+    """A code-review handle as written (``@user``, ``@org/team``, ``@group/subgroup``, an e-mail address):
+    whom GitHub or GitLab asks to review (CODEOWNERS)."""
+
+    text: str
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class GovernedPath:
+    """A repository path an activity governs (``paths:``), a pattern as CODEOWNERS reads it."""
+
+    pattern: str
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Person:
     """Somebody who fills a role."""
 
@@ -115,6 +132,8 @@ class Person:
     """Why the dates are what they are, e.g. "parental leave, covered by Alan Turing"."""
     location: Location | None = field(default=None, compare=False)
     """Where the person is written; None for a person made by code."""
+    handles: tuple[Handle, ...] = field(default=(), compare=False)
+    """Their code-review handles (``@user``, ``@org/team``, an e-mail address), for CODEOWNERS."""
 
     def in_post(self, day: _dt.date | None) -> bool:
         """Whether the person fills the role on ``day`` (from and until included); on no day (None), yes."""
@@ -132,6 +151,8 @@ class Role:
     description: str | None = None
     ignores: tuple[Ignore, ...] = ()
     people: tuple[Person, ...] = ()
+    handles: tuple[Handle, ...] = ()
+    """The role's own code-review handles (a team, say), beside those of its people."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +178,8 @@ class Activity:
     ignores: tuple[Ignore, ...] = ()
     sign_off: bool = False
     """A gate (an approval, an acceptance, a go-live): who answers for it must not be who does the work."""
+    paths: tuple[GovernedPath, ...] = ()
+    """The repository paths it governs (``paths:``): their owners in CODEOWNERS are its Accountable's handles."""
 
     def cell(self, role_id: str) -> Cell | None:
         for cell in self.cells:
@@ -230,11 +253,27 @@ class Injection:
 
 
 @dataclass(frozen=True)
+class CodeOwnersSettings:
+    """raci.yaml's ``output.codeowners``: where and how the ``codeowners`` format writes."""
+
+    file: str = ".github/CODEOWNERS"
+    """Relative to the project folder; inside the git work tree that holds the project (else the project)."""
+    target: str = "github"
+    """``github`` or ``gitlab`` (GitLab: the lines go in a section, and its handle forms are allowed)."""
+    responsible: bool = False
+    """Whether the Responsible roles' handles are owners too, after the Accountable's."""
+    section: str | None = None
+    """The GitLab section's name; None: the document's title."""
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class OutputSettings:
     dir: str = "output"
     name: str = "raci-matrix"
     formats: tuple[str, ...] = ("md", "xlsx", "pdf")
     inject: tuple[Injection, ...] = ()
+    codeowners: CodeOwnersSettings = field(default_factory=CodeOwnersSettings)
 
 
 @dataclass(frozen=True)

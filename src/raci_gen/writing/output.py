@@ -39,6 +39,8 @@ from raci_gen.checks.analysis import Finding
 from raci_gen.runtime.confined import Write, confine, read_regular, write_all
 from raci_gen.model.errors import RaciError, RenderError, TemplateFailure
 from raci_gen.writing.inject import inject_file
+from raci_gen.writing.codeowners_file import codeowners_text
+from raci_gen.input import codeowners_place
 from raci_gen.input.files import inside_project
 from raci_gen.model.matrix import Injection, Project
 from raci_gen.documents import FORMATS, stamp
@@ -63,7 +65,11 @@ def output_paths(project: Project, formats: Iterable[str], out_dir: str | None =
         if not inside_project(project.root, folder):
             raise RaciError(f"{folder}: error: output.dir {settings.dir!r} leads outside the project folder; "
                             "give --out on the command line to write elsewhere")
-    return {f: os.path.join(folder, settings.name + FORMATS[f].suffix) for f in formats}
+    paths = {f: os.path.join(folder, settings.name + FORMATS[f].suffix) for f in formats}
+    if "codeowners" in paths:  # the file the project names (in the repository), or --out's CODEOWNERS
+        paths["codeowners"] = os.path.join(out_dir, os.path.basename(settings.codeowners.file)) \
+            if out_dir is not None else codeowners_place.place(project.root, settings.codeowners)[0]
+    return paths
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ class BuildPlan:
         """The folder the file at ``path`` must stay in, written or read back: the project, or the folder
         named on the command line (``--out``; for a page, its own folder)."""
         named = (os.path.dirname(path) or ".") if fmt == "inject" else self.out_dir
+        if fmt == "codeowners" and self.out_dir is None:  # where GitHub reads it: maybe above the project
+            return codeowners_place.place(self.project.root, self.project.settings.output.codeowners)[1]
         return confine(path, self.project.root, named)
 
     def on_disk(self, path: str, fmt: str) -> bytes:
@@ -181,7 +189,7 @@ def _kept_date(built: BuildPlan, files: dict[str, str]) -> clock.DocumentDate | 
     folders = [(None, project.root)] + ([(out_dir, out_dir)] if out_dir is not None else [])
     for folder, root in folders:
         try:
-            paths = output_paths(project, FORMATS, folder)
+            paths = output_paths(project, STAMPED_FORMATS, folder)
         except RaciError:
             continue
         places += [(path, fmt, root) for fmt, path in paths.items() if fmt in STAMPED_FORMATS]
@@ -241,6 +249,9 @@ def render(built: BuildPlan, formats: Iterable[str] | None = None) -> list[Outpu
     finally:
         if child is not None:
             child.cancel()
+    if "codeowners" in rendered:  # the block goes between the file's markers; the team's own lines stay
+        rendered["codeowners"] = codeowners_text(paths["codeowners"], rendered["codeowners"],
+                                                 lambda: _codeowners_on_disk(built, paths["codeowners"]))
     outputs = [Output(path, rendered[f], f, built.root(path, f)) for f, path in paths.items()]
     for injection in built.pages:
         from raci_gen.documents.markdown import render_markdown_section
@@ -255,6 +266,14 @@ def render(built: BuildPlan, formats: Iterable[str] | None = None) -> list[Outpu
         root = built.root(injection.file, "inject")
         outputs.append(Output(injection.file, inject_file(injection.file, content, root), "inject", root))
     return outputs
+
+
+def _codeowners_on_disk(built: BuildPlan, path: str) -> bytes:
+    """The CODEOWNERS file as it is; FileNotFoundError when neither it nor its folder is there yet (a build
+    creates both, as it creates an --out folder)."""
+    if not os.path.lexists(path):
+        raise FileNotFoundError(path)
+    return built.on_disk(path, "codeowners")
 
 
 def render_one(document: Document, fmt: str) -> bytes:

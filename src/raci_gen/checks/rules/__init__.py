@@ -20,6 +20,7 @@ from raci_gen.checks.rules import (
 )
 from raci_gen.checks.rules import separate_sign_off, separate_sign_off_people
 from raci_gen.checks.rules import hand_over_due, vacant_role
+from raci_gen.checks.rules import codeowners_handle, codeowners_no_handle, codeowners_same_path
 
 RULES: dict[str, ModuleType] = {rule.ID: rule for rule in (
     # across each activity
@@ -46,6 +47,10 @@ RULES: dict[str, ModuleType] = {rule.ID: rule for rule in (
     # the people in post on the day read for (from/until)
     vacant_role,
     hand_over_due,
+    # the owners CODEOWNERS gets (paths:, handles:)
+    codeowners_handle,
+    codeowners_no_handle,
+    codeowners_same_path,
     # every text
     hidden_character,
 )}
