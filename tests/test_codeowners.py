@@ -226,3 +226,33 @@ def test_without_paths_nothing_changes(tmp_path):
     assert "codeowners" not in result.stdout
     assert _raci_gen("build", ".", cwd=project).returncode == 0
     assert (project / "output" / "raci-matrix.md").read_bytes() == plain
+
+
+def test_the_limits_table_says_the_limits():
+    from documentation import table_rows
+
+    from raci_gen.input.schema import MAX_HANDLE, MAX_PATH_PATTERN
+    from raci_gen.writing.codeowners_file import MAX_FILE_BYTES
+
+    rows = table_rows()
+    assert rows["a code-review handle (`handles:`)"] == f"{MAX_HANDLE} characters, one word"
+    assert rows["a repository path pattern (`paths:`)"].startswith(f"{MAX_PATH_PATTERN:,} characters;")
+    assert rows["the CODEOWNERS file (`output.codeowners.file`)"].endswith(
+        f"under {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+
+
+def test_the_documented_example_is_what_a_build_writes(tmp_path):
+    """docs/docs-as-code.md, "Owners that GitHub and GitLab ask for": its three files, built on 1 July 2026, give
+    its CODEOWNERS."""
+    from documentation import ROOT
+
+    page = (ROOT / "docs" / "docs-as-code.md").read_text(encoding="utf-8")
+    section = page[page.index("## Owners that GitHub and GitLab ask for"):]
+    roles, activities, config, expected = [body for _, body in re.findall(r"```(yaml|text)\n(.*?)```", section, re.S)][:4]
+    project = _project(tmp_path, existing="* @acme/admins\n# BEGIN RACI\n# END RACI\n/docs/legal/ @acme/legal\n")
+    (project / "roles" / "roles.yaml").write_text(roles, encoding="utf-8")
+    (project / "activities" / "01.yaml").write_text(activities, encoding="utf-8")
+    (project / "raci.yaml").write_text(config, encoding="utf-8")
+    result = _raci_gen("build", ".", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project.parent.parent / ".github" / "CODEOWNERS").read_text(encoding="utf-8") == expected
