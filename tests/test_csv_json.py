@@ -18,9 +18,11 @@ def test_csv_has_one_row_per_activity_and_one_column_per_role(example_project):
     document = fixed_document(example_project)
     rows = list(csv.reader(io.StringIO(render_csv(document).decode("utf-8"), newline="")))
     matrix = example_project.matrix
-    assert rows[0][:3] == ["id", "phase", "activity"]
-    assert rows[0][3:] == [f"{r.id} ({r.name})" for r in matrix.roles]
-    expected = [[a.id, p.name, a.name] + [a.cell(r.id).text if a.cell(r.id) else "" for r in matrix.roles]
+    # the example has sign-offs: their column follows the activity's, yes on a sign-off's row
+    assert rows[0][:4] == ["id", "phase", "activity", "sign-off"]
+    assert rows[0][4:] == [f"{r.id} ({r.name})" for r in matrix.roles]
+    expected = [[a.id, p.name, a.name, "yes" if a.sign_off else ""]
+                + [a.cell(r.id).text if a.cell(r.id) else "" for r in matrix.roles]
                 for p in matrix.phases for a in p.activities]
     assert rows[1:] == expected
 

@@ -130,7 +130,8 @@ def test_matrix_has_one_thead_and_one_tbody_per_phase(example_document, example_
             assert [c.tag for c in cells] == ["th"] + ["td"] * (1 + len(matrix.roles))
             assert cells[0].attrs.get("scope") == "row"
             values = [cell_text(c) for c in cells]
-            assert values == [activity.id, activity.name] + ["/".join(activity.letters(r.id)) for r in matrix.roles]
+            name = activity.name + " sign-off" * activity.sign_off  # a sign-off's mark follows its name
+            assert values == [activity.id, name] + ["/".join(activity.letters(r.id)) for r in matrix.roles]
 
 
 def test_matrix_header_names_every_role(example_document, example_tree):
@@ -288,7 +289,11 @@ def test_legend_follows_the_variant(daci_document, example_document):
     assert chips == [f"{letter.code}{letter.name}: {letter.meaning}" for letter in DACI.letters]
     chips = [cell_text(c) for c in parse(render_html_text(example_document)).root.find("section", "legend")
              .find_all("span")]
-    assert chips[-1] == "A/RAccountable and Responsible: one role holds both parts."
+    # then the chip of the example's sign-offs, its mark a span of its own
+    assert chips[-3:-1] == ["A/RAccountable and Responsible: one role holds both parts.",
+                            "sign-off A gate (an approval, an acceptance, a go-live): its Accountable signs off work "
+                            "that another role, and another person, does."]
+    assert chips[-1] == "sign-off"
 
 
 # --- charter details: people, views by role, workload, approval, provenance -----------------------------------------

@@ -92,7 +92,8 @@ def parse(text: str) -> Parsed:
 def phase_grid(matrix, phase) -> list[list[str]]:
     """What the table of ``phase`` must hold, derived from the model alone."""
     header = ["ID", "Activity"] + [r.id for r in matrix.roles]
-    rows = [[a.id, a.name] + ["/".join(a.letters(r.id)) for r in matrix.roles] for a in phase.activities]
+    rows = [[a.id, a.name + " (sign-off)" * a.sign_off] + ["/".join(a.letters(r.id)) for r in matrix.roles]
+            for a in phase.activities]
     return [header] + rows
 
 

@@ -16,19 +16,18 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import datetime as _dt
 import os
 from dataclasses import dataclass, field
 from typing import Callable
 
 from raci_gen.checks.analysis import active, lint
+from raci_gen.checks.people import identity, plain, shown
+from raci_gen.checks.sign_offs import own_work
 from raci_gen.input.discovery import distinct
 from raci_gen.model.errors import InputError, RaciError
 from raci_gen.checks.findings import Finding
 from raci_gen.input.loader import load_project
 from raci_gen.model.matrix import Project, Variant
-from raci_gen.model.matrix import dated, in_post
-from raci_gen.input import clock
 
 PARTS = ("A", "R", "C", "I")
 """The parts a person plays, in the order tables show them."""
@@ -117,22 +116,19 @@ class PersonLoad:
         return len({folder for cells in self.cells.values() for folder, _ in cells})
 
 
-@dataclass(frozen=True, order=True)
-class HandOver:
-    """Someone who leaves a role (their ``until:``) or takes one up (their ``from:``) within a charter's
-    hand-over window (its hand-over-due rule's ``days``, 30 unless its raci.yaml says otherwise)."""
+@dataclass(frozen=True)
+class OwnSignOff:
+    """A person who signs off their own work in one charter: on each of ``sign_offs`` they fill both the
+    Accountable role and a Responsible role (what lint's separate-sign-off-people reports, lint-ignore or not)."""
 
-    day: _dt.date
-    """The last day in the role (leaving), or the first (taking it up)."""
-    folder: str
-    role: str
-    """The role as ``R1 Sponsor``."""
     person: str
-    """The person as the people table names them: ``Ada Lovelace <ada@example.org>``, or the name."""
-    leaves: bool
-    """True: the person's last day; False: their first."""
-    title: str = ""
-    note: str = ""
+    """The person as the Accountable role's ``people:`` writes them: ``Ada Lovelace <ada@example.org>``."""
+    key: str
+    """Who the person is across the charters (as the people table counts them)."""
+    folder: str
+    title: str
+    sign_offs: tuple[tuple[str, str, str, str], ...]
+    """(activity id, activity name, the Accountable role, the Responsible role), roles as ``R1 Sponsor``."""
 
 
 @dataclass(frozen=True)
@@ -142,11 +138,11 @@ class Portfolio:
     activities: int
     """Activities of every project that could be read."""
     max_share: float
-    as_of: _dt.date | None = None
-    """The day the people in post are counted for (``--as-of``, else today), when anyone carries a date
-    (``from:``/``until:``); None otherwise, and the index says no day, as before."""
-    hand_overs: tuple[HandOver, ...] = ()
-    """Who leaves or takes up a role within each charter's hand-over window after ``as_of``, by day."""
+    own_sign_offs: tuple[OwnSignOff, ...] = ()
+    """Every person who signs off their own work, per charter: by person (as the people table tells them
+    apart, across charters), then by folder."""
+    sign_offs: int = 0
+    """Sign-offs (``sign-off: true``) of every project that could be read."""
 
 
 def part_of(variant: Variant, code: str) -> str | None:
@@ -198,15 +194,13 @@ of them would end in, if any: the output layer knows (given the project and its 
 
 
 def collect(folders: list[str], out_dir: str, documents: Documents,
-            max_share: float = DEFAULT_MAX_SHARE, as_of: _dt.date | None = None) -> Portfolio:
+            max_share: float = DEFAULT_MAX_SHARE) -> Portfolio:
     """Read every project (one that cannot be read is listed with its first error) and count the people.
 
     The index does not depend on the order of ``folders`` (a shell's ``*`` sorts by locale), and a
     folder given twice (``a a/ ./a``) is one project.
     """
     entries: list[ProjectEntry] = []
-    day = as_of or clock.today()  # the people in post (from/until) are counted on this day
-    hand_overs: list[HandOver] = []
     roles_of_people: list[tuple[str, Project]] = []
     for given in distinct(sorted(folders, key=lambda g: _folder_key(_from(out_dir, g)))):
         real = os.path.realpath(given)
@@ -215,7 +209,7 @@ def collect(folders: list[str], out_dir: str, documents: Documents,
         name = os.path.basename(real)
         try:
             project = load_project(given)
-            found = lint(dataclasses.replace(project.matrix, as_of=day), project.settings)
+            found = lint(project.matrix, project.settings)
         except RaciError as exc:
             here, as_given = _first_problem(exc, out_dir)
             entries.append(ProjectEntry(folder, name, given, problem=here, problem_as_given=as_given))
@@ -231,39 +225,43 @@ def collect(folders: list[str], out_dir: str, documents: Documents,
             errors=sum(f.severity == "error" for f in findings),
             warnings=sum(f.severity == "warning" for f in findings),
             documents=docs, build_problem=build_problem, build_problem_as_given=build_problem_as_given))
-        hand_overs += _hand_overs(folder, project, day)
-        roles_of_people.append((folder, dataclasses.replace(project, matrix=in_post(project.matrix, day))))
+        roles_of_people.append((folder, project))
     total = sum(entry.activities for entry in entries if not entry.problem)
     people = _count_people(roles_of_people)
     for person in people:
         person.share = person.owned / total if total else 0.0
         person.flagged = person.share > max_share
     ordered = sorted(people, key=lambda p: (-p.owned, p.name.casefold(), p.name, p.email or ""))
-    any_dated = any(dated(project.matrix) for _, project in roles_of_people)
-    return Portfolio(tuple(entries), tuple(ordered), total, max_share,
-                     as_of=day if any_dated else None, hand_overs=tuple(sorted(hand_overs)))
+    sign_offs = sum(a.sign_off for _, project in roles_of_people for a in project.matrix.activities())
+    return Portfolio(tuple(entries), tuple(ordered), total, max_share, _own_sign_offs(roles_of_people), sign_offs)
 
 
-def _plain(text: str) -> str:
-    """A name or e-mail as compared: spaces collapsed, case ignored."""
-    return " ".join(text.split()).casefold()
-
-
-def _hand_overs(folder: str, project: Project, day: _dt.date) -> list[HandOver]:
-    """Who leaves or takes up a role of ``project`` from ``day`` on, within the days of its hand-over-due rule."""
-    from raci_gen.checks.analysis import configure
-
-    window = int(configure(project.settings.lint)["hand-over-due"].options["days"])  # type: ignore[call-overload]
-    found = []
-    for role in project.matrix.roles:
-        for person in role.people:
-            name = " ".join(person.name.split())
-            shown_as = f"{name} <{person.email.strip()}>" if person.email and person.email.strip() else name
-            for when, leaves in ((person.until, True), (person.start, False)):
-                if when is not None and 0 <= (when - day).days <= window and (leaves or when > day):
-                    found.append(HandOver(when, folder, f"{role.id} {role.name}", shown_as, leaves,
-                                          project.settings.title, person.note or ""))
-    return found
+def _own_sign_offs(projects: list[tuple[str, Project]]) -> tuple[OwnSignOff, ...]:
+    """Who signs off their own work where, per charter. Within a charter a person is who the lint says
+    (:func:`raci_gen.checks.people.identity` over its people); the rows are ordered by who the person is
+    across all charters, so that one person's charters stand together."""
+    across = identity(p for _, project in projects for role in project.matrix.roles for p in role.people)
+    found: list[tuple[str, str, OwnSignOff]] = []
+    for folder, project in projects:
+        matrix = project.matrix
+        by_person: dict[str, list] = {}
+        for hit in own_work(matrix):
+            by_person.setdefault(hit.key, []).append(hit)
+        for hits in by_person.values():
+            role = matrix.role
+            first = hits[0].person
+            found.append((across(first), folder, OwnSignOff(
+                shown(first), across(first), folder, project.settings.title,
+                tuple((h.activity.id, h.activity.name,
+                       f"{h.accountable.role_id} {role(h.accountable.role_id).name}",
+                       f"{h.responsible.role_id} {role(h.responsible.role_id).name}") for h in hits))))
+    # a person's charters together, people by name (the first spelling in folder order)
+    found.sort(key=lambda item: (item[0], _folder_key(item[1])))
+    first_name = {}
+    for key, _, entry in found:
+        first_name.setdefault(key, plain(entry.person))
+    found.sort(key=lambda item: (first_name[item[0]], item[0], _folder_key(item[1])))
+    return tuple(entry for _, _, entry in found)
 
 
 def _most_common(spellings: list[str]) -> str:
@@ -280,19 +278,7 @@ def _count_people(projects: list[tuple[str, Project]]) -> list[PersonLoad]:
     (case and spacing ignored): the same Ada written ``Ada Lovelace`` in one charter and
     ``{name: Ada Lovelace, email: ada@…}`` in another is one person, not two.
     """
-    named_by_email: dict[str, set[str]] = {}  # plain name -> the e-mail keys seen with it
-    for _, project in projects:
-        for role in project.matrix.roles:
-            for person in role.people:
-                if person.email and person.email.strip():
-                    named_by_email.setdefault(_plain(person.name), set()).add("e:" + _plain(person.email))
-
-    def key_of(person) -> str:
-        if person.email and person.email.strip():
-            return "e:" + _plain(person.email)
-        emails = named_by_email.get(_plain(person.name), set())
-        return next(iter(emails)) if len(emails) == 1 else "n:" + _plain(person.name)
-
+    key_of = identity(person for _, project in projects for role in project.matrix.roles for person in role.people)
     loads: dict[str, PersonLoad] = {}
     names: dict[str, list[str]] = {}
     emails: dict[str, list[str]] = {}
@@ -311,7 +297,7 @@ def _count_people(projects: list[tuple[str, Project]]) -> list[PersonLoad]:
                 if person.email and person.email.strip():
                     emails.setdefault(key, []).append(person.email.strip())
                 if person.team and person.team.strip():
-                    teams.setdefault(key, {}).setdefault(_plain(person.team), []).append(" ".join(person.team.split()))
+                    teams.setdefault(key, {}).setdefault(plain(person.team), []).append(" ".join(person.team.split()))
                 for activity_id, parts in parts_by_activity:
                     for part in parts:
                         load.cells[part].add((folder, activity_id))

@@ -1,8 +1,8 @@
 """``raci-gen diff``: what changed in responsibilities between two versions of a matrix.
 
 Not a text diff: roles and activities are matched by id, and the report says
-which were added, removed or renamed, which activities moved to another phase,
-every cell whose letters changed, and which lint findings appeared or went away.
+which were added, removed or renamed, which activities moved to another phase or
+became or ceased to be sign-offs, every cell whose letters changed, and which lint findings appeared or went away.
 
 * :func:`diff_projects` is the pure core: two loaded projects (and their
   findings) in, a :class:`MatrixDiff` out. It reads no files.
@@ -60,6 +60,7 @@ class ActivityRef:
     phase: str
     cells: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(role id, letters) of the activity's cells, in the matrix's role order."""
+    sign_off: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ class MatrixDiff:
     activities_removed: tuple[ActivityRef, ...] = ()
     activities_renamed: tuple[Renamed, ...] = ()
     activities_moved: tuple[Moved, ...] = ()
+    sign_offs_marked: tuple[ActivityRef, ...] = ()
+    """Activities in both versions that became sign-offs (``sign-off: true``)."""
+    sign_offs_unmarked: tuple[ActivityRef, ...] = ()
+    """Activities in both versions that are no longer sign-offs."""
     cells: tuple[CellChange, ...] = ()
     """Changed cells of the activities in both versions, in the new version's order."""
     findings_appeared: tuple[Finding, ...] = ()
@@ -169,6 +174,10 @@ def diff_projects(old: Project, new: Project, old_findings: Iterable[Finding] = 
                                  if a_id in old_acts and old_acts[a_id][0].name != a.name),
         activities_moved=tuple(Moved(a_id, a.name, old_acts[a_id][1], phase) for a_id, (a, phase) in new_acts.items()
                                if a_id in old_acts and old_acts[a_id][1] != phase),
+        sign_offs_marked=tuple(_ref(a, phase, nm) for a_id, (a, phase) in new_acts.items()
+                               if a_id in old_acts and a.sign_off and not old_acts[a_id][0].sign_off),
+        sign_offs_unmarked=tuple(_ref(a, phase, nm) for a_id, (a, phase) in new_acts.items()
+                                 if a_id in old_acts and old_acts[a_id][0].sign_off and not a.sign_off),
         cells=tuple(cells),
         findings_appeared=appeared,
         findings_gone=gone,
@@ -196,7 +205,7 @@ def _activities(matrix: Matrix) -> dict[str, tuple[Activity, str]]:
 def _ref(activity: Activity, phase: str, matrix: Matrix) -> ActivityRef:
     order = {r.id: i for i, r in enumerate(matrix.roles)}
     cells = sorted(((c.role_id, c.letters) for c in activity.cells), key=lambda c: order.get(c[0], len(order)))
-    return ActivityRef(activity.id, activity.name, phase, tuple(cells))
+    return ActivityRef(activity.id, activity.name, phase, tuple(cells), activity.sign_off)
 
 
 def _compare_findings(old: Iterable[Finding], new: Iterable[Finding]) -> tuple[tuple[Finding, ...], ...]:
@@ -226,7 +235,8 @@ def _role(role: RoleRef) -> str:
 
 def _activity(act: ActivityRef) -> str:
     cells = ", ".join(f"{role_id} {letters_text(letters)}" for role_id, letters in act.cells)
-    return f"{act.id} {act.name} ({act.phase})" + (f": {cells}" if cells else "")
+    return f"{act.id} {act.name} ({act.phase})" + (", a sign-off" if act.sign_off else "") + \
+        (f": {cells}" if cells else "")
 
 
 def _grouped(cells: tuple[CellChange, ...]) -> list[tuple[str, str, list[CellChange]]]:
@@ -256,6 +266,8 @@ def summary(diff: MatrixDiff) -> str:
     count(len(diff.activities_removed), "activity", "activities", "removed")
     count(len(diff.activities_renamed), "activity", "activities", "renamed")
     count(len(diff.activities_moved), "activity", "activities", "moved to another phase")
+    count(len(diff.sign_offs_marked), "activity", "activities", "made a sign-off")
+    count(len(diff.sign_offs_unmarked), "activity", "activities", "no longer a sign-off")
     count(len(diff.findings_appeared), "finding", "findings", "appeared")
     count(len(diff.findings_gone), "finding", "findings", "gone")
     if diff.variant:
@@ -274,6 +286,8 @@ def _sections(diff: MatrixDiff) -> list[tuple[str, list[str]]]:
         ("Activities removed", [_activity(a) for a in diff.activities_removed]),
         ("Activities renamed", [f"{a.id} {a.old_name} {ARROW} {a.new_name}" for a in diff.activities_renamed]),
         ("Activities moved", [f"{m.id} {m.name}: {m.old_phase} {ARROW} {m.new_phase}" for m in diff.activities_moved]),
+        ("Made sign-offs", [f"{a.id} {a.name}" for a in diff.sign_offs_marked]),
+        ("No longer sign-offs", [f"{a.id} {a.name}" for a in diff.sign_offs_unmarked]),
     ]
     return [(title, items) for title, items in sections if items]
 

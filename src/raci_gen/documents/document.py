@@ -214,5 +214,5 @@ def make_document(project: Project, findings: Iterable[Finding] = (), date: cloc
         language=settings.language,
         record=stamp.compute(project, date, template_dir, files),
         date_source=date.source,
-        codeowners=settings.output.codeowners,
     )
+        codeowners=settings.output.codeowners,

@@ -12,7 +12,7 @@ import datetime as _dt
 import html
 import io
 
-from raci_gen.checks.portfolio import PART_NAMES, PARTS, PersonLoad, Portfolio, ProjectEntry
+from raci_gen.checks.portfolio import PART_NAMES, PARTS, OwnSignOff, PersonLoad, Portfolio, ProjectEntry
 from raci_gen.documents.templating import md_escape
 
 TITLE = "RACI portfolio"
@@ -33,7 +33,36 @@ def _summary(portfolio: Portfolio) -> str:
             f"{len(portfolio.people)} people, of whom {flagged} answer for or do more than "
             f"{portfolio.max_share:.0%} of all activities."
             + (f" {behind} project{' has' if behind == 1 else 's have'} documents that are not built, out of date "
-               "or cannot be built." if behind else ""))
+               "or cannot be built." if behind else "")
+            + _own_sign_off_count(portfolio))
+
+
+def _own_sign_off_count(portfolio: Portfolio) -> str:
+    """`` 1 person signs off their own work, in 2 projects.``; nothing when no one does."""
+    people = len({entry.key for entry in portfolio.own_sign_offs})
+    projects = len({entry.folder for entry in portfolio.own_sign_offs})
+    if not people:
+        return ""
+    return (f" {people} {'person signs' if people == 1 else 'people sign'} off their own work, in {projects} "
+            f"project{'s' if projects != 1 else ''}.")
+
+
+SIGN_OFF_HEADING = "Sign-offs of one's own work"
+
+
+def _sign_off_lead(portfolio: Portfolio) -> str:
+    """The sentence over the sign-off table, or the one that stands for it when no one signs off their own work."""
+    if portfolio.own_sign_offs:
+        return ("On these sign-offs (activities marked sign-off: true) the person fills both the Accountable role "
+                "and a Responsible role, so they sign off their own work; one row per person and project. The "
+                "same person: the same e-mail, else the same name.")
+    return (f"On the {portfolio.sign_offs} sign-off{'s' if portfolio.sign_offs != 1 else ''} of these projects, "
+            "no person named in the Accountable role's people fills a Responsible role.")
+
+
+def _sign_off_items(entry: OwnSignOff) -> list[str]:
+    """``GV-1 Clear the data (R1 Sponsor signs, R4 Data Engineer does)`` for each of the person's sign-offs."""
+    return [f"{aid} {name} ({signs} signs, {does} does)" for aid, name, signs, does in entry.sign_offs]
 
 
 def _share(person: PersonLoad) -> str:
@@ -91,7 +120,13 @@ def render_portfolio_markdown(portfolio: Portfolio) -> bytes:
                          + f" | {_share(person)} |")
     else:
         lines.append("No role names its people (`people:` on the roles), so there is no one to count.")
-    lines += _hand_overs_markdown(portfolio)
+    if portfolio.sign_offs:  # only then: the index of projects without sign-offs keeps its bytes
+        lines += ["", f"## {SIGN_OFF_HEADING}", "", md_escape(_sign_off_lead(portfolio))]
+        if portfolio.own_sign_offs:
+            lines += ["", "| Person | Project | Folder | Sign-offs |", "|---|---|---|---|"]
+            for entry in portfolio.own_sign_offs:
+                lines.append(f"| {md_escape(entry.person)} | {md_escape(entry.title)} | {md_escape(entry.folder)} | "
+                             + md_escape("; ".join(_sign_off_items(entry))) + " |")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -146,10 +181,25 @@ tr.over td {{ background: #fde2e1; }}
 {chr(10).join(people)}
 </tbody>
 </table>
-{_hand_overs_html(portfolio)}</body>
+{_sign_offs_html(portfolio)}</body>
 </html>
 """
     return page.encode("utf-8")
+
+
+def _sign_offs_html(portfolio: Portfolio) -> str:
+    """The section on sign-offs of one's own work; nothing when no project has a sign-off (the same bytes)."""
+    if not portfolio.sign_offs:
+        return ""
+    e = html.escape
+    text = f"<h2>{e(SIGN_OFF_HEADING)}</h2>\n<p>{e(_sign_off_lead(portfolio))}</p>\n"
+    if portfolio.own_sign_offs:
+        rows = "\n".join(f'<tr class="over"><td>{e(entry.person)}</td><td>{e(entry.title)}</td><td>{e(entry.folder)}'
+                         f"</td><td>{'<br>'.join(e(item) for item in _sign_off_items(entry))}</td></tr>"
+                         for entry in portfolio.own_sign_offs)
+        text += ("<table>\n<thead><tr><th>Person</th><th>Project</th><th>Folder</th><th>Sign-offs</th></tr></thead>\n"
+                 f"<tbody>\n{rows}\n</tbody>\n</table>\n")
+    return text
 
 
 def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
@@ -200,8 +250,23 @@ def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
             for c in range(1, col + 2):
                 people.cell(row, c).fill = over
     people_widths = [28, 28, 20, 10] + [13] * (2 * len(PARTS)) + [16, 14]
-    for sheet, widths, rows in ((ws, [36, 24, 10, 11, 8, 24, 50], len(portfolio.projects)),
-                                (people, people_widths, len(portfolio.people))):
+    sheets = [(ws, [36, 24, 10, 11, 8, 24, 50], len(portfolio.projects)),
+              (people, people_widths, len(portfolio.people))]
+    if portfolio.sign_offs:  # only then: the workbook of projects without sign-offs keeps its bytes
+        own = wb.create_sheet("Own sign-offs")
+        header = ["Person", "Project", "Folder", "Sign-off", "Activity", "Accountable role", "Responsible role"]
+        for col, text in enumerate(header, 1):
+            put_text(own.cell(1, col), text).font = bold
+        row = 1
+        for entry in portfolio.own_sign_offs:
+            for aid, name, signs, does in entry.sign_offs:
+                row += 1
+                for col, text in enumerate((entry.person, entry.title, entry.folder, aid, name, signs, does), 1):
+                    put_text(own.cell(row, col), text)
+        if not portfolio.own_sign_offs:
+            put_text(own.cell(2, 1), _sign_off_lead(portfolio))
+        sheets.append((own, [32, 30, 24, 10, 44, 28, 28], row - 1))
+    for sheet, widths, rows in sheets:
         for col, width in enumerate(widths, 1):
             sheet.column_dimensions[get_column_letter(col)].width = width
         # A long list stays readable: the header stays in view, every column can be sorted and filtered,
@@ -217,81 +282,6 @@ def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
     wb.properties.creator = "raci-gen"
     wb.properties.lastModifiedBy = "raci-gen"
     wb.properties.created = _FIXED_TIME
-    _hand_overs_sheet(wb, portfolio, bold)
     buffer = io.BytesIO()
     wb.save(buffer)
     return _reproducible_zip(buffer.getvalue(), _FIXED_TIME)
-
-
-# --- people over time: who is counted on which day, and the hand-overs coming up (only where anyone carries
-# from: or until:, so that the index of projects without dates keeps its bytes) ---------------------------------
-
-HAND_OVER_HEADING = "Hand-overs coming up"
-HAND_OVER_COLUMNS = ("Day", "Project", "Folder", "Role", "Person", "Change", "Note")
-
-
-def _as_of_line(portfolio: Portfolio) -> str:
-    return (f"People are counted as in post on {portfolio.as_of.isoformat()} (their from: and until:; "  # type: ignore
-            "raci-gen portfolio --as-of counts another day).")
-
-
-def _hand_over_lead(portfolio: Portfolio) -> str:
-    if not portfolio.hand_overs:
-        return ("No one leaves or takes up a role within the charters' hand-over windows (the hand-over-due "
-                "rule's days, 30 unless a raci.yaml says otherwise).")
-    return ("Who leaves a role (their last day) or takes one up (their first day) within each charter's hand-over "
-            "window (the hand-over-due rule's days, 30 unless its raci.yaml says otherwise), by day.")
-
-
-def _hand_over_cells(item) -> tuple[str, ...]:
-    return (item.day.isoformat(), item.title, item.folder, item.role, item.person,
-            "last day" if item.leaves else "first day", item.note)
-
-
-def _hand_overs_markdown(portfolio: Portfolio) -> list[str]:
-    if portfolio.as_of is None:
-        return []
-    lines = ["", md_escape(_as_of_line(portfolio)), "", f"## {HAND_OVER_HEADING}", "",
-             md_escape(_hand_over_lead(portfolio))]
-    if portfolio.hand_overs:
-        lines += ["", "| " + " | ".join(HAND_OVER_COLUMNS) + " |", "|" + "---|" * len(HAND_OVER_COLUMNS)]
-        lines += ["| " + " | ".join(md_escape(c) for c in _hand_over_cells(item)) + " |"
-                  for item in portfolio.hand_overs]
-    return lines
-
-
-def _hand_overs_html(portfolio: Portfolio) -> str:
-    if portfolio.as_of is None:
-        return ""
-    e = html.escape
-    text = (f"<p>{e(_as_of_line(portfolio))}</p>\n<h2>{e(HAND_OVER_HEADING)}</h2>\n"
-            f"<p>{e(_hand_over_lead(portfolio))}</p>\n")
-    if portfolio.hand_overs:
-        head = "".join(f"<th>{e(c)}</th>" for c in HAND_OVER_COLUMNS)
-        rows = "\n".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in _hand_over_cells(item)) + "</tr>"
-                         for item in portfolio.hand_overs)
-        text += f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
-    return text
-
-
-def _hand_overs_sheet(wb, portfolio: Portfolio, bold) -> None:
-    """A sheet of the hand-overs coming up, its first row the day the people are counted for."""
-    if portfolio.as_of is None:
-        return
-    from openpyxl.utils import get_column_letter
-
-    from raci_gen.documents.xlsx import put_text
-
-    sheet = wb.create_sheet("Hand-overs")
-    put_text(sheet.cell(1, 1), _as_of_line(portfolio))
-    for col, text in enumerate(HAND_OVER_COLUMNS, 1):
-        put_text(sheet.cell(2, col), text).font = bold
-    for row, item in enumerate(portfolio.hand_overs, 3):
-        for col, text in enumerate(_hand_over_cells(item), 1):
-            put_text(sheet.cell(row, col), text)
-    if not portfolio.hand_overs:
-        put_text(sheet.cell(3, 1), _hand_over_lead(portfolio))
-    for col, width in enumerate((12, 30, 24, 28, 32, 10, 40), 1):
-        sheet.column_dimensions[get_column_letter(col)].width = width
-    sheet.freeze_panes = "A3"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(HAND_OVER_COLUMNS))}{2 + len(portfolio.hand_overs)}"

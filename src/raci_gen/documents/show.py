@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from raci_gen.checks.analysis import role_view, workload
-from raci_gen.model.matrix import Matrix, Role
+from raci_gen.model.matrix import Activity, Matrix, Role
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 """Control characters; those that are white space (tab, line breaks) become spaces first."""
@@ -55,9 +55,17 @@ def _clip(text: str, width: int) -> str:
     return clipped + " " * (width - _width(clipped))
 
 
+SIGN_OFF_MARK = "*"
+"""After a sign-off's id (an id cannot hold it), explained under the matrix."""
+
+
+def _shown_id(activity: Activity) -> str:
+    return activity.id + SIGN_OFF_MARK if activity.sign_off else activity.id
+
+
 def show_matrix(matrix: Matrix, width: int = 80) -> str:
     roles = matrix.roles
-    id_width = max([2] + [_width(a.id) for a in matrix.activities()])
+    id_width = max([2] + [_width(_shown_id(a)) for a in matrix.activities()])
     # Wide enough for every role id and every cell (an unresolved cell such as R/C/I is longer than A/R).
     texts = [c.text for a in matrix.activities() for c in a.cells]
     cell = max([3] + [_width(r.id) for r in roles] + [len(t) for t in texts]) + 1
@@ -71,7 +79,7 @@ def show_matrix(matrix: Matrix, width: int = 80) -> str:
             lines.append("")
             lines.append(_clip(phase.name, width).rstrip())
             for activity in phase.activities:
-                row = _clip(activity.id, id_width) + "  " + _clip(activity.name, name_width) + "".join(
+                row = _clip(_shown_id(activity), id_width) + "  " + _clip(activity.name, name_width) + "".join(
                     ("/".join(activity.letters(r.id)) or "·").rjust(cell) for r in roles)
                 lines.append(row.rstrip())
         lines.append("")
@@ -80,11 +88,14 @@ def show_matrix(matrix: Matrix, width: int = 80) -> str:
         for phase in matrix.phases:
             lines.append(_clip(phase.name, width).rstrip())
             for activity in phase.activities:
-                lines.append(_clip(f"  {activity.id}  {activity.name}", width).rstrip())
+                lines.append(_clip(f"  {_shown_id(activity)}  {activity.name}", width).rstrip())
                 parts = ", ".join(f"{c.role_id} {c.text}" for c in activity.cells) or "nobody"
                 lines.append(_wrap(parts, width, indent="      "))
             lines.append("")
         lines.append(_wrap("Roles: " + "; ".join(f"{r.id} {r.name}" for r in roles), width))
+    if any(activity.sign_off for activity in matrix.activities()):
+        lines.append(_wrap(f"{SIGN_OFF_MARK} sign-off: its Accountable signs off work that another role, and "
+                           "another person, does.", width))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -107,7 +118,11 @@ def show_role(matrix: Matrix, role: Role, width: int = 80) -> str:
         for phase, activities in phases:
             lines.append(_clip(f"  {phase}", width).rstrip())
             for activity in activities:
-                lines.append(_clip(f"    {activity.id}  {activity.name}", width).rstrip())
+                lines.append(_clip(f"    {_shown_id(activity)}  {activity.name}", width).rstrip())
+    if any(activity.sign_off for _, _, phases in view.parts for _, activities in phases for activity in activities):
+        lines.append("")
+        lines.append(_wrap(f"{SIGN_OFF_MARK} sign-off: its Accountable signs off work that another role, and "
+                           "another person, does.", width))
     return "\n".join(lines) + "\n"
 
 

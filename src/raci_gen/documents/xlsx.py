@@ -74,6 +74,9 @@ STYLE_PHASE = "raci-phase"
 STYLE_TEXT = "raci-text"
 STYLE_CELL = "raci-cell"
 STYLE_COUNT = "raci-count"
+SIGN_OFF_HEADER = "Sign-off"
+"""The matrix sheet's column after the roles, when the matrix has sign-offs: ``yes`` on a sign-off's row (a word
+to filter by; raci-gen import reads it back as the sign-off)."""
 
 
 def _xml_text(text: object) -> str | None:
@@ -376,6 +379,11 @@ def _matrix_sheet(ws: Worksheet, document: Document) -> None:
         put_rich_text(ws.cell(row=HEADER_ROW, column=col), runs)
     ws.row_dimensions[HEADER_ROW].height = min(MAX_ROW_HEIGHT, max([30] + [_header_height(r) for r in headers]))
     last_col = FIRST_ROLE_COL + len(roles) - 1
+    sign_off_col = last_col + 1 if any(a.sign_off for a in matrix.activities()) else None
+    if sign_off_col is not None:  # only then: a workbook without sign-offs keeps its bytes
+        _put(ws, HEADER_ROW, sign_off_col, SIGN_OFF_HEADER, STYLE_HEADER)
+        ws.column_dimensions[get_column_letter(sign_off_col)].width = 10
+        last_col = sign_off_col
     row = HEADER_ROW
     for phase_row, phase, rows in matrix_layout(matrix):
         row = phase_row
@@ -392,6 +400,8 @@ def _matrix_sheet(ws: Worksheet, document: Document) -> None:
                 cell.style = STYLE_CELL
                 if texts.get(role.id):
                     put_text(cell, texts[role.id])
+            if sign_off_col is not None:
+                _put(ws, row, sign_off_col, "yes" if activity.sign_off else "", STYLE_TEXT).alignment = CENTER
     _edit_guards(ws, document)
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=FIRST_ROLE_COL)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(max(last_col, 2))}{row}"
@@ -580,6 +590,11 @@ def _legend_sheet(ws: Worksheet, document: Document) -> None:
     put_text(ws.cell(row=len(rows) + 3, column=1),
              f"In the {MATRIX_SHEET} sheet, each cell offers these entries as a list; "
              "the colour and the Summary counts follow the entry.").font = _font(italic=True, color="555555")
+    sign_offs = [a.id for a in document.matrix.activities() if a.sign_off]
+    if sign_offs:  # only then: a workbook without sign-offs keeps its bytes
+        put_text(ws.cell(row=len(rows) + 4, column=1),
+                 f"Sign-offs ({SIGN_OFF_HEADER} column of the {MATRIX_SHEET} sheet): {', '.join(sign_offs)}. On each, "
+                 "the Accountable signs off work that another role, and another person, does.").font = _font(italic=True, color="555555")
     _print_setup(ws, document)  # printed like the other sheets: landscape, the project's paper size
 
 

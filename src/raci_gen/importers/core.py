@@ -42,6 +42,7 @@ HEADERS = {
     "phase": {"phase", "stage", "category", "area", "workstream", "group", "section", "process area", "domain",
               "epic", "theme"},
     "description": {"description", "notes", "note", "details", "comment", "comments", "remarks", "detail"},
+    "sign_off": {"sign-off", "sign off", "signoff"},
 }
 TRANSPOSED_HEADERS = {"role", "roles", "person", "people", "who", "team", "teams", "stakeholder", "stakeholders",
                       "role / activity", "role \\ activity", "roles / activities", "name / task"}
@@ -49,6 +50,13 @@ NON_ACTIVITY = re.compile(r"^(legend|key|aligned capabilit(y|ies)|capabilit(y|ie
                           r"notes?)\b", re.IGNORECASE)
 MARKS = frozenset({"x", "✓", "✔", "☑", "●", "•", "*", "yes", "y"})
 """What people put in a letter's column of a stakeholder table to say "this one" (casefolded)."""
+SIGN_OFF_MARK = re.compile(r"(?:[ \t]+\(sign-off\)|[ \t]*\n[ \t]*sign-off)[ \t]*\Z", re.IGNORECASE)
+"""How raci-gen's documents mark a sign-off after the activity's name: ``(sign-off)`` in Markdown, ``sign-off`` on
+a line of its own in HTML (its span is one of OWN_BLOCKS there); read back as the sign-off, not as the name."""
+SIGN_OFF_YES = MARKS | {"true", "1", "sign-off"}
+SIGN_OFF_NO = frozenset({"no", "n", "false", "0", "-", "–"})
+"""What a sign-off column holds to say that the row is a sign-off, or that it is not (casefolded; the CSV that
+raci-gen writes says yes or nothing)."""
 LEGEND_PAIR = re.compile(r"^\s*([A-Za-z](?:\s*/\s*[A-Za-z])?)\s*(?:=|:|–|—|-|→)\s*([^\W\d_][^=:]*?)\s*$")
 MAX_LISTED = 200
 """Left-out cells listed one by one; past this many, one line says how many more."""
@@ -84,6 +92,8 @@ class ImportedActivity:
     cells: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Role id -> letters, in the variant's order; roles without letters left out."""
     where: str = ""
+    sign_off: bool = False
+    """Marked as a sign-off in a sign-off column."""
 
 
 @dataclass
@@ -655,7 +665,9 @@ class _Reader:
         name_col = next((j for j, k in kinds.items() if k == "name" and j not in taken), None)
         phase_col = next((j for j, k in kinds.items() if k == "phase" and j not in taken), None)
         desc_col = next((j for j, k in kinds.items() if k == "description" and j not in taken), None)
-        free = [j for j in range(len(header)) if j not in taken and j not in (id_col, name_col, phase_col, desc_col)]
+        sign_off_col = next((j for j, k in kinds.items() if k == "sign_off" and j not in taken), None)
+        free = [j for j in range(len(header)) if j not in taken and j not in (id_col, name_col, phase_col, desc_col,
+                                                                              sign_off_col)]
         if name_col is None and free:
             # No "Activity" header: the first free column that reads as ids is the id column when another
             # free column follows; the name is the first text column left.
@@ -721,6 +733,8 @@ class _Reader:
                 phase = row[phase_col].text
             pending = None
             self.activity(row, id_col, name_col, desc_col, phase, roles, letter_columns, header)
+            if sign_off_col is not None:
+                self.sign_off(self.activities[-1], row[sign_off_col])
         if pending is not None:
             self.list_left_out([pending], "is a row with no activity under it (not a phase)")
 
@@ -765,7 +779,8 @@ class _Reader:
         if len(self.activities) >= MAX_ACTIVITIES:
             raise SourceError(f"{self.shown}: {name_cell.where}: error: more than {MAX_ACTIVITIES:,} activities; "
                               f"the limit is {MAX_ACTIVITIES:,} (raci-gen's limit on a project)")
-        name = " ".join(name_cell.text.split())
+        name_text, marked = SIGN_OFF_MARK.subn("", name_cell.text)
+        name = " ".join(name_text.split())
         description = " ".join(row[desc_col].text.split()) if desc_col is not None and row[desc_col].text else None
         if name_cell.link:
             link = f"Link: {name_cell.link}"
@@ -782,7 +797,8 @@ class _Reader:
             description = description[:MAX_DESCRIPTION - 1] + "…"
             self.note(name_cell.where, f"description cut to {MAX_DESCRIPTION} characters", dropped=True)
         activity_id = self.activity_id(row[id_col] if id_col is not None else None, phase)
-        activity = ImportedActivity(activity_id, name, phase, description, where=name_cell.where)
+        activity = ImportedActivity(activity_id, name, phase, description, where=name_cell.where,
+                                    sign_off=bool(marked))
         if letter_columns:
             for j, code in letter_columns.items():
                 for person in _names(row[j].text):
@@ -804,6 +820,16 @@ class _Reader:
                 if reading.letters:
                     activity.cells[role.id] = reading.letters
         self.activities.append(activity)
+
+    def sign_off(self, activity: ImportedActivity, cell: SourceCell) -> None:
+        """The sign-off column's cell of an activity's row: yes, x, true... make it a sign-off; no or nothing
+        not; anything else is reported and not read."""
+        text = " ".join(cell.text.split()).casefold()
+        if text in SIGN_OFF_YES:
+            activity.sign_off = True
+        elif text and text not in SIGN_OFF_NO:
+            self.note(cell.where, f"sign-off {cell.text!r} is neither yes nor no; not read as a sign-off",
+                      dropped=True)
 
     def activity_id(self, cell: SourceCell | None, phase: str) -> str:
         if cell is not None and cell.text:

@@ -18,8 +18,9 @@ from raci_gen.importers.table import (
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_COLSPAN = 100
-OWN_BLOCKS = {"rname", "pdesc", "people"}
-"""Spans that raci-gen's own HTML shows on a line of their own (a role's name, a phase's description)."""
+OWN_BLOCKS = {"rname", "pdesc", "people", "signoff"}
+"""Spans that raci-gen's own HTML shows on a line of their own (a role's name, a phase's description), or that
+are read so (a sign-off's mark, which core.SIGN_OFF_MARK reads as the sign-off)."""
 STAMP = re.compile(r'<meta name="generator" content="(raci-gen [^"]+)"')
 MAX_OPEN_TABLES = 256
 """Tables open at once (tables inside tables, or never closed); each open table is held."""

@@ -72,6 +72,8 @@ def project_files(matrix: ImportedMatrix, source: str) -> dict[str, str]:
             lines += [f"  - id: {scalar(activity.id)}", f"    name: {scalar(activity.name)}"]
             if activity.description:
                 lines.append(f"    description: {scalar(activity.description)}")
+            if activity.sign_off:
+                lines.append("    sign-off: true")
             if activity.cells:
                 lines.append("    raci:")
                 for role_id in sorted(activity.cells, key=position.__getitem__):
