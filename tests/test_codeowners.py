@@ -215,7 +215,7 @@ def test_without_paths_nothing_changes(tmp_path):
     """A project that governs no paths builds the same Markdown with or without the codeowners format."""
     activities = {"phase": "Build", "activities": [{k: v for k, v in a.items() if k != "paths"}
                                                    for a in ACTIVITIES["activities"]]}
-    roles = {"roles": [{k: v for k, v in r.items() if k != "handles"} for r in ROLES["roles"]]}
+    roles = {"roles": [{k: v for k, v in r.items() if k != "handles"} for r in json.loads(json.dumps(ROLES))["roles"]]}
     for r in roles["roles"]:
         for person in r.get("people", []):
             person.pop("handles")
@@ -256,3 +256,19 @@ def test_the_documented_example_is_what_a_build_writes(tmp_path):
     result = _raci_gen("build", ".", cwd=project)
     assert result.returncode == 0, result.stderr
     assert (project.parent.parent / ".github" / "CODEOWNERS").read_text(encoding="utf-8") == expected
+
+
+def test_the_json_carries_paths_and_handles_as_its_schema_says(tmp_path):
+    import jsonschema
+
+    from documentation import ROOT
+
+    project = _project(tmp_path)
+    assert _raci_gen("build", "--format", "json", ".", cwd=project).returncode == 0
+    data = json.loads((project / "output" / "raci-matrix.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, json.loads((ROOT / "schemas" / "matrix.schema.json").read_text(encoding="utf-8")))
+    assert data["roles"][0]["handles"] == ["@acme/data-leads"]
+    assert data["roles"][1]["people"][0]["handles"] == ["@ada-l"]
+    assert [a.get("paths") for a in data["phases"][0]["activities"]] == [
+        ["/data/", "*.sql"], ["/models/", "/data/features/"], ["/tests/"]]
+    assert "handles" not in data["roles"][2]  # only where given

@@ -18,8 +18,8 @@ from raci_gen.checks.analysis import Finding, RoleView, Workload, phase_workload
 from raci_gen.model.matrix import Activity, Letter, Location, Matrix, Project, Role, Signer
 from raci_gen.checks.findings import SEVERITIES
 from raci_gen.model.matrix import dated, in_post
-from raci_gen.documents import stamp
 from raci_gen.model.matrix import CodeOwnersSettings
+from raci_gen.documents import stamp
 from raci_gen.documents.anchors import role_anchors
 
 
@@ -57,14 +57,14 @@ class Document:
     """What the build is made of; each document records ``record.stamp(format)``."""
     date_source: str = "none"
     """Where the date came from (:class:`raci_gen.input.clock.DocumentDate`)."""
+    codeowners: CodeOwnersSettings = CodeOwnersSettings()
+    """raci.yaml's ``output.codeowners``: how the codeowners format writes."""
 
     @property
     def provenance(self) -> str:
         """One line that identifies the build: tool version and input hash."""
         return f"{self.generator} · input {self.digest}" if self.digest else self.generator
 
-    codeowners: CodeOwnersSettings = CodeOwnersSettings()
-    """raci.yaml's ``output.codeowners``: how the codeowners format writes."""
     def stamp_comment(self, fmt: str) -> str:
         """The provenance a Markdown or HTML document carries at the end of a comment (empty without a record)."""
         return self.record.comment(fmt) if self.record else ""
@@ -214,5 +214,5 @@ def make_document(project: Project, findings: Iterable[Finding] = (), date: cloc
         language=settings.language,
         record=stamp.compute(project, date, template_dir, files),
         date_source=date.source,
-    )
         codeowners=settings.output.codeowners,
+    )

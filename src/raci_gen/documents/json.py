@@ -39,7 +39,10 @@ def json_data(document: Document) -> dict:
                         # only when given: the JSON of a project without dates keeps its bytes
                         **({"from": p.start.isoformat()} if p.start else {}),
                         **({"until": p.until.isoformat()} if p.until else {}),
-                        **({"note": p.note} if p.note else {})} for p in r.people],
+                        **({"note": p.note} if p.note else {}),
+                        # only when given: the JSON of a project without handles keeps its bytes
+                        **({"handles": [h.text for h in p.handles]} if p.handles else {})} for p in r.people],
+            **({"handles": [h.text for h in r.handles]} if r.handles else {}),
         } for r in matrix.roles],
         "phases": [{
             "name": phase.name, "description": phase.description,
@@ -48,6 +51,8 @@ def json_data(document: Document) -> dict:
                 "raci": {c.role_id: c.text for c in a.cells if c.letters},
                 # only on a sign-off: the JSON of a project without sign-offs keeps its bytes
                 **({"sign-off": True} if a.sign_off else {}),
+                # only where given: the JSON of a project without paths keeps its bytes
+                **({"paths": [p.pattern for p in a.paths]} if a.paths else {}),
             } for a in phase.activities],
         } for phase in matrix.phases],
     }

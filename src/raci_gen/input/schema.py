@@ -220,11 +220,11 @@ class RoleEntry(_Strict):
     """Rule id to the reason it does not apply to this role, e.g. {overloaded-role: "..."}."""
     people: list[Union[Text, PersonEntry]] = []
     """Who fills the role: names, or {name, email, team}."""
+    handles: list[Handle] = []
+    """The role's own code-review handles for CODEOWNERS (a team, say: @org/data-science), beside its people's."""
 
 
 class RolesFile(_Strict):
-    handles: list[Handle] = []
-    """The role's own code-review handles for CODEOWNERS (a team, say: @org/data-science), beside its people's."""
     """A role file (roles/*.yaml)."""
 
     roles: list[RoleEntry]
@@ -248,12 +248,12 @@ class ActivityEntry(_Strict):
     """Whether the activity is a sign-off (a gate: an approval, an acceptance, a go-live): its Accountable
     must be someone other than who does the work, as a role and as a person (rules separate-sign-off and
     separate-sign-off-people)."""
-
-
-class PhaseFile(_Strict):
     paths: list[PathPattern] = []
     """Repository paths it governs, as CODEOWNERS patterns (/models/, *.sql, /docs/**/*.md), from the repository's
     top: the codeowners format makes its Accountable's handles their owners."""
+
+
+class PhaseFile(_Strict):
     """An activity file (activities/*.yaml): one phase of the lifecycle."""
 
     phase: Text
@@ -297,6 +297,8 @@ class OutPerson(_Strict):
     """Last day in the role (YYYY-MM-DD); written only when the input gives it."""
     note: str | None = None
     """Written only when the input gives it."""
+    handles: list[str] = []
+    """Code-review handles (CODEOWNERS); written only when the input gives them."""
 
 
 class OutRole(_Strict):
@@ -305,6 +307,8 @@ class OutRole(_Strict):
     similar: list[str]
     description: str | None
     people: list[OutPerson]
+    handles: list[str] = []
+    """The role's own code-review handles (CODEOWNERS); written only when the input gives them."""
 
 
 class OutActivity(_Strict):
@@ -315,6 +319,8 @@ class OutActivity(_Strict):
     """Role id to the cell as the documents write it (A/R); roles that take no part are left out."""
     sign_off: bool = Field(False, alias="sign-off")
     """Whether the activity is a sign-off; written only when it is (true)."""
+    paths: list[str] = []
+    """The repository paths it governs (CODEOWNERS patterns); written only when the input gives them."""
 
 
 class OutPhase(_Strict):

@@ -51,7 +51,7 @@ def other_name(target: str) -> str:
     return {"github": "GitHub", "gitlab": "GitLab"}[target]
 
 
-_UNREAD = re.compile(r"[\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff\\]")
+_UNREAD = re.compile(r"[\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff\\]")
 
 
 def path_problem(pattern: str) -> str | None:
