@@ -208,7 +208,8 @@ def test_new_activity_and_role_go_into_the_right_files_and_removals_need_delete(
     rows[0].append("QA (Quality Assurance)")
     for r in rows[1:]:
         r.append("")
-    rows.append(["NEW-1", last_phase.name, "Audit the model once a year"] + [""] * len(matrix.roles) + ["A/R"])
+    # blank under the example's sign-off column and its roles, A/R under QA
+    rows.append(["NEW-1", last_phase.name, "Audit the model once a year"] + [""] * (len(rows[0]) - 4) + ["A/R"])
     write_csv(tmp_path / "edited.csv", rows)
 
     result = run("import", str(tmp_path / "edited.csv"), "--into", str(repo))

@@ -85,9 +85,19 @@ def test_the_grid_holds_the_letters(example_project):
     roles = [r.id for r in example_project.matrix.roles]
     assert header[2:] == roles
     for activity in example_project.matrix.activities():
-        row = next(line for line in text.split("\n") if line.startswith(activity.id + " "))
+        # a sign-off's id carries the mark that the line under the matrix explains
+        row = next(line for line in text.split("\n") if line.startswith(activity.id + "*" * activity.sign_off + " "))
         letters = row.split()[-len(roles):]
         assert letters == ["/".join(activity.letters(r)) or "·" for r in roles], row
+
+
+def test_sign_offs_are_marked_and_explained(example_project):
+    text = show_matrix(example_project.matrix, 80)
+    marked = {line.split()[0][:-1] for line in text.split("\n") if line.split() and line.split()[0].endswith("*")
+              and line.split()[0] != "*"}
+    assert marked == {a.id for a in example_project.matrix.activities() if a.sign_off} == {"GV-1", "ME-4", "GV-2",
+                                                                                            "DP-5"}
+    assert "* sign-off: its Accountable signs off work that another role, and another" in text
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 100, 140])
@@ -101,7 +111,7 @@ def test_width_option(example_project):
     assert_fits(result.stdout, 60)
     assert result.stdout.startswith("ID ")  # seven roles still fit a grid at 60
     for activity in example_project.matrix.activities():
-        assert re.search(rf"^{re.escape(activity.id)} ", result.stdout, re.M)
+        assert re.search(rf"^{re.escape(activity.id)}\*? ", result.stdout, re.M)  # a sign-off's id carries a *
 
 
 def test_width_below_40_is_bad_usage():
@@ -191,7 +201,7 @@ def parse_role(text: str) -> tuple[list[tuple[str, str, int]], list[tuple[str, s
             parts.append((m[1], m[2], int(m[3])))
         elif m := re.fullmatch(r"  (\S.*)", line):
             groups.append((part, m[1], []))
-        elif m := re.fullmatch(r"    (\S+) .*", line):
+        elif m := re.fullmatch(r"    (\S+?)\*? .*", line):  # a sign-off's id carries a *
             groups[-1][2].append(m[1])
     return parts, groups
 

@@ -131,10 +131,11 @@ def test_header_row(ws, example_document):
     roles = example_document.matrix.roles
     assert not any(r.people for r in roles)  # the example names no people: the header is id and name
     values = [c.value for c in ws[HEADER_ROW]]
-    assert values == ["ID", "Activity"] + [f"{r.id}\n{r.name}" for r in roles]
+    # the example has sign-offs: their column follows the roles'
+    assert values == ["ID", "Activity"] + [f"{r.id}\n{r.name}" for r in roles] + ["Sign-off"]
     for cell in ws[HEADER_ROW]:
         assert cell.font.b and cell.alignment.wrap_text
-    assert ws.max_column == 2 + len(roles)
+    assert ws.max_column == 3 + len(roles)
 
 
 def test_every_activity_row_has_the_right_letters(ws, example_document):
@@ -219,7 +220,7 @@ def test_an_ampersand_in_the_footer_is_doubled(example_document):
 
 
 def test_sheet_setup(ws, example_document):
-    last_col = get_column_letter(2 + len(example_document.matrix.roles))
+    last_col = get_column_letter(3 + len(example_document.matrix.roles))  # the roles, then the sign-offs' column
     assert ws.freeze_panes == "C5"
     assert ws.print_title_rows == "$4:$4"
     assert ws.print_title_cols == "$A:$B"
