@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import datetime as _dt
 import os
 from dataclasses import dataclass, field
 from typing import Callable
@@ -28,6 +29,8 @@ from raci_gen.model.errors import InputError, RaciError
 from raci_gen.checks.findings import Finding
 from raci_gen.input.loader import load_project
 from raci_gen.model.matrix import Project, Variant
+from raci_gen.model.matrix import dated, in_post
+from raci_gen.input import clock
 
 PARTS = ("A", "R", "C", "I")
 """The parts a person plays, in the order tables show them."""
@@ -131,6 +134,24 @@ class OwnSignOff:
     """(activity id, activity name, the Accountable role, the Responsible role), roles as ``R1 Sponsor``."""
 
 
+@dataclass(frozen=True, order=True)
+class HandOver:
+    """Someone who leaves a role (their ``until:``) or takes one up (their ``from:``) within a charter's
+    hand-over window (its hand-over-due rule's ``days``, 30 unless its raci.yaml says otherwise)."""
+
+    day: _dt.date
+    """The last day in the role (leaving), or the first (taking it up)."""
+    folder: str
+    role: str
+    """The role as ``R1 Sponsor``."""
+    person: str
+    """The person as the people table names them: ``Ada Lovelace <ada@example.org>``, or the name."""
+    leaves: bool
+    """True: the person's last day; False: their first."""
+    title: str = ""
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Portfolio:
     projects: tuple[ProjectEntry, ...]
@@ -143,6 +164,11 @@ class Portfolio:
     apart, across charters), then by folder."""
     sign_offs: int = 0
     """Sign-offs (``sign-off: true``) of every project that could be read."""
+    as_of: _dt.date | None = None
+    """The day the people in post are counted for (``--as-of``, else today), when anyone carries a date
+    (``from:``/``until:``); None otherwise, and the index says no day, as before."""
+    hand_overs: tuple[HandOver, ...] = ()
+    """Who leaves or takes up a role within each charter's hand-over window after ``as_of``, by day."""
 
 
 def part_of(variant: Variant, code: str) -> str | None:
@@ -194,13 +220,15 @@ of them would end in, if any: the output layer knows (given the project and its 
 
 
 def collect(folders: list[str], out_dir: str, documents: Documents,
-            max_share: float = DEFAULT_MAX_SHARE) -> Portfolio:
+            max_share: float = DEFAULT_MAX_SHARE, as_of: _dt.date | None = None) -> Portfolio:
     """Read every project (one that cannot be read is listed with its first error) and count the people.
 
     The index does not depend on the order of ``folders`` (a shell's ``*`` sorts by locale), and a
     folder given twice (``a a/ ./a``) is one project.
     """
     entries: list[ProjectEntry] = []
+    day = as_of or clock.today()  # the people in post (from/until) are counted on this day
+    hand_overs: list[HandOver] = []
     roles_of_people: list[tuple[str, Project]] = []
     for given in distinct(sorted(folders, key=lambda g: _folder_key(_from(out_dir, g)))):
         real = os.path.realpath(given)
@@ -209,7 +237,7 @@ def collect(folders: list[str], out_dir: str, documents: Documents,
         name = os.path.basename(real)
         try:
             project = load_project(given)
-            found = lint(project.matrix, project.settings)
+            found = lint(dataclasses.replace(project.matrix, as_of=day), project.settings)
         except RaciError as exc:
             here, as_given = _first_problem(exc, out_dir)
             entries.append(ProjectEntry(folder, name, given, problem=here, problem_as_given=as_given))
@@ -225,7 +253,8 @@ def collect(folders: list[str], out_dir: str, documents: Documents,
             errors=sum(f.severity == "error" for f in findings),
             warnings=sum(f.severity == "warning" for f in findings),
             documents=docs, build_problem=build_problem, build_problem_as_given=build_problem_as_given))
-        roles_of_people.append((folder, project))
+        hand_overs += _hand_overs(folder, project, day)
+        roles_of_people.append((folder, dataclasses.replace(project, matrix=in_post(project.matrix, day))))
     total = sum(entry.activities for entry in entries if not entry.problem)
     people = _count_people(roles_of_people)
     for person in people:
@@ -233,7 +262,9 @@ def collect(folders: list[str], out_dir: str, documents: Documents,
         person.flagged = person.share > max_share
     ordered = sorted(people, key=lambda p: (-p.owned, p.name.casefold(), p.name, p.email or ""))
     sign_offs = sum(a.sign_off for _, project in roles_of_people for a in project.matrix.activities())
-    return Portfolio(tuple(entries), tuple(ordered), total, max_share, _own_sign_offs(roles_of_people), sign_offs)
+    any_dated = any(dated(project.matrix) for _, project in roles_of_people)
+    return Portfolio(tuple(entries), tuple(ordered), total, max_share, _own_sign_offs(roles_of_people), sign_offs,
+                     as_of=day if any_dated else None, hand_overs=tuple(sorted(hand_overs)))
 
 
 def _own_sign_offs(projects: list[tuple[str, Project]]) -> tuple[OwnSignOff, ...]:
@@ -262,6 +293,23 @@ def _own_sign_offs(projects: list[tuple[str, Project]]) -> tuple[OwnSignOff, ...
         first_name.setdefault(key, plain(entry.person))
     found.sort(key=lambda item: (first_name[item[0]], item[0], _folder_key(item[1])))
     return tuple(entry for _, _, entry in found)
+
+
+def _hand_overs(folder: str, project: Project, day: _dt.date) -> list[HandOver]:
+    """Who leaves or takes up a role of ``project`` from ``day`` on, within the days of its hand-over-due rule."""
+    from raci_gen.checks.analysis import configure
+
+    window = int(configure(project.settings.lint)["hand-over-due"].options["days"])  # type: ignore[call-overload]
+    found = []
+    for role in project.matrix.roles:
+        for person in role.people:
+            name = " ".join(person.name.split())
+            shown_as = f"{name} <{person.email.strip()}>" if person.email and person.email.strip() else name
+            for when, leaves in ((person.until, True), (person.start, False)):
+                if when is not None and 0 <= (when - day).days <= window and (leaves or when > day):
+                    found.append(HandOver(when, folder, f"{role.id} {role.name}", shown_as, leaves,
+                                          project.settings.title, person.note or ""))
+    return found
 
 
 def _most_common(spellings: list[str]) -> str:

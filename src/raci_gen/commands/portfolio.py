@@ -7,7 +7,7 @@ import os
 import click
 
 from raci_gen.commands.exit_codes import EXIT_BAD_INPUT, EXIT_OK
-from raci_gen.commands.options import FormatList
+from raci_gen.commands.options import FormatList, as_of_option
 from raci_gen.commands.reporting import file_size
 from raci_gen.documents import PORTFOLIO_FORMATS
 from raci_gen.model.errors import RaciError
@@ -23,9 +23,10 @@ from raci_gen.runtime.terminal import echo
 @click.option("--max-share", type=click.FloatRange(0, 1), default=None,
               help="Flag a person who answers for or does more than this share of all activities. Default: 0.2.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@as_of_option("today (UTC; SOURCE_DATE_EPOCH's day when set); the load and the hand-overs coming up are of that day")
 @click.pass_context
 def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, formats: tuple[str, ...],
-              max_share: float | None, quiet: bool) -> None:
+              max_share: float | None, quiet: bool, as_of) -> None:
     """Index several projects in one document, with each person's load across all of them.
 
     Lists each project (title, version, size, lint status, links to its documents)
@@ -48,7 +49,8 @@ def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, f
             return linked(paths, out_dir), exc
         return linked(paths, out_dir, {item.path: item.state for item in stale}), None
 
-    index = collect(list(project_dirs), out_dir, documents, DEFAULT_MAX_SHARE if max_share is None else max_share)
+    index = collect(list(project_dirs), out_dir, documents, DEFAULT_MAX_SHARE if max_share is None else max_share,
+                    as_of)
     outputs = [output.Output(os.path.join(out_dir, "portfolio" + PORTFOLIO_FORMATS[f].suffix),
                              PORTFOLIO_FORMATS[f].render(index), f) for f in formats]
     output.write(outputs)

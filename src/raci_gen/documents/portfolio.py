@@ -120,6 +120,7 @@ def render_portfolio_markdown(portfolio: Portfolio) -> bytes:
                          + f" | {_share(person)} |")
     else:
         lines.append("No role names its people (`people:` on the roles), so there is no one to count.")
+    lines += _hand_overs_markdown(portfolio)
     if portfolio.sign_offs:  # only then: the index of projects without sign-offs keeps its bytes
         lines += ["", f"## {SIGN_OFF_HEADING}", "", md_escape(_sign_off_lead(portfolio))]
         if portfolio.own_sign_offs:
@@ -181,7 +182,7 @@ tr.over td {{ background: #fde2e1; }}
 {chr(10).join(people)}
 </tbody>
 </table>
-{_sign_offs_html(portfolio)}</body>
+{_hand_overs_html(portfolio)}{_sign_offs_html(portfolio)}</body>
 </html>
 """
     return page.encode("utf-8")
@@ -282,6 +283,81 @@ def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
     wb.properties.creator = "raci-gen"
     wb.properties.lastModifiedBy = "raci-gen"
     wb.properties.created = _FIXED_TIME
+    _hand_overs_sheet(wb, portfolio, bold)
     buffer = io.BytesIO()
     wb.save(buffer)
     return _reproducible_zip(buffer.getvalue(), _FIXED_TIME)
+
+
+# --- people over time: who is counted on which day, and the hand-overs coming up (only where anyone carries
+# from: or until:, so that the index of projects without dates keeps its bytes) ---------------------------------
+
+HAND_OVER_HEADING = "Hand-overs coming up"
+HAND_OVER_COLUMNS = ("Day", "Project", "Folder", "Role", "Person", "Change", "Note")
+
+
+def _as_of_line(portfolio: Portfolio) -> str:
+    return (f"People are counted as in post on {portfolio.as_of.isoformat()} (their from: and until:; "  # type: ignore
+            "raci-gen portfolio --as-of counts another day).")
+
+
+def _hand_over_lead(portfolio: Portfolio) -> str:
+    if not portfolio.hand_overs:
+        return ("No one leaves or takes up a role within the charters' hand-over windows (the hand-over-due "
+                "rule's days, 30 unless a raci.yaml says otherwise).")
+    return ("Who leaves a role (their last day) or takes one up (their first day) within each charter's hand-over "
+            "window (the hand-over-due rule's days, 30 unless its raci.yaml says otherwise), by day.")
+
+
+def _hand_over_cells(item) -> tuple[str, ...]:
+    return (item.day.isoformat(), item.title, item.folder, item.role, item.person,
+            "last day" if item.leaves else "first day", item.note)
+
+
+def _hand_overs_markdown(portfolio: Portfolio) -> list[str]:
+    if portfolio.as_of is None:
+        return []
+    lines = ["", md_escape(_as_of_line(portfolio)), "", f"## {HAND_OVER_HEADING}", "",
+             md_escape(_hand_over_lead(portfolio))]
+    if portfolio.hand_overs:
+        lines += ["", "| " + " | ".join(HAND_OVER_COLUMNS) + " |", "|" + "---|" * len(HAND_OVER_COLUMNS)]
+        lines += ["| " + " | ".join(md_escape(c) for c in _hand_over_cells(item)) + " |"
+                  for item in portfolio.hand_overs]
+    return lines
+
+
+def _hand_overs_html(portfolio: Portfolio) -> str:
+    if portfolio.as_of is None:
+        return ""
+    e = html.escape
+    text = (f"<p>{e(_as_of_line(portfolio))}</p>\n<h2>{e(HAND_OVER_HEADING)}</h2>\n"
+            f"<p>{e(_hand_over_lead(portfolio))}</p>\n")
+    if portfolio.hand_overs:
+        head = "".join(f"<th>{e(c)}</th>" for c in HAND_OVER_COLUMNS)
+        rows = "\n".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in _hand_over_cells(item)) + "</tr>"
+                         for item in portfolio.hand_overs)
+        text += f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
+    return text
+
+
+def _hand_overs_sheet(wb, portfolio: Portfolio, bold) -> None:
+    """A sheet of the hand-overs coming up, its first row the day the people are counted for."""
+    if portfolio.as_of is None:
+        return
+    from openpyxl.utils import get_column_letter
+
+    from raci_gen.documents.xlsx import put_text
+
+    sheet = wb.create_sheet("Hand-overs")
+    put_text(sheet.cell(1, 1), _as_of_line(portfolio))
+    for col, text in enumerate(HAND_OVER_COLUMNS, 1):
+        put_text(sheet.cell(2, col), text).font = bold
+    for row, item in enumerate(portfolio.hand_overs, 3):
+        for col, text in enumerate(_hand_over_cells(item), 1):
+            put_text(sheet.cell(row, col), text)
+    if not portfolio.hand_overs:
+        put_text(sheet.cell(3, 1), _hand_over_lead(portfolio))
+    for col, width in enumerate((12, 30, 24, 28, 32, 10, 40), 1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.freeze_panes = "A3"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(HAND_OVER_COLUMNS))}{2 + len(portfolio.hand_overs)}"
