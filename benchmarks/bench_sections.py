@@ -7,7 +7,7 @@
 bench_ratios.py compares the whole PDF command with the naive render (one plain HTML table of the
 matrix through WeasyPrint with its defaults). This script says where the difference lies: every
 section of raci-gen's document is laid out and written on its own (as the PDF parts of a long
-matrix are, renderers/pdf_parts.py), in this one process, after WeasyPrint is imported and warmed
+matrix are, documents/pdf_parts.py), in this one process, after WeasyPrint is imported and warmed
 up, with render_pdf's settings (tagged, fonts subset by fontTools, the cyclic collector off). The
 naive table is laid out as bench_ratios.py's floor lays it out, with WeasyPrint's defaults (its own
 font subsetting, the collector on): with raci-gen's settings it took a third less, which made every

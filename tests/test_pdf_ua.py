@@ -2,8 +2,8 @@
 
 veraPDF cannot be installed here, so the conditions that apply to raci-gen's documents are checked over the
 structure tree with pikepdf: one test per condition, named after it, on the example's PDF in each variant
-(the default, ``pdf/ua-1``, ``pdf/a-3b``) and laid out in parts and joined (renderers/pdf_parts.py, with
-its part sizes lowered as in test_pdf_parts.py). The mending is renderers/pdf_tags.py's.
+(the default, ``pdf/ua-1``, ``pdf/a-3b``) and laid out in parts and joined (documents/pdf_parts.py, with
+its part sizes lowered as in test_pdf_parts.py). The mending is documents/pdf_tags.py's.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ WeasyPrint tags the document (``pdf_tags=True``) but, read with a PDF/UA checker
 :func:`finisher` returns a WeasyPrint finisher that mends these in WeasyPrint's own objects
 (pydyf's), after WeasyPrint built the structure tree and before it writes the file, so nothing is
 parsed again and the bytes stay WeasyPrint's (the same every run). A PDF laid out in parts gets it
-on every part (``renderers/pdf_parts.py``), whose join keeps what it set.
+on every part (``documents/pdf_parts.py``), whose join keeps what it set.
 """
 
 from __future__ import annotations
