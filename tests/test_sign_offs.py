@@ -205,3 +205,29 @@ def test_the_example_marks_its_gates_and_keeps_them_apart(tmp_path):
     assert [a.id for a in matrix.activities() if a.sign_off] == ["GV-1", "ME-4", "GV-2", "DP-5"]
     result = run("lint", "--strict", str(copy_example(tmp_path / "example")), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_into_makes_and_unmakes_sign_offs_only_when_the_source_tells_them(tmp_path):
+    root = charter(tmp_path, "into", ["Alan Turing"], ["Grace Hopper"])
+    out = tmp_path / "out"
+    _build(root, out, "csv")
+    rows = list(csv.reader(io.StringIO((out / "raci-matrix.csv").read_text(encoding="utf-8"))))
+    rows[1][3], rows[2][3] = "yes", ""  # X-1 becomes a sign-off, X-2 no longer is
+
+    def write(name: str, table: list[list[str]]) -> Path:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(table)
+        (tmp_path / name).write_text(buffer.getvalue(), encoding="utf-8")
+        return tmp_path / name
+
+    from raci_gen.input.loader import load_project
+
+    # a CSV without the sign-off column says nothing of them: they stay as they are
+    result = run_in_process("import", str(write("plain.csv", [r[:3] + r[4:] for r in rows])), "--into", str(root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [a.id for a in load_project(str(root)).matrix.activities() if a.sign_off] == ["X-2"]
+    result = run_in_process("import", str(write("edited.csv", rows)), "--into", str(root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Made sign-offs:\n  X-1 Do the work of into\n\nNo longer sign-offs:\n  X-2 Accept the work of into" \
+        in result.stdout
+    assert [a.id for a in load_project(str(root)).matrix.activities() if a.sign_off] == ["X-1"]

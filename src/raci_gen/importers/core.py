@@ -110,6 +110,9 @@ class ImportedMatrix:
     """Rows above the table after its title (a version line, an owner): kept as comments in raci.yaml."""
     phase_descriptions: dict[str, str] = field(default_factory=dict)
     """A phase row's second line and after, by phase."""
+    tells_sign_offs: bool = False
+    """Whether the source says which activities are sign-offs (a sign-off column, or a sign-off's mark): only then
+    does ``import --into`` make and unmake sign-offs; a source that says nothing of them leaves them as they are."""
 
     def phases(self) -> list[str]:
         return list(dict.fromkeys(a.phase for a in self.activities))
@@ -515,7 +518,8 @@ def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool =
         notes[reader.more_at] = Note("", f"{reader.dropped_cells - MAX_LISTED:,} more cells left out, not listed "
                                          f"({reader.dropped_cells:,} in all)", dropped=True)
     return ImportedMatrix(reader.role_list, reader.activities, variant, title, choice.label(), notes,
-                          stamp=first.stamp, subtitles=tuple(subtitles), phase_descriptions=reader.phase_descriptions)
+                          stamp=first.stamp, subtitles=tuple(subtitles), phase_descriptions=reader.phase_descriptions,
+                          tells_sign_offs=reader.sign_off_column or any(a.sign_off for a in reader.activities))
 
 
 class _Reader:
@@ -532,6 +536,8 @@ class _Reader:
         self.groups: dict[int, SourceCell] = {}
         """The group row's cell over each column of the table being read."""
         self.phase_descriptions: dict[str, str] = {}
+        self.sign_off_column = False
+        """Whether a table read has a sign-off column."""
         self.dropped_cells = 0
         """Cells left out so far (a column not read counts each of its cells)."""
         self.more_at: int | None = None
@@ -734,6 +740,7 @@ class _Reader:
             pending = None
             self.activity(row, id_col, name_col, desc_col, phase, roles, letter_columns, header)
             if sign_off_col is not None:
+                self.sign_off_column = True
                 self.sign_off(self.activities[-1], row[sign_off_col])
         if pending is not None:
             self.list_left_out([pending], "is a row with no activity under it (not a phase)")

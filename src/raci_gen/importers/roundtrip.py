@@ -92,6 +92,8 @@ def changes_into(source: str, project_dir: str, options: ImportOptions, delete: 
         seen_acts.add(activity.id)
         if imported.name != activity.name:
             editor.set_name(activity, imported.name)
+        if matrix.tells_sign_offs and imported.sign_off != activity.sign_off:
+            editor.set_sign_off(activity, imported.sign_off)
         if imported.phase != phase.name and imported.phase != "Activities":
             notes.append(Note(imported.where, f"{activity.id} is under {imported.phase!r} in the source and under "
                                               f"{phase.name!r} in the project; not moved (move it in the YAML)"))
@@ -426,6 +428,15 @@ class _Editor:
         entry["name"] = self._scalar(name, entry.get("name"))
         f.changed = True
 
+    def set_sign_off(self, activity, sign_off: bool) -> None:
+        """``sign-off: true`` after the name (or wherever it is), or the key taken out."""
+        f, entry = self._entry(activity)
+        if sign_off:
+            entry.insert(list(entry).index("name") + 1 if "name" in entry else len(entry), "sign-off", True)
+        else:
+            self._delete_key(entry, "sign-off")
+        f.changed = True
+
     def rename_role(self, role_id: str, name: str) -> None:
         role = self.project.matrix.role(role_id)
         f = self.file(role.location.file)
@@ -501,6 +512,8 @@ class _Editor:
         entry = CommentedMap()
         entry["id"] = self._scalar(imported.id)
         entry["name"] = self._scalar(imported.name)
+        if imported.sign_off:
+            entry["sign-off"] = True
         if imported.description:
             entry["description"] = self._scalar(imported.description)
         raci = CommentedMap()
@@ -547,6 +560,8 @@ class _Editor:
         if lines[-1] != "activities:":
             lines.append("")
         lines += [f"  - id: {scalar(str(entry['id']))}", f"    name: {scalar(str(entry['name']))}"]
+        if entry.get("sign-off"):
+            lines.append("    sign-off: true")
         if "description" in entry:
             lines.append(f"    description: {scalar(str(entry['description']))}")
         lines.append("    raci:" if entry["raci"] else "    raci: {}")
