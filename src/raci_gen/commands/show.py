@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 
@@ -34,4 +35,7 @@ def show(project_dir: str, role_id: str | None, width: int | None, config: str |
     if role is None:
         known = ", ".join(r.id for r in project.matrix.roles)
         raise click.BadParameter(f"no role {role_id!r}; known roles: {known}", param_hint="--role")
-    echo(show_role(project.matrix, role, width), nl=False)
+    from raci_gen.input import clock
+
+    # each person's days in the role (from/until) are shown against today's
+    echo(show_role(dataclasses.replace(project.matrix, as_of=clock.today()), role, width), nl=False)

@@ -14,6 +14,7 @@ import unicodedata
 
 from raci_gen.checks.analysis import role_view, workload
 from raci_gen.model.matrix import Activity, Matrix, Role
+from raci_gen.model.matrix import Person
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 """Control characters; those that are white space (tab, line breaks) become spaces first."""
@@ -105,8 +106,7 @@ def show_role(matrix: Matrix, role: Role, width: int = 80) -> str:
     total = sum(1 for _ in matrix.activities())
     lines = [_wrap(f"{role.id}  {role.name}", width)]
     if role.people:
-        lines.append(_wrap("People: " + ", ".join(p.name + (f" ({p.team})" if p.team else "")
-                                                  + (f" <{p.email}>" if p.email else "") for p in role.people), width))
+        lines.append(_wrap("People: " + ", ".join(_person(p, matrix) for p in role.people), width))
     lines.append(_wrap(f"On {load.activities} of {total} activities; responsible or accountable on {load.owns}.",
                        width))
     if not view.parts:
@@ -124,6 +124,19 @@ def show_role(matrix: Matrix, role: Role, width: int = 80) -> str:
         lines.append(_wrap(f"{SIGN_OFF_MARK} sign-off: its Accountable signs off work that another role, and "
                            "another person, does.", width))
     return "\n".join(lines) + "\n"
+
+
+def _person(person: Person, matrix: Matrix) -> str:
+    """A person as show names them: ``Ada Lovelace (Data) <ada@…>``, with their days in the role and their note
+    where given, and whether they are in post on the day show reads the matrix for (today)."""
+    text = person.name + (f" ({person.team})" if person.team else "") + (f" <{person.email}>" if person.email else "")
+    days = [f"from {person.start.isoformat()}"] if person.start else []
+    days += [f"until {person.until.isoformat()}"] if person.until else []
+    if days and matrix.as_of is not None and not person.in_post(matrix.as_of):
+        days.append(f"not in post on {matrix.as_of.isoformat()}")
+    if person.note:
+        days.append(person.note)
+    return text + (f" [{'; '.join(days)}]" if days else "")
 
 
 def _wrap(text: str, width: int, indent: str = "") -> str:
