@@ -243,3 +243,14 @@ def test_without_dates_the_portfolio_says_no_day(tmp_path):
     assert done.returncode == 0, done.stderr
     md = (tmp_path / "index" / "portfolio.md").read_text(encoding="utf-8")
     assert "in post on" not in md and "Hand-overs" not in md
+
+
+def test_show_gives_each_persons_days_against_today(tmp_path):
+    root = write(tmp_path / "p")
+    done = run("show", "--role", "PO", "--width", "200", cwd=root, faked="2026-07-05 12:00:00")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1] == (
+        "People: Ada Lovelace <ada@example.org> [until 2026-06-30; not in post on 2026-07-05; parental leave; "
+        "Alan Turing covers], Alan Turing <alan@example.org> [from 2026-07-10; not in post on 2026-07-05]")
+    plain = run("show", "--role", "DEV", "--width", "200", cwd=root)
+    assert plain.stdout.splitlines()[1] == "People: Grace Hopper"
