@@ -101,7 +101,7 @@ def thirty_roles(tmp_path: Path, analysis: bool = True, inject: list | None = No
     config = {"title": "Thirty roles", "project": "A project with a rather long name, for the meta line",
               "version": "1", "author": "Someone", "roles": "roles", "activities": "activities",
               "output": {"dir": "output", "name": "raci-matrix", "formats": ["md"], "inject": inject or []},
-              "analysis": analysis,
+              "analysis": analysis, "findings": True,  # the documents list them only when asked
               "approval": [{"name": "Jane Doe", "role": "Sponsor", "date": None}, {"name": "John Roe"}]}
     return write_project(tmp_path / "thirty", roles, activities, config)
 

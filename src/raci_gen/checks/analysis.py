@@ -136,7 +136,8 @@ def lint(matrix: Matrix, settings: Settings | None = None, select: Iterable[str]
             options = {**options, **rule.settings_options(settings)}
         for hit in rule.check(matrix, options):
             reason = next((i.reason for i in hit.subject.ignores if i.rule == rule_id), None)
-            finding = Finding(hit.location, rule_id, effective.severity, hit.message, reason, hit.related)
+            finding = Finding(hit.location, rule_id, effective.severity, hit.message, reason, hit.related,
+                              hit.subject)
             if hit.problem is None:
                 findings.append(finding)
                 continue

@@ -7,10 +7,10 @@ both import it, and no rule imports the engine that imports the rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Union
 
-from raci_gen.model.matrix import Activity, Location, Role
+from raci_gen.model.matrix import Activity, Location, PhaseSubject, Role
 
 SEVERITIES = ("error", "warning", "info")
 """From most to least severe; ``off`` disables a rule."""
@@ -41,6 +41,9 @@ class Finding:
     """The reason from ``lint-ignore`` when the finding is silenced there."""
     related: tuple[Location, ...] = ()
     """Other places the message names."""
+    subject: Role | Activity | PhaseSubject | None = field(default=None, compare=False, repr=False)
+    """The role, activity or phase the finding is about (the hit's subject), by which the documents word it;
+    not compared: two findings are the same by where and what they say."""
 
     def __str__(self) -> str:
         # One line per finding, whatever the names in the message hold: tools read FILE:LINE:COL per line.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable
@@ -15,12 +16,16 @@ from typing import Iterable
 from raci_gen import __version__
 from raci_gen.input import clock, templatefolder
 from raci_gen.checks.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
-from raci_gen.model.matrix import Activity, Letter, Location, Matrix, Project, Role, Signer
+from raci_gen.model.matrix import Activity, Letter, Location, Matrix, PhaseSubject, Project, Role, Signer
 from raci_gen.checks.findings import SEVERITIES
 from raci_gen.model.matrix import dated, in_post
 from raci_gen.model.matrix import CodeOwnersSettings
 from raci_gen.documents import stamp
 from raci_gen.documents.anchors import role_anchors
+
+
+_FILE_POSITION = re.compile(r" ?\([^()\s]+\.ya?ml(?::\d+){1,2}\)")
+"""A file position in parentheses, ``(activities/03-b2.yaml:12:5)``, which a document's finding leaves out."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,8 @@ class Document:
     """The project's template folder, whose files override the built-in ones."""
     generator: str = f"raci-gen {__version__}"
     findings: tuple[Finding, ...] = ()
-    """Lint findings not silenced by lint-ignore, for the analysis section."""
+    """Lint findings not silenced by lint-ignore, for the analysis section: none unless raci.yaml's
+    ``findings`` asks for them (:func:`make_document`)."""
     analysis: bool = True
     """Whether the documents carry the analysis section."""
     digest: str = ""
@@ -97,6 +103,36 @@ class Document:
         headings += [(f"Role {role.id}", role.id) for role in self.matrix.roles]
         headings += [("Workload", None), ("Open findings", None), ("Approval", None)]
         return role_anchors(headings)
+
+    def finding_subject(self, finding: Finding) -> str:
+        """What a finding is about, as the matrix names it: ``GV-2 Approve the release``, ``R7 ML Engineer``,
+        ``phase Deployment``; empty when it is about none of them."""
+        subject = finding.subject
+        if isinstance(subject, (Activity, Role)):
+            return f"{subject.id} {subject.name}"
+        if isinstance(subject, PhaseSubject):
+            return f"phase {subject.phase.name}"
+        return ""
+
+    def finding_text(self, finding: Finding) -> str:
+        """A finding's message as a document a sponsor reads words it, after its subject: without the
+        ``activity GV-2`` or ``role R7 (ML Engineer)`` it opens with (the subject says it) and without file
+        positions (a place it names is an activity it names by id too)."""
+        message = " ".join(finding.message.split())
+        subject = finding.subject
+        if isinstance(subject, Activity):
+            for opening in (f"activity {subject.id} {subject.name!r} ", f"activity {subject.id} "):
+                if message.startswith(opening):
+                    message = message[len(opening):]
+                    break
+        elif isinstance(subject, Role):
+            for opening in (f"role {subject.id} ({subject.name}) ", f"role {subject.id} "):
+                if message.startswith(opening):
+                    message = message[len(opening):]
+                    break
+        for place in finding.related:
+            message = message.replace(f" ({place})", "")
+        return _FILE_POSITION.sub("", message)
 
     def combinations(self) -> list[tuple[str, str, Letter]]:
         """The variant's accepted multi-letter cells: (``A/R``, "Accountable and Responsible", colour letter)."""
@@ -206,7 +242,9 @@ def make_document(project: Project, findings: Iterable[Finding] = (), date: cloc
         page=settings.page,
         sources=tuple(stamp.relative_to_root(project, s) for s in project.sources),
         template_dir=template_dir,
-        findings=tuple(_relative_finding(project, f) for f in findings if f.ignored is None),
+        # A sponsor's document is no lint report: the findings are listed only when the project asks.
+        findings=tuple(_relative_finding(project, f) for f in findings if f.ignored is None)
+        if settings.findings else (),
         analysis=settings.analysis,
         digest=project.digest,
         approval=settings.approval,

@@ -10,6 +10,7 @@ layout; the figures are estimates with a margin, in millimetres.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -276,6 +277,88 @@ def described(document: Document) -> tuple:
     return tuple(enumerate(a for a in document.matrix.activities() if a.description))
 
 
+PHASE_HEAD_ROWS = 3
+"""Rows a phase's heading keeps on its page (all of them when the phase has fewer): a heading with one row
+under it at the foot of a page reads as a sliver of the phase."""
+
+
+@dataclass(frozen=True)
+class Keeps:
+    """Where the PDF does not break a table (raci.css, ``.keep``: ``break-after: avoid``), by row index, so
+    that a long PDF laid out in parts (pdf_parts cuts at a page break of the part before) keeps the same rows
+    together as one document does: each phase's first rows with its heading, and every table's last row
+    with the row before it, a phase's last row included."""
+
+    rows: frozenset[int]
+    """Matrix rows (activity index across phases) kept with the row after them."""
+    note: int
+    """The notes table's row kept with its last one (-1: none)."""
+
+
+def keeps(document: Document) -> Keeps:
+    rows: set[int] = set()
+    index = 0
+    for phase in document.matrix.phases:
+        count = len(phase.activities)
+        rows.update(index + k for k in range(min(PHASE_HEAD_ROWS, count) - 1))  # with the heading's rows
+        if count >= 2:
+            rows.add(index + count - 2)  # the phase's last row not alone
+        index += count
+    notes = len(described(document))
+    return Keeps(frozenset(rows), notes - 2 if notes >= 2 else -1)
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    """One role's bar of the workload chart: the activities the role takes part in (the workload table's
+    *On*), a segment per kind of cell it holds on them as the matrix writes it, so that an A/R cell is one
+    activity in one segment of its own; the table counts letters, and an A/R cell under both A and R."""
+
+    role: Role
+    segments: tuple[tuple[str, int], ...]
+    """(the cell as written, ``A`` or ``A/R``; how many activities), in :func:`cell_kinds` order, none empty."""
+    total: int
+
+
+def cell_kinds(document: Document) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """The kinds of cell the chart and its legend tell apart: (``A/R``, its letters, "Accountable and
+    Responsible"), each letter of the variant followed by the accepted combinations written with it first; a
+    letter of no part (CAIRO's O) is left out, as the workload table's *On* leaves it out."""
+    variant = document.matrix.variant
+    combinations = [tuple(sorted(c, key=variant.order.index)) for c in variant.combinations]
+    kinds = []
+    for letter in document.letters:
+        if letter.code in variant.not_involved:
+            continue
+        kinds.append((letter.code, (letter.code,), letter.name))
+        kinds += [("/".join(c), c, " and ".join(variant.letter(code).name for code in c))
+                  for c in combinations if c[0] == letter.code]
+    return tuple(kinds)
+
+
+def chart_bars(document: Document) -> dict[str, ChartBar]:
+    """Each role's bar (:class:`ChartBar`), by role id. A cell of letters that are no accepted combination
+    counts under its first letter, whose colour it has in the matrix."""
+    variant = document.matrix.variant
+    kinds = [text for text, _, _ in cell_kinds(document)]
+    counts = {role.id: dict.fromkeys(kinds, 0) for role in document.matrix.roles}
+    for activity in document.matrix.activities():
+        seen = set()
+        for cell in activity.cells:
+            role_counts = counts.get(cell.role_id)
+            if role_counts is None or cell.role_id in seen:
+                continue
+            letters = [code for code in cell.letters if code not in variant.not_involved]
+            if not letters:
+                continue
+            seen.add(cell.role_id)  # the first cell of a role, as Activity.letters reads it
+            text = "/".join(letters)
+            role_counts[text if text in role_counts else letters[0]] += 1
+    return {role.id: ChartBar(role, tuple((k, n) for k, n in counts[role.id].items() if n),
+                              sum(counts[role.id].values()))
+            for role in document.matrix.roles}
+
+
 def render_html_text(document: Document, part: Part | None = None, screen: bool = False) -> str:
     """The page as the PDF engine reads it (``part`` of it), or with ``screen`` as the HTML document: the
     template's ``screen`` leaves out the CSS only WeasyPrint reads (``@page``, bookmarks) and adds the
@@ -283,7 +366,8 @@ def render_html_text(document: Document, part: Part | None = None, screen: bool 
     long PDF is laid out in parts, and each part would bring its own)."""
     layout = matrix_layout(document)
     return render_template(document, TEMPLATE, autoescape=True, layout=layout,
-                           part=part or Part.whole(document, layout), screen=screen)
+                           part=part or Part.whole(document, layout), screen=screen, keeps=keeps(document),
+                           kinds=cell_kinds(document), chart_bars=functools.partial(chart_bars, document))
 
 
 def render_html(document: Document) -> bytes:

@@ -192,6 +192,22 @@ def breakable(text: object) -> Markup:
     return Markup("".join(parts))
 
 
+EMAIL_PIECE = 24
+"""Longest piece of an e-mail address kept on one line (:func:`email_breakable`); a longer one breaks as
+:func:`breakable` text does, so that it still fits its column."""
+_EMAIL_POINTS = re.compile(r"(?=[@.])")
+
+
+def email_breakable(text: object) -> Markup:
+    """An e-mail address that breaks only before its ``@`` and its dots, as typesetters break one, never at a
+    hyphen of a name (``anne-marie``): each piece between those points is kept on one line (raci.css,
+    ``.nobreak``) with a ``<wbr>`` before the next."""
+    pieces = [piece for piece in _EMAIL_POINTS.split("" if text is None else str(text)) if piece]
+    return Markup("<wbr>").join(
+        Markup('<span class="nobreak">%s</span>') % piece if len(piece) <= EMAIL_PIECE else breakable(piece)
+        for piece in pieces)
+
+
 def css_string(text: object) -> Markup:
     """A quoted CSS string that shows ``text`` literally, safe inside an HTML <style>."""
     text = "" if text is None else str(text)
@@ -359,6 +375,7 @@ def environment(document: Document, autoescape: bool) -> BoundedSandbox:
     env.filters["css_string"] = css_string
     env.filters["html_comment"] = html_comment
     env.filters["breakable"] = breakable
+    env.filters["email_breakable"] = email_breakable
     return env
 
 

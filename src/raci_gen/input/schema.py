@@ -196,7 +196,10 @@ class ProjectFile(_Strict):
     lint: dict[Text, Union[Severity, bool, RuleOptions]] = {}
     """Rule id to a severity (error, warning, info, off) or to {severity: ..., option: value}."""
     analysis: bool = True
-    """Whether documents carry the analysis section (letters per role and open findings)."""
+    """Whether documents carry the analysis section (letters per role and phase, the workload chart)."""
+    findings: bool = False
+    """Whether the analysis section also lists the open lint findings, worded by activity and role; off, the
+    documents a sponsor signs carry no lint report (`raci-gen lint` and `build` print it)."""
     approval: list[SignerEntry] = []
     """Signers of the approval block printed at the end of the documents; none, no block."""
     pdf: PdfOptions = PdfOptions()

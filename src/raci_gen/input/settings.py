@@ -162,7 +162,7 @@ def _settings(f: "schema.ProjectFile", located: Located | None) -> Settings:
                                           here(("output", "codeowners"))),
         ),
         variant=f.variant if isinstance(f.variant, str) else f.variant.name,
-        lint=tuple(lint), analysis=f.analysis,
+        lint=tuple(lint), analysis=f.analysis, findings=f.findings,
         approval=tuple(Signer(a.name, a.role, a.date.isoformat() if isinstance(a.date, _dt.date) else a.date)
                        for a in f.approval),
         pdf_variant=f.pdf.variant, language=f.language,

@@ -302,7 +302,9 @@ class Settings:
     variant: str = "RACI"
     lint: tuple[RuleSetting, ...] = ()
     analysis: bool = True
-    """Whether documents carry the analysis section (counts per role, open findings)."""
+    """Whether documents carry the analysis section (counts per role and phase, the workload chart)."""
+    findings: bool = False
+    """Whether the analysis section lists the open lint findings (raci.yaml's ``findings``)."""
     approval: tuple[Signer, ...] = ()
     """Signers of the approval block; none, no block."""
     pdf_variant: str | None = None
