@@ -47,7 +47,9 @@ def _modules() -> dict[str, Path]:
 def _imports(path: Path) -> list[str]:
     names = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("raci_gen"):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == "raci_gen":
+            names.extend(f"raci_gen.{a.name}" for a in node.names)  # from raci_gen import writing: a package
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("raci_gen"):
             names.append(node.module)
         elif isinstance(node, ast.Import):
             names.extend(a.name for a in node.names if a.name.startswith("raci_gen"))
@@ -130,3 +132,11 @@ def test_the_climb_check_can_fail(tmp_path):
     source = tmp_path / "m.py"
     source.write_text("def f():\n    from raci_gen.commands import build\n", encoding="utf-8")
     assert _imports(source) == ["raci_gen.commands"]
+
+
+def test_a_layer_imported_from_the_package_is_seen(tmp_path):
+    """``from raci_gen import writing`` names the writing layer as ``from raci_gen.writing import output`` does;
+    ``from raci_gen import __version__`` names none."""
+    source = tmp_path / "m.py"
+    source.write_text("def f():\n    from raci_gen import __version__, writing\n", encoding="utf-8")
+    assert [_layer(name) for name in _imports(source)] == [None, "writing"]
