@@ -140,3 +140,25 @@ def test_a_layer_imported_from_the_package_is_seen(tmp_path):
     source = tmp_path / "m.py"
     source.write_text("def f():\n    from raci_gen import __version__, writing\n", encoding="utf-8")
     assert [_layer(name) for name in _imports(source)] == [None, "writing"]
+
+
+def test_the_runner_s_statuses_are_the_policy_s_codes():
+    """runtime.batch sits below the commands, so it cannot import the policy: its two statuses are kept equal to
+    the codes they stand for here, or a killed project's worker would exit with a code the policy does not mean."""
+    from raci_gen.commands.exit_codes import EXIT_ENVIRONMENT, EXIT_INTERNAL
+    from raci_gen.runtime.batch import LOST, RAISED
+
+    assert (RAISED, LOST) == (EXIT_INTERNAL, EXIT_ENVIRONMENT)
+
+
+def test_the_schema_names_every_registered_format():
+    """input.schema cannot import the documents' registry (a climb): the formats raci.yaml may name are a literal
+    there, held equal to FORMATS here, so a new format is one a project can ask for."""
+    import typing
+
+    from raci_gen.documents import FORMATS
+    from raci_gen.input.schema import OutputFile
+
+    annotation = OutputFile.model_fields["formats"].annotation
+    (literal,) = typing.get_args(annotation)
+    assert set(typing.get_args(literal)) == set(FORMATS)
