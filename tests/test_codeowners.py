@@ -272,3 +272,32 @@ def test_the_json_carries_paths_and_handles_as_its_schema_says(tmp_path):
     assert [a.get("paths") for a in data["phases"][0]["activities"]] == [
         ["/data/", "*.sql"], ["/models/", "/data/features/"], ["/tests/"]]
     assert "handles" not in data["roles"][2]  # only where given
+
+
+def test_two_projects_share_one_file_each_between_its_own_markers(tmp_path):
+    """A repository with two teams' charters: docs/raci and teams/serving, each with output.codeowners.block."""
+    data = _project(tmp_path, {"block": "data"}, existing="* @acme/admins\n# BEGIN RACI data\n# END RACI data\n"
+                                                          "# BEGIN RACI serving\n# END RACI serving\n")
+    repo = data.parent.parent
+    serving = repo / "teams" / "serving"
+    (serving / "roles").mkdir(parents=True)
+    (serving / "activities").mkdir()
+    (serving / "raci.yaml").write_text(json.dumps({"output": {"formats": ["codeowners"], "codeowners": {
+        "file": "../../.github/CODEOWNERS", "block": "serving"}}}), encoding="utf-8")
+    (serving / "roles" / "roles.yaml").write_text(json.dumps({"roles": [
+        {"id": "SRE", "name": "Site Reliability", "handles": ["@acme/sre"]}, {"id": "DEV", "name": "Developer"}]}))
+    (serving / "activities" / "01.yaml").write_text(json.dumps({"phase": "Serve", "activities": [
+        {"id": "SV-1", "name": "Run the service", "raci": {"SRE": "A", "DEV": "R"}, "paths": ["/deploy/"]}]}))
+    for project in (data, serving, data):  # the second build of data leaves serving's block as it is
+        result = _raci_gen("build", ".", cwd=project)
+        assert result.returncode == 0, result.stderr
+    for project in (data, serving):
+        assert _raci_gen("build", "--check", ".", cwd=project).returncode == 0
+    text = (repo / ".github" / "CODEOWNERS").read_text(encoding="utf-8")
+    assert _owners(text, "deploy/k8s.yaml") == ["@acme/sre"]
+    assert _owners(text, "models/m.pkl") == ["@ada-l"]
+    assert _owners(text, "README.md") == ["@acme/admins"]
+    # a file without this project's pair is refused, whatever pairs of others it holds
+    (repo / ".github" / "CODEOWNERS").write_text("# BEGIN RACI data\n# END RACI data\n", encoding="utf-8")
+    result = _raci_gen("build", ".", cwd=serving)
+    assert result.returncode == 2 and "CODEOWNERS:1:1: error: no # BEGIN RACI serving line" in result.stderr

@@ -114,6 +114,9 @@ class CodeOwnersFile(_Strict):
     """Whether the Responsible roles' handles are owners too, after the Accountable's."""
     section: Annotated[str, StringConstraints(max_length=MAX_NAME, pattern=r"^[^\[\]\r\n]+$")] | None = None
     """The GitLab section's name; default: the title."""
+    block: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")] | None = None
+    """A name for this project's pair of markers (# BEGIN RACI NAME, # END RACI NAME), so that several projects
+    share one file, each between its own; default: none (# BEGIN RACI, # END RACI)."""
 
 
 class OutputFile(_Strict):

@@ -159,7 +159,7 @@ def _settings(f: "schema.ProjectFile", located: Located | None) -> Settings:
                          for i, t in enumerate(f.output.inject)),
             codeowners=CodeOwnersSettings(f.output.codeowners.file, f.output.codeowners.target,
                                           f.output.codeowners.responsible, f.output.codeowners.section,
-                                          here(("output", "codeowners"))),
+                                          f.output.codeowners.block, here(("output", "codeowners"))),
         ),
         variant=f.variant if isinstance(f.variant, str) else f.variant.name,
         lint=tuple(lint), analysis=f.analysis, findings=f.findings,

@@ -264,6 +264,8 @@ class CodeOwnersSettings:
     """Whether the Responsible roles' handles are owners too, after the Accountable's."""
     section: str | None = None
     """The GitLab section's name; None: the document's title."""
+    block: str | None = None
+    """The name on this project's markers (``# BEGIN RACI NAME``); None: the markers carry none."""
     location: Location | None = field(default=None, compare=False)
 
 

@@ -12,6 +12,10 @@ A file that is not there is created with the markers around the block. A file wi
 BEGIN and no END, an END before its BEGIN or two pairs is refused at the line: raci-gen never adds to a
 file it does not understand, since where the lines go decides which match is the last. A marker is a whole
 line (blanks around it allowed); the generated lines never are one.
+
+Several projects may share one file, each between markers of its own name (``output.codeowners.block``:
+``# BEGIN RACI data-platform`` ... ``# END RACI data-platform``); a project reads only its own pair and leaves
+the others' lines as they are.
 """
 
 from __future__ import annotations
@@ -22,20 +26,31 @@ from raci_gen.model.errors import RaciError
 
 BEGIN = "# BEGIN RACI"
 END = "# END RACI"
-HOW = f"add a line {BEGIN} and, below it, a line {END} where the matrix's owners should go"
+
+
+def markers(name: str | None = None) -> tuple[str, str]:
+    """The BEGIN and END lines of the block named ``name`` (None: the markers carry no name)."""
+    return (BEGIN, END) if not name else (f"{BEGIN} {name}", f"{END} {name}")
+
+
+def _how(begin: str, end: str) -> str:
+    return f"add a line {begin} and, below it, a line {end} where the matrix's owners should go"
 MAX_FILE_BYTES = 3 * 1024 * 1024
 """GitHub reads no CODEOWNERS file of 3 MB or more; one larger is not read either."""
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
 
-def fresh(block: str) -> str:
+def fresh(block: str, name: str | None = None) -> str:
     """A new file holding only the block between its markers."""
-    return f"{BEGIN}\n{block.rstrip(chr(10))}\n{END}\n"
+    begin, end = markers(name)
+    return f"{begin}\n{block.rstrip(chr(10))}\n{end}\n"
 
 
-def splice(current: str, block: str, path: str) -> str:
-    """``current`` with the lines between its markers replaced by ``block``."""
+def splice(current: str, block: str, path: str, name: str | None = None) -> str:
+    """``current`` with the lines between its markers (those of the block ``name``) replaced by ``block``."""
+    BEGIN, END = markers(name)  # noqa: N806 - the module's markers, named
+    HOW = _how(BEGIN, END)  # noqa: N806
     lines = [m.group() for m in _LINE.finditer(current) if m.group()]
     marks = [(i, line.strip()) for i, line in enumerate(lines) if line.strip() in (BEGIN, END)]
     if not marks:
@@ -60,13 +75,13 @@ def splice(current: str, block: str, path: str) -> str:
     return "".join(head) + body + "".join(lines[end:])
 
 
-def codeowners_text(path: str, block: bytes, read) -> bytes:
-    """The new bytes of the CODEOWNERS file at ``path``: ``read()`` gives its bytes as they are (confined,
-    no link followed, FileNotFoundError when there is none)."""
+def codeowners_text(path: str, block: bytes, read, name: str | None = None) -> bytes:
+    """The new bytes of the CODEOWNERS file at ``path``, its block ``name`` replaced: ``read()`` gives its bytes
+    as they are (confined, no link followed, FileNotFoundError when there is none)."""
     try:
         raw = read()
     except FileNotFoundError:
-        return fresh(block.decode("utf-8")).encode("utf-8")
+        return fresh(block.decode("utf-8"), name).encode("utf-8")
     except IsADirectoryError:
         raise RaciError(f"{path}: error: the CODEOWNERS file is a folder") from None
     except OSError as exc:
@@ -75,7 +90,7 @@ def codeowners_text(path: str, block: bytes, read) -> bytes:
         current = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RaciError(f"{path}: error: the CODEOWNERS file is not UTF-8 text") from None
-    result = splice(current, block.decode("utf-8"), path).encode("utf-8")
+    result = splice(current, block.decode("utf-8"), path, name).encode("utf-8")
     if len(result) >= MAX_FILE_BYTES:
         raise RaciError(f"{path}: error: the CODEOWNERS file would be {len(result)} bytes; GitHub reads none of "
                         f"{MAX_FILE_BYTES // (1024 * 1024)} MB or more")

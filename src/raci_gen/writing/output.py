@@ -251,7 +251,8 @@ def render(built: BuildPlan, formats: Iterable[str] | None = None) -> list[Outpu
             child.cancel()
     if "codeowners" in rendered:  # the block goes between the file's markers; the team's own lines stay
         rendered["codeowners"] = codeowners_text(paths["codeowners"], rendered["codeowners"],
-                                                 lambda: _codeowners_on_disk(built, paths["codeowners"]))
+                                                 lambda: _codeowners_on_disk(built, paths["codeowners"]),
+                                                 document.codeowners.block)
     outputs = [Output(path, rendered[f], f, built.root(path, f)) for f, path in paths.items()]
     for injection in built.pages:
         from raci_gen.documents.markdown import render_markdown_section
