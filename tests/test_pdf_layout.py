@@ -1,11 +1,12 @@
 """The PDF a sponsor reads (issue 21, item 7), read back from the pages WeasyPrint lays out.
 
-On the example, a new user's 20 x 6 matrix and a 150 x 30 one: every phase heading has at least three of its
-rows after it on its page (all of them when it has fewer), no page holds a table's last row alone (nor a
-phase's), the approval block shares its page with what comes before it, an e-mail address breaks only before
-its @ and its dots, the workload chart's bars count what the table's On counts, and an A/R cell is drawn in
-both its letters' colours where an A alone (a sign-off) is not. The open lint findings are in the documents
-only when raci.yaml's ``findings`` asks, worded by activity and role, without file positions.
+On the example, a new user's 20 x 6 matrix, a 150 x 30 one and a 305 x 3 one laid out in parts: every phase
+heading has at least three of its rows after it on its page (all of them when it has fewer), no page holds a
+table's last row alone (nor a phase's), the approval block shares its page with what comes before it, an e-mail
+address breaks only before its @ and its dots, an activity id not at all, the workload chart's bars count what
+the table's On counts, and an A/R cell is drawn in both its letters' colours where an A alone (a sign-off) is
+not. The open lint findings are in the documents only when raci.yaml's ``findings`` asks, worded by activity
+and role, without file positions.
 
 Text and boxes are read with PDFium (pypdfium2, which pdfplumber uses; twenty times faster than pdfminer on
 the 60 pages of the 150 x 30 matrix), the bookmarks with pypdf, and the colours from the page drawn by PDFium.
@@ -27,6 +28,7 @@ import pytest
 import yaml
 
 from conftest import EPOCH
+from raci_gen.documents import pdf_parts
 from raci_gen.documents.html import PHASE_HEAD_ROWS, chart_bars, described, matrix_layout
 from raci_gen.documents.pdf import render_pdf
 
@@ -206,7 +208,15 @@ def large(tmp_path_factory, document_of) -> Laid:
     return laid(document_of(sponsor_project(tmp_path_factory.mktemp("large"), 150, 30)))
 
 
-LAYOUTS = ["example", "small", "large"]
+@pytest.fixture(scope="module")
+def in_parts(tmp_path_factory, document_of) -> Laid:
+    """305 x 3: past pdf_parts.PARTS_FROM activities, so laid out in parts (cut at page breaks) and joined."""
+    document = document_of(sponsor_project(tmp_path_factory.mktemp("parts"), 305, 3))
+    assert pdf_parts.wanted(document)
+    return laid(document)
+
+
+LAYOUTS = ["example", "small", "large", "in_parts"]
 
 
 @pytest.fixture(params=LAYOUTS)
@@ -317,6 +327,22 @@ def test_an_email_address_breaks_at_its_at_or_a_dot_only(pdf):
             piece = max(pieces, key=len)
             position += len(piece)
             assert position == len(email) or email[position] in "@.", f"{email!r} broken after {piece!r}"
+
+
+def test_an_activity_id_is_whole_in_the_notes_and_role_views(tmp_path, document_of):
+    """Ids of 23 characters (longer than the notes' former 14 mm column): each stays on one line, as in the
+    matrix, in the notes table and in the role views."""
+    root = sponsor_project(tmp_path / "ids", 12, 4)
+    for path in (root / "activities").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text())
+        for activity in data["activities"]:
+            activity["id"] = "GOVERNANCE-REVIEW-" + activity["id"]
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+    pdf = laid(document_of(root))
+    for title, ids in (("Notes on the activities", [a.id for _, a in described(pdf.document)]),
+                       ("By role", [a.id for a in pdf.document.matrix.activities()])):
+        words = {w.text for _, lines in section_pages(pdf, title) for line in lines for w in line.words}
+        assert set(ids) <= words, f"{title}: {sorted(set(ids) - words)} broken"
 
 
 # --- the workload ---------------------------------------------------------------------------------------------------
