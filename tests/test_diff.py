@@ -19,8 +19,9 @@ from markdown_it import MarkdownIt
 from raci_gen.cli import main
 from raci_gen.documents.diff import (
     ActivityRef, CellChange, MatrixDiff, Moved, Renamed, RoleRef, compare, diff_projects, findings_of, format_markdown,
-    format_text, load_revision,
+    format_text,
 )
+from raci_gen.input.revisions import load_revision
 from raci_gen.model.errors import InputError, RaciError
 from raci_gen.input.loader import load_project
 
