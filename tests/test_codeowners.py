@@ -234,7 +234,11 @@ def test_the_limits_table_says_the_limits():
     from raci_gen.input.schema import MAX_HANDLE, MAX_PATH_PATTERN
     from raci_gen.writing.codeowners_file import MAX_FILE_BYTES
 
+    from raci_gen.input.limits import MAX_GOVERNED_PATHS, MAX_HANDLES
+
     rows = table_rows()
+    assert rows["handles of all roles and people / paths of all activities"] == \
+        f"{MAX_HANDLES:,} / {MAX_GOVERNED_PATHS:,}"
     assert rows["a code-review handle (`handles:`)"] == f"{MAX_HANDLE} characters, one word"
     assert rows["a repository path pattern (`paths:`)"].startswith(f"{MAX_PATH_PATTERN:,} characters;")
     assert rows["the CODEOWNERS file (`output.codeowners.file`)"].endswith(
@@ -301,3 +305,34 @@ def test_two_projects_share_one_file_each_between_its_own_markers(tmp_path):
     (repo / ".github" / "CODEOWNERS").write_text("# BEGIN RACI data\n# END RACI data\n", encoding="utf-8")
     result = _raci_gen("build", ".", cwd=serving)
     assert result.returncode == 2 and "CODEOWNERS:1:1: error: no # BEGIN RACI serving line" in result.stderr
+
+
+def test_more_handles_than_the_limit_are_refused_at_the_first_past_it(tmp_path):
+    from raci_gen.input.limits import MAX_HANDLES
+
+    roles = json.loads(json.dumps(ROLES))
+    roles["roles"][1]["people"] = [{"name": f"P{i}", "handles": [f"@user-{i}"]} for i in range(MAX_HANDLES)]
+    project = _project(tmp_path, roles=roles)  # with DL's own handle, one more than the limit
+    result = _raci_gen("lint", ".", cwd=project)
+    assert result.returncode == 2
+    [line] = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert line.startswith("roles/roles.yaml:1:") and f"more than {MAX_HANDLES:,} handles" in line
+
+
+def test_a_block_past_what_github_reads_is_refused_as_it_is_made(tmp_path):
+    """1,000 owners on each of 400 paths would be 5 MB of CODEOWNERS; it is refused at the path that reaches 3 MiB,
+    in seconds, within 1 GB, and nothing is written."""
+    roles = {"roles": [{"id": "R1", "name": "Owner", "people": [
+        {"name": f"P{i}", "handles": [f"@user-{i:04d}"]} for i in range(1000)]}, {"id": "R2", "name": "Doer"}]}
+    activities = {"phase": "Build", "activities": [
+        {"id": f"A-{i}", "name": f"Act {i}", "raci": {"R1": "A", "R2": "R"}, "paths": [f"/p{i}/"]}
+        for i in range(400)]}
+    project = _project(tmp_path, roles=roles, activities=activities)
+    before = (project.parent.parent / ".github" / "CODEOWNERS").read_bytes()
+    result = subprocess.run(["prlimit", "--as=1000000000", *RACI_GEN, "build", "--no-lint", "."], cwd=project,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert line.startswith("activities/01.yaml:1:") and "the CODEOWNERS lines reach 3 MiB here, at activity A-2" in line
+    assert (project.parent.parent / ".github" / "CODEOWNERS").read_bytes() == before
+    assert not (project / "output").exists()

@@ -5,6 +5,10 @@ then, when ``output.codeowners.responsible`` is true, by those that do the work 
 own (``handles:``, a team say) and those of its people in post on the matrix's day, in that order, each once.
 CODEOWNERS takes the last line that matches a file, so the lines follow the matrix's order, and of two
 activities that claim the same pattern the later one wins.
+
+Each role's handles are gathered and judged once, each activity's once (not once per path): the work is the
+project's handles, plus each activity's owners' handles, which its lines then hold (written out, bounded by the
+file's size, :data:`raci_gen.documents.codeowners.MAX_BLOCK_BYTES`).
 """
 
 from __future__ import annotations
@@ -25,10 +29,15 @@ class PathOwners:
     """The owning roles: the Accountable, then (when asked) the Responsible."""
     handles: tuple[Handle, ...]
     """Their handles, each once, well-formed or not."""
+    target: str = "github"
+    readable: tuple[str, ...] = ()
+    """Of ``handles``, those ``target`` reads (the activity's, shared by its paths)."""
 
     def written(self, target: str) -> tuple[str, ...]:
         """The handles CODEOWNERS gets: those ``target`` reads (a line with one it does not read is skipped
         whole by GitHub, so a malformed handle is left out and reported by lint)."""
+        if target == self.target:
+            return self.readable
         return tuple(h.text for h in self.handles if handle_problem(h.text, target) is None)
 
 
@@ -54,12 +63,25 @@ def owner_roles(matrix: Matrix, activity: Activity, responsible: bool) -> tuple[
 def path_owners(matrix: Matrix, settings: CodeOwnersSettings) -> list[PathOwners]:
     """Every governed path of the matrix, in the matrix's order, with its owners."""
     result = []
+    by_role: dict[str, tuple[Handle, ...]] = {}
+    readable: dict[str, bool] = {}  # a handle's text -> whether the target reads it
+    by_owners: dict[tuple[str, ...], tuple[tuple[Handle, ...], tuple[str, ...]]] = {}  # the same owners, once
     for activity in matrix.activities():
         if not activity.paths:
             continue
         roles = owner_roles(matrix, activity, settings.responsible)
-        handles = _distinct([h for role in roles for h in role_handles(matrix, role)])
-        result.extend(PathOwners(activity, path, roles, handles) for path in activity.paths)
+        for role in roles:
+            if role.id not in by_role:
+                by_role[role.id] = role_handles(matrix, role)
+                for handle in by_role[role.id]:
+                    if handle.text not in readable:
+                        readable[handle.text] = handle_problem(handle.text, settings.target) is None
+        key = tuple(role.id for role in roles)
+        if key not in by_owners:
+            handles = _distinct([h for role in roles for h in by_role[role.id]])
+            by_owners[key] = (handles, tuple(h.text for h in handles if readable[h.text]))
+        handles, written = by_owners[key]
+        result.extend(PathOwners(activity, path, roles, handles, settings.target, written) for path in activity.paths)
     return result
 
 

@@ -28,3 +28,11 @@ MAX_INPUT_BYTES = 32 * 1024 * 1024
 """The sum of the sizes of raci.yaml, the role files and the activity files, counted before any is read:
 the per-file limit (2 MiB) times 5,000 phases would be 10 GB. The largest matrix with every text at its
 longest (5,000 activities of 30 cells, 300-character names and 5,000-character descriptions) is about 31 MiB."""
+MAX_HANDLES = 1_000
+"""Code-review handles (``handles:``) of all roles and people together: 200 roles of five people. The codeowners
+format and its rules gather the handles of each set of owners once, and an activity owned by a set of roles has
+all their handles: 5,000 activities with as many sets of owners holding 1,000 handles is 5 million handles looked
+at, seconds (with 10,000, a minute; unbounded, as the values limit allows 500,000, hours)."""
+MAX_GOVERNED_PATHS = 10_000
+"""Repository paths (``paths:``) of all activities together: each is a line of CODEOWNERS, which GitHub reads up
+to 3 MB (a monorepo's CODEOWNERS holds some thousands of lines)."""

@@ -17,6 +17,7 @@ import re
 from raci_gen.input.cells import activity_cells
 from raci_gen.input.files import input_files, limit_problem, parse_file
 from raci_gen.input.limits import MAX_ACTIVITIES, MAX_CELLS, MAX_ROLES
+from raci_gen.input.limits import MAX_GOVERNED_PATHS, MAX_HANDLES
 from raci_gen.input.settings import read_config, path_problems
 from raci_gen.input.validation import quoted, read
 from raci_gen.input.yamlsource import Located, SlowParse
@@ -126,6 +127,8 @@ def _read_roles(role_files: list[tuple[str, str]], digest: "hashlib._Hash", slow
         roles_ok = False  # a role whose id is not allowed is unknown too, like the roles of a broken file
     if len(roles) > MAX_ROLES:
         problems.append(Problem(roles[MAX_ROLES].location, f"more than {MAX_ROLES} roles; the limit is {MAX_ROLES}"))
+    _past_limit([h for role in roles for h in role.handles + tuple(h for p in role.people for h in p.handles)],
+                MAX_HANDLES, "handles (of roles and people together)", problems)
     # When a role's id could not be read, the roles are unknown: checking the
     # activities against the rest would only add false "unknown role" problems.
     return roles, roles if roles_ok else None
@@ -179,7 +182,15 @@ def _read_phases(activity_files: list[tuple[str, str]], known_roles: list[Role] 
         if read_activities > MAX_ACTIVITIES:
             break  # refused by load_project, at the first activity past the limit: the files after it are not read
     _check_ids([a for p in phases for a in p.activities], activity_id_at, "activity", problems)
+    _past_limit([path for p in phases for a in p.activities for path in a.paths], MAX_GOVERNED_PATHS,
+                "paths (of all activities together)", problems)
     return phases
+
+
+def _past_limit(items: list, limit: int, what: str, problems: list[Problem]) -> None:
+    """A problem at the first of ``items`` past ``limit`` (a handle, a path: each knows its place)."""
+    if len(items) > limit:
+        problems.append(Problem(items[limit].location, f"more than {limit:,} {what}; the limit is {limit:,}"))
 
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

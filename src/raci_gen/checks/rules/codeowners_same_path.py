@@ -34,9 +34,14 @@ def settings_options(settings: Settings | None) -> dict:
     return {"codeowners": settings.output.codeowners if settings else CodeOwnersSettings()}
 
 
+SHOWN = 5
+"""Owners a finding names before "and N more"."""
+
+
 def _owners(owned: PathOwners, target: str) -> str:
     handles = owned.written(target)
-    return " ".join(handles) if handles else "no handle"
+    more = f" and {len(handles) - SHOWN} more" if len(handles) > SHOWN else ""
+    return " ".join(handles[:SHOWN]) + more if handles else "no handle"
 
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
@@ -44,11 +49,17 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     by_pattern: dict[str, list[PathOwners]] = {}
     for owned in path_owners(matrix, setting):
         by_pattern.setdefault(owned.path.pattern, []).append(owned)
+    owners: dict[str, frozenset[str]] = {}  # activity id -> its owners, made once however many paths it has
+
+    def owner_set(owned: PathOwners) -> frozenset[str]:
+        if owned.activity.id not in owners:
+            owners[owned.activity.id] = frozenset(h.casefold() for h in owned.written(setting.target))
+        return owners[owned.activity.id]
+
     for pattern, claims in by_pattern.items():
         last = claims[-1]
-        wins = {h.casefold() for h in last.written(setting.target)}
         for owned in claims[:-1]:
-            if owned.activity.id == last.activity.id or {h.casefold() for h in owned.written(setting.target)} == wins:
+            if owned.activity.id == last.activity.id or owner_set(owned) == owner_set(last):
                 continue
             where = last.path.location or last.activity.location
             yield Hit(owned.activity, owned.path.location or owned.activity.location,
