@@ -218,6 +218,16 @@ def test_progress_announces_each_page(rendered):
         f"template's PDF (pdf._PageCounter) counts nothing (it saw {[r.msg for r in records][:8]})")
 
 
+def test_progress_announces_each_step(rendered):
+    """Item 6: the progress line words WeasyPrint's other steps by how their records begin."""
+    records = rendered[3]["progress"]
+    steps = {weasyprint_private.announced_step(record) for record in records} - {None}
+    missing = [words for words in weasyprint_private.STEP_ANNOUNCEMENTS.values() if words not in steps]
+    assert not missing, changed("the weasyprint.progress logger's step announcements", f"no record begins as "
+                                f"STEP_ANNOUNCEMENTS says for {missing}, so the progress line no longer shows "
+                                f"those steps (it saw {sorted({str(r.msg)[:30] for r in records})[:8]})")
+
+
 def test_plain_dictionary_is_written_outside_object_streams(rendered):
     """Item 7: pydyf's compressible, which keeps the provenance stamp findable by its bytes."""
     data = rendered[2]

@@ -13,6 +13,7 @@ import gc
 import hashlib
 import io
 import logging
+import multiprocessing
 import os
 import signal
 import threading
@@ -24,6 +25,7 @@ from raci_gen.model.matrix import Location
 from raci_gen.documents.document import Document
 from raci_gen.documents import pdf_tags, weasyprint_private
 from raci_gen.documents.html import render_html_text
+from raci_gen.runtime import progress
 
 PANGO_HINT = ("PDF output needs WeasyPrint's system libraries (Pango): install them, e.g. "
               "'apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0' on Debian/Ubuntu or "
@@ -200,6 +202,15 @@ def _layout_bounds(document: Document, own: list[str]):
         progress.setLevel(level)
 
 
+def _announced(record: logging.LogRecord) -> str | None:
+    """A step WeasyPrint announces, as the progress line shows it; a part's worker says it lays out a part."""
+    what = weasyprint_private.announced_step(record)
+    if what is None:
+        return None
+    in_part = what.startswith("laying out page") and multiprocessing.parent_process() is not None
+    return f"pdf: {what}{' of a part' if in_part else ''}"
+
+
 def render_pdf(document: Document) -> bytes:
     weasyprint = _weasyprint()
     from raci_gen.documents import pdf_parts
@@ -223,7 +234,8 @@ def render_pdf(document: Document) -> bytes:
     gc.disable()
     try:
         fetcher = _fetcher_class(weasyprint)()
-        with weasyprint_private.fonttools_subsetting():
+        with weasyprint_private.fonttools_subsetting(), \
+                progress.follow(weasyprint_private.PROGRESS_LOGGER, _announced):
             if in_parts:
                 # Laid out in worker processes (forked now, so they share this one's settings) and joined.
                 return pdf_parts.render_parts(weasyprint, document, fetcher, _variant_options(document),

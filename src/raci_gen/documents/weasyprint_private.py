@@ -36,7 +36,8 @@ releases, so that a change is seen before a user meets it. pyproject.toml holds 
    out in other processes). The alternative is a copy of its 40 lines of nesting rules; kept.
 6. The page announcements on the ``weasyprint.progress`` logger, ``Step 5 - Creating layout - Page %d``
    (:data:`PAGE_ANNOUNCEMENT`): the page limit of a PDF drawn by a project's own template counts pages by them
-   (``pdf._PageCounter``), and ``runtime/progress.py`` shows them on a terminal. Were the words to change, the
+   (``pdf._PageCounter``), and ``pdf._progress`` shows them, and the other steps' announcements
+   (:data:`STEP_ANNOUNCEMENTS`, :func:`announced_step`), through ``runtime/progress.py`` on a terminal. Were the words to change, the
    page limit would be gone (the time limit would still hold): the test says so.
 
 pydyf, which the finishers get from WeasyPrint (documented as "a pydyf.PDF object", its objects not):
@@ -145,6 +146,26 @@ class QuietFallback(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return FONTTOOLS_WARNING not in record.getMessage()
+
+
+STEP_ANNOUNCEMENTS = {
+    "Step 1": "reading the HTML",
+    "Step 2": "reading the stylesheets",
+    "Step 3": "applying the stylesheet",
+    "Step 4": "building the boxes",
+    "Step 6": "writing the file",
+    "Step 7": "adding the metadata",
+}
+"""How WeasyPrint 70's progress logger begins the records of its other steps, and what each step is in our words."""
+
+
+def announced_step(record: logging.LogRecord) -> str | None:
+    """What a record of WeasyPrint's progress logger says WeasyPrint now does, in our words; None for a record
+    that is not a step (``page N`` for a page it lays out)."""
+    page = announced_page(record)
+    if page is not None:
+        return f"laying out page {page}"
+    return STEP_ANNOUNCEMENTS.get(str(record.msg)[:6])
 
 
 def announced_page(record: logging.LogRecord) -> int | None:

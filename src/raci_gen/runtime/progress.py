@@ -10,20 +10,20 @@ turns it off.
 No thread and no timer: a step is shown when it is reached (so the line may appear a little
 after :data:`AFTER`, at the next step), by whichever process reaches it. The PDF is rendered
 in forked processes (:mod:`raci_gen.writing.output`, :mod:`raci_gen.documents.pdf_parts`), which
-inherit the line and the WeasyPrint hook, and a thread that held stderr's lock at a fork would
-leave the child's stderr locked. WeasyPrint announces its steps and pages on its
-``weasyprint.progress`` logger, as the page counter of :mod:`raci_gen.documents.pdf` reads
-them; a handler here shows them. Names from the project are shown through
+inherit the line and the hook on the PDF engine's logger, and a thread that held stderr's lock at a
+fork would leave the child's stderr locked. WeasyPrint announces its steps and pages on its
+progress logger: :mod:`raci_gen.documents.pdf` hands :func:`follow` that logger and how to word its
+records (the words are WeasyPrint's private parts, read in :mod:`raci_gen.documents.weasyprint_private`). Names from the project are shown through
 :func:`raci_gen.runtime.terminal.printable`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import multiprocessing
 import os
 import time
-from typing import TextIO
+from typing import Callable, TextIO
 
 from raci_gen.runtime.terminal import printable
 
@@ -33,16 +33,6 @@ INTERVAL = 0.1
 """Fewest seconds between two lines (WeasyPrint announces every page)."""
 CLEAR = "\r\x1b[K"
 """Back to the start of the line, and erase it."""
-
-_WEASYPRINT_STEPS = {
-    "Step 1": "pdf: reading the HTML",
-    "Step 2": "pdf: reading the stylesheets",
-    "Step 3": "pdf: applying the stylesheet",
-    "Step 4": "pdf: building the boxes",
-    "Step 6": "pdf: writing the file",
-    "Step 7": "pdf: adding the metadata",
-}
-
 
 class _Line:
     def __init__(self, stream: TextIO, label: str, since: float) -> None:
@@ -76,27 +66,26 @@ class _Line:
                 pass
 
 
-class _WeasyPrintSteps(logging.Handler):
-    """Shows WeasyPrint's announcements: its steps, and each page it lays out."""
+class _Announcements(logging.Handler):
+    """Shows what a library's logger announces, worded by ``describe`` (None: not a step)."""
+
+    def __init__(self, describe: Callable[[logging.LogRecord], str | None]) -> None:
+        super().__init__()
+        self.describe = describe
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = str(record.msg)
-        if message.startswith("Step 5") and record.args and isinstance(record.args[0], int):
-            in_parts = multiprocessing.parent_process() is not None  # a worker of pdf_parts
-            step(f"pdf: laying out page {record.args[0]}{' of a part' if in_parts else ''}")
-        elif message[:6] in _WEASYPRINT_STEPS:
-            step(_WEASYPRINT_STEPS[message[:6]])
+        what = self.describe(record)
+        if what is not None:
+            step(what)
 
 
 _line: _Line | None = None
-_handler: _WeasyPrintSteps | None = None
-_level = logging.NOTSET
 
 
 def start(stream: TextIO, label: str, since: float) -> None:
     """Show the steps of the build of ``label`` (the project), which started at ``since``
     (``time.perf_counter()``), on ``stream``, if it is a terminal."""
-    global _line, _handler, _level
+    global _line
     stop()
     try:
         terminal = stream.isatty()
@@ -105,10 +94,6 @@ def start(stream: TextIO, label: str, since: float) -> None:
     if not terminal:
         return
     _line = _Line(stream, label, since)
-    logger = logging.getLogger("weasyprint.progress")
-    _handler, _level = _WeasyPrintSteps(), logger.level
-    logger.addHandler(_handler)
-    logger.setLevel(logging.INFO)
 
 
 def step(what: str) -> None:
@@ -119,12 +104,25 @@ def step(what: str) -> None:
 
 def stop() -> None:
     """Clear the line (before anything else is printed) and stop showing steps."""
-    global _line, _handler
+    global _line
     if _line is not None:
         _line.clear()
         _line = None
-    if _handler is not None:
-        logger = logging.getLogger("weasyprint.progress")
-        logger.removeHandler(_handler)
-        logger.setLevel(_level)
-        _handler = None
+
+
+@contextlib.contextmanager
+def follow(logger_name: str, describe: Callable[[logging.LogRecord], str | None]):
+    """While the block runs, show what the logger ``logger_name`` announces at INFO, each record worded by
+    ``describe``; nothing when the line is off. Forked processes started in the block inherit the handler."""
+    if _line is None:
+        yield
+        return
+    logger = logging.getLogger(logger_name)
+    handler, level = _Announcements(describe), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
