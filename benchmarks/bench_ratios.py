@@ -10,17 +10,21 @@ other work on a shared machine disturbs it less than wall time (wall seconds are
 it). Memory is sampled from /proc every 20 ms: the peak RSS of the largest process of the build and
 that of all its processes together.
 
-Each line compares a raci-gen command with a floor that does the least the same libraries can:
+Each line compares a raci-gen command with a floor that does the least the same libraries can. Issue 22
+retired the CPU targets against the naive table: three rows are judged on wall time, what a user waits
+for on this 2-core machine (marked "(wall)"): the full cold build (<= 2.5x), the 150 x 30 PDF (<= 2.0x) and
+the build of an unchanged project (<= 1.5x); the others keep their CPU targets.
 
 * full build of the example vs a process that imports weasyprint, openpyxl, jinja2 and yaml and
-  writes a one-paragraph PDF and an empty workbook (target <= 2.0x);
+  writes a one-paragraph PDF and an empty workbook (target <= 2.0x CPU); the same build cold (a fresh,
+  empty cache at every run, as in a new CI container; target <= 2.5x wall, issue 22);
 * Markdown-only build of the example vs ``import yaml, jinja2`` (target <= 2.5x), and beside it
   the other paths of a quick start against the same floor: ``lint`` and ``build --check -f md``
   (what the pre-commit hooks run), each with raci-gen's cache warm (the files unchanged since the
   last run, as in pre-commit) and cold (a fresh, empty cache at every run, as in a new CI container);
 * a 150-activity x 30-role PDF vs the naive render of the same matrix: one plain HTML table
   (header of role ids, a row per activity: id, name, letters) through WeasyPrint with its
-  defaults (target <= 1.0x);
+  defaults (target <= 2.0x wall, issue 22; the PDF is laid out in parts on both cores, pdf_parts.py);
 * the peak RSS of a 1,000 x 30 PDF build, of its largest process and of all its processes together
   (the PDF is laid out by worker processes; target <= 400 MB for both);
 * the full build with the PDF rendered in a forked child vs the same build all in one process (no
@@ -65,7 +69,10 @@ openpyxl.Workbook().save(sys.argv[1] + "/floor.xlsx")
 """
 FLOOR_MD = "import yaml, jinja2"
 UNCHANGED = "build of the built example / build --check of it"
-"""The row whose target is on wall time, not CPU time."""
+FULL_COLD = "full build of the example, cold cache / floor"
+PDF_150 = "150x30 pdf / naive one-table render"
+ON_WALL = (UNCHANGED, FULL_COLD, PDF_150)
+"""The rows whose target is on wall time, not CPU time (issue 22)."""
 NAIVE = """
 import sys, weasyprint
 weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])
@@ -209,6 +216,9 @@ def main() -> None:
         if want("full build"):
             m = medians({"ours": build(ROOT, out), "floor": [PY, "-c", FLOOR_FULL, str(out)]}, args.runs)
             rows.append(("full build of the example / floor", m, 2.0))
+            m = medians({"ours": cold(build(ROOT, out), scratch), "floor": [PY, "-c", FLOOR_FULL, str(out)]},
+                        args.runs)
+            rows.append((FULL_COLD, m, 2.5))
         if want("pdf child"):
             # What rendering the PDF in a forked child (output._RenderingChild) gains: the same build with the
             # child switched off in process. No target; the wall ratio is the point (below 1: the child pays).
@@ -247,7 +257,7 @@ def main() -> None:
             page.write_text(naive_html(project), encoding="utf-8")
             m = medians({"ours": build(project, out, "-f", "pdf"),
                          "floor": [PY, "-c", NAIVE, str(page), str(out / "naive.pdf")]}, args.runs)
-            rows.append(("150x30 pdf / naive one-table render", m, 1.0))
+            rows.append((PDF_150, m, 2.0))
         if want("unchanged"):
             # Nothing built twice (issue 22, item 1): a build of an example built already leaves every document
             # as it is, deciding as build --check does; its target is on wall time (the issue's figure).
@@ -285,10 +295,10 @@ def main() -> None:
             if target is None:
                 print(f"{name:<56} {ours:>7.2f} {floor:>7.2f} {ratio:>5.2f}x {'':>7} {ours_wall / floor_wall:>9.2f}x")
                 continue
-            judged = ours_wall / floor_wall if name == UNCHANGED else ratio
+            judged = ours_wall / floor_wall if name in ON_WALL else ratio
             print(f"{name:<56} {ours:>7.2f} {floor:>7.2f} {ratio:>5.2f}x {'<=' + str(target) + 'x':>7} "
                   f"{ours_wall / floor_wall:>9.2f}x  {'ok' if judged <= target else 'MISSED'}"
-                  f"{' (wall)' if name == UNCHANGED else ''}")
+                  f"{' (wall)' if name in ON_WALL else ''}")
         if want("1000x30 peak"):
             project = generated_project(tmp_path / "p1000", 1000, 30)
             runs = max(1, min(args.runs, 3))

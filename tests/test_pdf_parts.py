@@ -268,8 +268,9 @@ def _wide(make_project, document_of, folder, activities: int, roles: int):
     return document_of(make_project(folder, role_list, {"01-work": {"phase": "Work", "activities": rows}}))
 
 
-def test_wide_matrices_are_laid_out_in_parts(make_project, document_of, tmp_path):
+def test_wide_matrices_are_laid_out_in_parts(make_project, document_of, tmp_path, monkeypatch):
     """A wide matrix costs memory by its cells: 60 activities are few, but not at 200 roles."""
+    monkeypatch.setattr(pdf_parts, "PARTS_FROM_WORK", 10**9)  # the cells alone decide here
     assert pdf_parts.wanted(_wide(make_project, document_of, tmp_path / "wide", 60, 200))
     assert not pdf_parts.wanted(_wide(make_project, document_of, tmp_path / "narrow", 60, 100))
 
@@ -294,3 +295,78 @@ def test_no_worker_inside_a_worker():
     with context.Pool(1) as pool:
         assert pool.apply(pdf_parts.worker_count) == 0
     assert pdf_parts.worker_count() >= 1
+
+
+def _mid_size(make_project, folder, activities: int, roles: int):
+    """A matrix as projects have them: four roles on each activity (A/R, and C, I, C further along)."""
+    role_list = [{"id": f"R{r}", "name": f"Role number {r}"} for r in range(1, roles + 1)]
+    rows = []
+    for n in range(activities):
+        raci = {f"R{n % roles + 1}": "A/R"}
+        for step, letter in ((3, "C"), (7, "I"), (11, "C")):
+            raci.setdefault(f"R{(n + step) % roles + 1}", letter)
+        rows.append({"id": f"A-{n}", "name": f"Activity number {n} with a name of usual length", "raci": raci})
+    half = activities // 2
+    return make_project(folder, role_list, {"01-plan": {"phase": "Plan", "activities": rows[:half]},
+                                            "02-run": {"phase": "Run", "activities": rows[half:]}})
+
+
+def _smallest_mid_size(make_project, document_of, folder, roles: int = 30):
+    """The fewest activities of ``roles`` roles whose PDF is laid out in parts for the time (PARTS_FROM_WORK)."""
+    per_activity = roles + pdf_parts.VIEW_ENTRY_CELLS * 4
+    activities = -(-pdf_parts.PARTS_FROM_WORK // per_activity)
+    project = _mid_size(make_project, folder, activities, roles)
+    return project, document_of(project)
+
+
+def test_mid_size_matrices_are_laid_out_in_parts(make_project, document_of, tmp_path):
+    """Below PARTS_FROM activities and PARTS_FROM_CELLS cells, a matrix with PARTS_FROM_WORK of layout work is laid
+    out in parts (both cores work on it); one activity fewer is one piece."""
+    project, document = _smallest_mid_size(make_project, document_of, tmp_path / "mid")
+    activities = sum(len(p.activities) for p in document.matrix.phases)
+    assert activities <= pdf_parts.PARTS_FROM and activities * 30 <= pdf_parts.PARTS_FROM_CELLS
+    assert pdf_parts.layout_work(document) >= pdf_parts.PARTS_FROM_WORK and pdf_parts.wanted(document)
+    smaller = document_of(_mid_size(make_project, tmp_path / "smaller", activities - 1, 30))
+    assert pdf_parts.layout_work(smaller) < pdf_parts.PARTS_FROM_WORK and not pdf_parts.wanted(smaller)
+
+
+def test_a_mid_size_pdf_is_the_same_bytes_on_one_core_or_two(make_project, document_of, tmp_path):
+    """The cut is the content's: raci-gen run on one core of this machine (its affinity set, as taskset does) writes
+    the bytes it writes on every core, for the smallest matrix laid out in parts for the time."""
+    import subprocess
+    import sys
+
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no processor affinity on this system")
+    project, document = _smallest_mid_size(make_project, document_of, tmp_path / "mid")
+    assert pdf_parts.wanted(document)
+    one_core = min(os.sched_getaffinity(0))
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    written = {}
+    for name, affinity in (("all", None), ("one", {one_core})):
+        out = tmp_path / name
+        subprocess.run([sys.executable, "-m", "raci_gen", "build", str(project), "-f", "pdf", "-o", str(out), "-q",
+                        "--no-lint"], env=env, check=True, timeout=300,
+                       preexec_fn=(lambda: os.sched_setaffinity(0, affinity)) if affinity else None)
+        written[name] = next(out.glob("*.pdf")).read_bytes()
+    assert written["one"] == written["all"]
+    first = pypdf.PdfReader(io.BytesIO(written["all"])).pages[0]
+    assert "/RaciFooter0" in first["/Resources"]["/XObject"]  # a joined file: laid out in parts
+
+
+def test_the_heaviest_parts_start_first(make_project, document_of, tmp_path):
+    """Of a mid-size matrix's parts the by-role section's is the longest (about a third of the work at 60 x 30):
+    it starts first, so that both cores finish together (in the streams' order it started after the role chunks and
+    the roles table). The order is the workers' affair only (test_same_bytes_with_two_workers_one_or_none)."""
+    _, document = _smallest_mid_size(make_project, document_of, tmp_path / "mid")
+    streams = pdf_parts._streams(document)
+    started = []
+
+    def lay_out(number: int, start: int, per_part: int) -> pdf_parts.Laid:
+        started.append(number)
+        return pdf_parts.Laid(f"part-{number}.pdf", [], None, per_part)
+
+    pdf_parts._run(streams, lay_out, 0)
+    views = next(number for number, stream in enumerate(streams) if stream.weight == max(s.weight for s in streams))
+    assert started[0] == views and streams[views].make(0, 0, True).views
+    assert sorted(started) == list(range(len(streams)))

@@ -4,7 +4,9 @@ WeasyPrint keeps every box, style and text layout of a document until its PDF is
 a megabyte per activity of a 30-role matrix, all in one process on one core. Above
 :data:`PARTS_FROM` activities, or :data:`PARTS_FROM_CELLS` cells, the document is cut into parts
 (:class:`raci_gen.documents.html.Part`), each laid out and written to a PDF file of its own by a process forked for it, so that the
-layouts live and die in the workers and every core works; then the files are joined.
+layouts live and die in the workers and every core works; then the files are joined. From
+:data:`PARTS_FROM_WORK` of layout work (:func:`layout_work`; a mid-size matrix, 33 activities of 30 roles or
+58 of 10) the parts are worth it for the time alone: on two cores the PDF is ready sooner than in one piece.
 
 Where the document is cut is decided by its content alone, never by the number of cores, so the
 same input gives the same bytes with one worker or eight (or none: inside a multi-project build,
@@ -63,6 +65,16 @@ PARTS_FROM = 300
 PARTS_FROM_CELLS = 9000
 """Matrices with more cells than this (activities times roles, 300 x 30) are laid out in parts too: a wide
 matrix costs memory by its cells, not its rows (300 x 100 in one piece peaked at 1 GB)."""
+PARTS_FROM_WORK = 1500
+"""Matrices with at least this much layout work (:func:`layout_work`) are laid out in parts for the time. The parts
+cost a quarter to a third more processor time (a process, the fonts subset and the styles read per part, the
+footers, the join), paid back on two cores from about 1,000: measured part by part (benchmarks/bench_parts.py
+--model), two idle cores take 1.14x the one piece's time at 20 x 30 (920), 0.81x at 40 x 10 (1,040) and 30 x 30
+(1,380), 0.78x at 60 x 10 (1,560), 0.74x at 40 x 30 (1,840), 0.65x at 150 x 30 (6,900). 1,500: a project the size
+of the example (48 x 7, 1,044) stays one piece, the same bytes as before."""
+VIEW_ENTRY_CELLS = 4
+"""An activity's entry in a role's view costs about as much layout as this many matrix cells (measured: 3.5-5.5 ms
+of processor time against 0.8-1 ms)."""
 PART_CELLS = 2500
 """About how many matrix cells one part lays out (rows times the role columns of its chunk)."""
 PART_NOTES = 250
@@ -73,11 +85,21 @@ ANCHOR_SCHEME = "raci-anchor:"
 _HREF = re.compile(r'href="#')
 
 
+def layout_work(document: Document) -> int:
+    """About how much layout the PDF of ``document`` is, in matrix cells: the matrix's cells, and each filled cell
+    again as an entry of the by-role section, which costs :data:`VIEW_ENTRY_CELLS` cells. Its content alone decides,
+    so that the same input is cut the same way on any machine."""
+    activities = [activity for phase in document.matrix.phases for activity in phase.activities]
+    filled = sum(len(activity.cells) for activity in activities)
+    return len(activities) * len(document.matrix.roles) + VIEW_ENTRY_CELLS * filled
+
+
 def wanted(document: Document) -> bool:
-    """Whether ``document`` is laid out in parts: a long matrix drawn by the built-in templates
+    """Whether ``document`` is laid out in parts: a long, wide or mid-size matrix drawn by the built-in templates
     (a project's own template knows nothing of parts)."""
     activities = sum(len(p.activities) for p in document.matrix.phases)
-    if activities <= PARTS_FROM and activities * len(document.matrix.roles) <= PARTS_FROM_CELLS:
+    if activities <= PARTS_FROM and activities * len(document.matrix.roles) <= PARTS_FROM_CELLS \
+            and layout_work(document) < PARTS_FROM_WORK:
         return False
     return not own_templates(document)
 
@@ -147,6 +169,9 @@ class Stream:
     make: Callable[[int, int, bool], Part]
     total: int = 0
     per_part: int = 0
+    weight: int = 0
+    """About how much layout its first part is, in matrix cells (see :func:`layout_work`): the heaviest start
+    first, so that the last part to finish is a light one. The order never changes the bytes."""
     files: list[str] = field(default_factory=list)
     pages: list = field(default_factory=list)
 
@@ -170,34 +195,42 @@ def _streams(document: Document) -> list[Stream]:
     layout = matrix_layout(document)
     total = sum(len(p.activities) for p in document.matrix.phases)
     streams = []
+    roles = len(document.matrix.roles)
     for chunk in layout.chunks:
+        per_part = max(20, PART_CELLS // max(len(chunk.roles), 1))
         streams.append(Stream(lambda start, end, first, chunk=chunk: Part(
             front=first and chunk.number == 1, chunks=(chunk,), captions=first,
             phase_rows=phase_rows(document, start, end), marked=True),
-            total=total, per_part=max(20, PART_CELLS // max(len(chunk.roles), 1))))
+            total=total, per_part=per_part, weight=min(total, per_part) * len(chunk.roles)))
     notes = described(document)
     if notes:
         streams.append(Stream(lambda start, end, first: Part(
             roles=first, notes=notes[start:end], notes_heading=first, marked=True),
-            total=len(notes), per_part=PART_NOTES))
+            total=len(notes), per_part=PART_NOTES, weight=10 * (roles + min(len(notes), PART_NOTES))))
     else:
-        streams.append(Stream(lambda *_: Part(roles=True, marked=True)))
+        streams.append(Stream(lambda *_: Part(roles=True, marked=True), weight=10 * roles))
     groups = _view_groups(document.role_views())
     tail_alone = bool(document.analysis)
     for number, views in enumerate(groups):
         last = number == len(groups) - 1
         streams.append(Stream(lambda *_, views=views, number=number, last=last: Part(
-            views=views, views_heading=number == 0, tail=last and not tail_alone, marked=True)))
+            views=views, views_heading=number == 0, tail=last and not tail_alone, marked=True),
+            weight=VIEW_ENTRY_CELLS * sum(_entries(view) for view in views)))
     if tail_alone:
-        streams.append(Stream(lambda *_: Part(workload=True, tail=True, marked=True)))
+        streams.append(Stream(lambda *_: Part(workload=True, tail=True, marked=True), weight=20 * roles))
     return streams
+
+
+def _entries(view) -> int:
+    """The activity entries of a role's view, and its heading."""
+    return sum(len(activities) for _, _, phases in view.parts for _, activities in phases) + 1
 
 
 def _view_groups(views: list) -> list[tuple]:
     """The role views in runs of about PART_VIEW_ENTRIES activity entries (at least one view a run)."""
     groups, current, weight = [], [], 0
     for view in views:
-        entries = sum(len(activities) for _, _, phases in view.parts for _, activities in phases) + 1
+        entries = _entries(view)
         if current and weight + entries > PART_VIEW_ENTRIES:
             groups.append(tuple(current))
             current, weight = [], 0
@@ -290,8 +323,10 @@ class _Workers:
 
 
 def _run(streams: list[Stream], lay_out: Callable[[int, int, int], Laid], workers: int) -> None:
-    """Lay out every stream's parts, ``workers`` at a time; the parts of a stream in order."""
-    ready = collections.deque((number, 0, stream.per_part) for number, stream in enumerate(streams))
+    """Lay out every stream's parts, ``workers`` at a time; the parts of a stream in order, the heaviest
+    streams first."""
+    order = sorted(range(len(streams)), key=lambda number: -streams[number].weight)
+    ready = collections.deque((number, 0, streams[number].per_part) for number in order)
 
     def record(number: int, laid: Laid) -> None:
         stream = streams[number]
