@@ -208,6 +208,6 @@ def test_a_problem_in_output_does_not_hide_output_name(tmp_path):
         "activities/10-goal.yaml:5:19: error: unknown role 'R2'; known roles: R1",
         "raci.yaml:1:16: error: output.name 'con' is CON, a device name Windows reserves whatever suffix follows "
         "(CON, PRN, AUX, NUL, COM0-9, LPT0-9); choose another file stem",
-        "raci.yaml:1:31: error: expected one of 'md', 'xlsx', 'pdf', 'html', 'csv' or 'json', got 'docx'",
+        "raci.yaml:1:31: error: expected one of 'md', 'xlsx', 'pdf', 'html', 'csv', 'json' or 'codeowners', got 'docx'",
         "raci.yaml:2:30: error: missing required key 'name'",
     ]

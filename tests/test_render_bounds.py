@@ -266,28 +266,28 @@ WIDEST = (limits.MAX_CELLS // limits.MAX_ROLES, limits.MAX_ROLES, 300)
 LIMITS = LONGEST
 
 
-@pytest.mark.parametrize("limits", [LONGEST, WIDEST], ids=["5000x30", "750x200"])
-def test_the_largest_matrix_builds_as_markdown_csv_and_json(tmp_path, limits):
+@pytest.mark.parametrize("shape", [LONGEST, WIDEST], ids=["5000x30", "750x200"])
+def test_the_largest_matrix_builds_as_markdown_csv_and_json(tmp_path, shape):
     from raci_gen.input.schema import MAX_NAME
 
-    assert limits[2] == MAX_NAME and limits[0] * limits[1] == limits.MAX_CELLS
-    root = largest_project(tmp_path / "p", *limits)
+    assert shape[2] == MAX_NAME and shape[0] * shape[1] == limits.MAX_CELLS
+    root = largest_project(tmp_path / "p", *shape)
     # measured at 5,000 x 200 (before the limit of cells): 13 s of processor time, 170 MB
     result = run("build", "-f", "md,csv,json", "--no-lint", memory=3 * GIB, cpu=120, timeout=300, cwd=root)
     assert result.returncode == 0, result.stderr[-2000:]
     markdown = (root / "output" / "raci-matrix.md").read_text(encoding="utf-8")
-    assert markdown.count("\n| ACT-") >= limits[0]
-    assert (root / "output" / "raci-matrix.csv").read_bytes().count(b"\r\n") == limits[0] + 1
+    assert markdown.count("\n| ACT-") >= shape[0]
+    assert (root / "output" / "raci-matrix.csv").read_bytes().count(b"\r\n") == shape[0] + 1
 
 
 @pytest.mark.skipif(not os.environ.get("RACI_GEN_LIMIT_TESTS"), reason="about 130 s of processor time and 1.7 GB: "
                     "set RACI_GEN_LIMIT_TESTS=1")
-@pytest.mark.parametrize("limits", [LONGEST, WIDEST], ids=["5000x30", "750x200"])
-def test_the_largest_matrix_builds_as_html_and_workbook(tmp_path, limits):
+@pytest.mark.parametrize("shape", [LONGEST, WIDEST], ids=["5000x30", "750x200"])
+def test_the_largest_matrix_builds_as_html_and_workbook(tmp_path, shape):
     """Measured on 2 busy cores at 5,000 x 200, before the limit of cells (a bound of these): the HTML 256 MB
     (244 Mi characters, past the 64 Mi a project template may produce) in 76 s of processor time and 1.7 GB;
     the workbook 4 MB in 51 s and 0.9 GB."""
-    root = largest_project(tmp_path / "p", *limits)
+    root = largest_project(tmp_path / "p", *shape)
     result = run("build", "-f", "html,xlsx", "--no-lint", memory=5 * GIB, cpu=400, timeout=900, cwd=root)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (root / "output" / "raci-matrix.html").stat().st_size > 8 * 1024 * 1024

@@ -20,7 +20,6 @@ import functools
 import os
 import stat
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from raci_gen.input import filenames
@@ -50,8 +49,11 @@ BUILT_IN_NAMES = ("raci.md.j2", "raci.html.j2", "raci.css")
 def built_in_folder() -> str:
     """Where the built-in templates are: packaged in the wheel (``raci_gen/templates``), or the top-level
     ``templates/`` of a source checkout (an editable install), the folder they are kept in."""
-    packaged = Path(str(resources.files("raci_gen"))) / "templates"
-    checkout = Path(__file__).resolve().parents[3] / "templates"
+    # The package's own folder from this file, not importlib.resources.files, which imports zipfile on every run
+    # (tests/test_usercache.py holds a Markdown build to what it uses); the same folder for an installed package.
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "templates"
+    checkout = package.parents[1] / "templates"
     for folder in (packaged, checkout):
         if all((folder / name).is_file() for name in BUILT_IN_NAMES):
             return str(folder.resolve())
