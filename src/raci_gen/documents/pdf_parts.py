@@ -69,9 +69,10 @@ PARTS_FROM_WORK = 1500
 """Matrices with at least this much layout work (:func:`layout_work`) are laid out in parts for the time. The parts
 cost a quarter to a third more processor time (a process, the fonts subset and the styles read per part, the
 footers, the join), paid back on two cores from about 1,000: measured part by part (benchmarks/bench_parts.py
---model), two idle cores take 1.14x the one piece's time at 20 x 30 (920), 0.81x at 40 x 10 (1,040) and 30 x 30
+--model), two idle cores would take 1.14x the one piece's time at 20 x 30 (920), 0.81x at 40 x 10 (1,040) and 30 x 30
 (1,380), 0.78x at 60 x 10 (1,560), 0.74x at 40 x 30 (1,840), 0.65x at 150 x 30 (6,900). 1,500: a project the size
-of the example (48 x 7, 1,044) stays one piece, the same bytes as before."""
+of the example (48 x 7, 1,044) stays one piece, the same bytes as before. A machine whose second core is busy
+gains nothing (fresh builds on the shared 2-core machine: 1.04-1.06x the wall time of one piece)."""
 VIEW_ENTRY_CELLS = 4
 """An activity's entry in a role's view costs about as much layout as this many matrix cells (measured: 3.5-5.5 ms
 of processor time against 0.8-1 ms)."""
