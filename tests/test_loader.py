@@ -169,7 +169,7 @@ CASES = [
     pytest.param(
         {"raci.yaml": "title: Churn model\ndescripton: The matrix\n"},
         ["raci.yaml:2:1: error: unknown key 'descripton'; expected one of: title, project, version, "
-         "author, date, roles, activities, templates, page, output, variant, lint, analysis, approval, pdf, language"],
+         "author, date, roles, activities, templates, page, output, variant, lint, analysis, findings, approval, pdf, language"],
         id="unknown-key-config-no-close-match"),
     pytest.param(
         {"raci.yaml": "output:\n  dir: out\n  formts: [md]\n"},
