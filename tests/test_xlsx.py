@@ -194,11 +194,17 @@ def test_conditional_formatting_colours_each_entry(ws, example_document):
     for entry in valid_entries(example_document):
         letter = fill_of(example_document, entry)
         dxf = rules[f'"{entry}"'].dxf
+        assert rgb(dxf.font.color) == letter.text.upper()
+        if "/" in entry:
+            continue  # a combination: striped, below
         assert dxf.fill.fill_type == "solid"
         # Differential fills take the colour from bgColor in Excel and fgColor elsewhere: both are set.
         assert rgb(dxf.fill.bgColor) == rgb(dxf.fill.fgColor) == letter.fill.upper(), entry
-        assert rgb(dxf.font.color) == letter.text.upper()
-    assert rgb(rules['"A/R"'].dxf.fill.bgColor) == RACI.letter("A").fill.upper()
+    # An A/R looks unlike an A (a sign-off): A's colour under stripes of R's (issue 21, item 7).
+    ar = rules['"A/R"'].dxf.fill
+    assert ar.fill_type == "lightUp"
+    assert rgb(ar.bgColor) == RACI.letter("A").fill.upper() and rgb(ar.fgColor) == RACI.letter("R").fill.upper()
+    assert ar.fill_type != rules['"A"'].dxf.fill.fill_type
     assert len({r.priority for r in rules.values()}) == len(rules)
 
 
@@ -260,7 +266,11 @@ def test_legend_sheet(wb, example_document):
         assert rgb(row[0].fill.fgColor) == letter.fill.upper()  # the key keeps fixed colours
     combo = rows[len(example_document.letters)]
     assert [c.value for c in combo[:2]] == ["A/R", "Accountable and Responsible"]
-    assert rgb(combo[0].fill.fgColor) == RACI.letter("A").fill.upper()
+    # The key shows the A/R cell's look, striped as in the matrix, and says so in words.
+    assert combo[0].fill.fill_type == "lightUp"
+    assert rgb(combo[0].fill.bgColor) == RACI.letter("A").fill.upper()
+    assert rgb(combo[0].fill.fgColor) == RACI.letter("R").fill.upper()
+    assert "striped" in combo[2].value and "apart from a cell of A alone" in combo[2].value
     assert rows[len(example_document.letters) + 1][0].value is None  # RACI accepts one combination
 
 

@@ -158,7 +158,22 @@ def _styles(document: Document) -> list[NamedStyle]:
         styles.append(NamedStyle(name=_letter_style_name(letter.code),
                                  fill=PatternFill("solid", fgColor=_hex(letter.fill)),
                                  font=_font(bold=True, color=_hex(letter.text)), alignment=CENTER, border=GRID))
+    for text, _, letter in document.combinations():
+        styles.append(NamedStyle(name=_letter_style_name(text), fill=combination_fill(document, text),
+                                 font=_font(bold=True, color=_hex(letter.text)), alignment=CENTER, border=GRID))
     return styles
+
+
+COMBINATION_PATTERN = "lightUp"
+"""How a combination's cell (A/R) is told apart from its first letter's (A, a sign-off): thin diagonal stripes
+in the second letter's colour over the first letter's, as the PDF splits such a cell corner to corner."""
+
+
+def combination_fill(document: Document, text: str) -> PatternFill:
+    """The fill of a combination's cell: the first letter's colour behind stripes of the second's. A pattern
+    fill's fgColor is the stripes and bgColor the ground, in a cell's style and in a conditional format alike."""
+    first, second = (document.matrix.letter(code) for code in text.split("/")[:2])
+    return PatternFill(COMBINATION_PATTERN, fgColor=_hex(second.fill), bgColor=_hex(first.fill))
 
 
 def _header(ws: Worksheet, row: int, values: list[str], widths: list[float], left: int = 2) -> None:
@@ -430,8 +445,10 @@ def _edit_guards(ws: Worksheet, document: Document) -> None:
     validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
                                 errorStyle="stop", errorTitle=title, error=error, sqref=ranges)
     ws.add_data_validation(validation)
+    combinations = {text for text, _, _ in document.combinations()}
     for text, letter in valid:
-        fill = PatternFill("solid", start_color=_hex(letter.fill), end_color=_hex(letter.fill))
+        fill = combination_fill(document, text) if text in combinations \
+            else PatternFill("solid", start_color=_hex(letter.fill), end_color=_hex(letter.fill))
         ws.conditional_formatting.add(ranges, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill,
                                                          font=Font(bold=True, color=_hex(letter.text))))
 
@@ -573,17 +590,20 @@ def _workload_chart(ws: Worksheet, document: Document) -> BarChart:
 
 def _legend_sheet(ws: Worksheet, document: Document) -> None:
     _header(ws, 1, ["Letter", "Meaning", "What it means"], [10, 28, 80])
-    rows = [(letter.code, letter.name, letter.meaning, letter) for letter in document.letters]
+    rows = [(letter.code, letter.name, letter.meaning, letter.code) for letter in document.letters]
     for text, name, letter in document.combinations():
         meanings = " ".join(document.matrix.letter(code).meaning for code in text.split("/"))
-        rows.append((text, name, f"One role plays these parts at once. {meanings}", letter))
+        codes = text.split("/")
+        look = (f"Its cell is striped, {document.matrix.letter(codes[1]).name}'s colour over "
+                f"{document.matrix.letter(codes[0]).name}'s, to stand apart from a cell of {codes[0]} alone.")
+        rows.append((text, name, f"One role plays these parts at once. {meanings} {look}", text))
     for text in unsettled_texts(document):
         codes = text.split("/")
         rows.append((text, " and ".join(document.matrix.letter(c).name for c in codes),
                      "Held in this matrix, but not a settled combination of the variant: the lint reports it "
-                     "(unresolved-cell). Settle the role on one letter.", document.matrix.letter(codes[0])))
-    for row, (code, name, meaning, letter) in enumerate(rows, start=2):
-        _put(ws, row, 1, code, _letter_style_name(letter.code))
+                     "(unresolved-cell). Settle the role on one letter.", codes[0]))
+    for row, (code, name, meaning, style) in enumerate(rows, start=2):
+        _put(ws, row, 1, code, _letter_style_name(style))
         _put(ws, row, 2, name, STYLE_TEXT)
         _put(ws, row, 3, meaning, STYLE_TEXT)
         _fit_height(ws, row, [(name, 28), (meaning, 80)])
