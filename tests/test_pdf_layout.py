@@ -345,6 +345,18 @@ def test_an_activity_id_is_whole_in_the_notes_and_role_views(tmp_path, document_
         assert set(ids) <= words, f"{title}: {sorted(set(ids) - words)} broken"
 
 
+def test_a_role_id_is_whole_in_the_roles_table(tmp_path, document_of):
+    """Role ids of up to 32 characters (the most an id may have), hyphenated, longer than the Roles table's
+    former 14 mm column: each stays on one line."""
+    root = sponsor_project(tmp_path / "role-ids", 12, 4)
+    names = {1: "ML-OPS", 2: "DATA-PLATFORM-LEAD", 3: "MODEL-RISK-OFFICER-WIDE-MMWW-N03", 4: "W4"}
+    for path in [root / "roles" / "roles.yaml", *(root / "activities").glob("*.yaml")]:
+        path.write_text(re.sub(r"\bR(\d)\b", lambda m: names[int(m.group(1))], path.read_text()))
+    pdf = laid(document_of(root))
+    words = {w.text for _, lines in section_pages(pdf, "Roles") for line in lines for w in line.words}
+    assert set(names.values()) <= words, f"{sorted(set(names.values()) - words)} broken"
+
+
 # --- the workload ---------------------------------------------------------------------------------------------------
 
 

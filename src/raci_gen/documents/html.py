@@ -99,6 +99,8 @@ class MatrixLayout:
     """Roles per workload chart."""
     id_mm: float = ID_MM
     """Width of the ID column: the longest activity id on one line (raci.css keeps ids from wrapping)."""
+    role_id_mm: float = ID_MM
+    """Width of the Roles table's ID column in the PDF: the longest role id on one line (:func:`role_id_column_mm`)."""
 
     @staticmethod
     def header_text(text: str) -> str:
@@ -111,6 +113,21 @@ def id_column_mm(document: Document) -> float:
     fallback face, rounded up to half a millimetre; never narrower than :data:`ID_MM`."""
     longest = max((len(a.id) for a in document.matrix.activities()), default=0)
     return max(ID_MM, math.ceil((longest * ID_MONO_CHAR_MM * 1.1 + ID_CELL_PAD_MM) * 2) / 2)
+
+
+ROLE_ID_CHAR_MM = 8.5 * 0.78 * 25.4 / 72
+"""One character of a role id in the Roles table: DejaVu Sans Bold at 8.5pt, whose capitals and digits
+advance 0.70-0.84 em (an M or W the most)."""
+ROLE_ID_PAD_MM = 8.0 * 25.4 / 72 + 0.6
+"""The role id cell's padding (4pt each side), with a little to spare."""
+
+
+def role_id_column_mm(document: Document) -> float:
+    """The Roles table's ID column in the PDF: the longest role id on one line, rounded up to half a
+    millimetre; never narrower than :data:`ID_MM`. An id of 32 characters (the most) takes 78.5 mm, which the
+    description column gives up: a hyphenated id broken over two lines reads as two ids."""
+    longest = max((len(r.id) for r in document.matrix.roles), default=0)
+    return max(ID_MM, math.ceil((longest * ROLE_ID_CHAR_MM + ROLE_ID_PAD_MM) * 2) / 2)
 
 
 def header_text(text: str) -> str:
@@ -213,7 +230,8 @@ def matrix_layout(document: Document) -> MatrixLayout:
                 height = found or TURNED_MM[1]
             chunks.append(RoleChunk(run, number, len(runs), round(activity, 1), turned, height, round(column, 1)))
         else:
-            return MatrixLayout(tuple(chunks), tuple(_split(roles, CHART_ROLES)) if roles else (), id_mm)
+            return MatrixLayout(tuple(chunks), tuple(_split(roles, CHART_ROLES)) if roles else (), id_mm,
+                                role_id_column_mm(document))
     raise AssertionError("unreachable: one role per table always fits")  # pragma: no cover
 
 
