@@ -85,7 +85,10 @@ def test_as_of_changes_the_documents_and_nothing_else(tmp_path):
     assert tree(root) == before  # the project is read, not written
     md = {name: (tmp_path / name / "raci-matrix.md").read_text(encoding="utf-8")
           for name in ("staffed", "vacant", "dated")}
-    assert "Ada Lovelace" in people_line(md["staffed"]) and "Alan" not in md["staffed"]
+    # Ada with her last day and her note (which names Alan); Alan, not yet in post, is nowhere else
+    assert people_line(md["staffed"]) == ("| PO | Product Owner | Ada Lovelace \\<ada\\@example.org\\> \\[until 2026-06-30; "
+                                          "parental leave; Alan Turing covers\\] | | |")
+    assert md["staffed"].count("Alan") == 1
     assert people_line(md["vacant"]) == "| PO | Product Owner | | | |" and "Alan" not in md["vacant"]
     assert "Ada" not in md["vacant"]
     assert "**Date:** 2026-07-01" in md["vacant"] and '"date-source":"--as-of"' in md["vacant"]
@@ -213,13 +216,13 @@ def test_portfolio_counts_the_people_in_post_and_lists_the_hand_overs(tmp_path):
     section = md[md.index("## Hand-overs coming up"):]
     rows = [line for line in section.splitlines() if line.startswith("| 2026-")]
     assert rows == [  # by day, then folder
-        "| 2026-06-30 | Team charter | ../one | PO Product Owner | Ada Lovelace \\<ada@example.org> | last day | "
+        "| 2026-06-30 | Team charter | ../one | PO Product Owner | Ada Lovelace \\<ada\\@example.org> | last day | "
         "parental leave; Alan Turing covers |",
-        "| 2026-06-30 | Charter three | ../three | PO Product Owner | Ada Lovelace \\<ada@example.org> | last day | "
+        "| 2026-06-30 | Charter three | ../three | PO Product Owner | Ada Lovelace \\<ada\\@example.org> | last day | "
         "parental leave; Alan Turing covers |",
-        "| 2026-07-10 | Team charter | ../one | PO Product Owner | Alan Turing \\<alan@example.org> | first day |  |",
-        "| 2026-07-10 | Charter two | ../two | PO Product Owner | Alan Turing \\<alan@example.org> | first day |  |",
-        "| 2026-07-20 | Charter two | ../two | PO Product Owner | Ada Lovelace \\<ada@example.org> | last day | "
+        "| 2026-07-10 | Team charter | ../one | PO Product Owner | Alan Turing \\<alan\\@example.org> | first day | |",
+        "| 2026-07-10 | Charter two | ../two | PO Product Owner | Alan Turing \\<alan\\@example.org> | first day | |",
+        "| 2026-07-20 | Charter two | ../two | PO Product Owner | Ada Lovelace \\<ada\\@example.org> | last day | "
         "parental leave; Alan Turing covers |",
     ]  # three's window is 5 days: its Alan (10 July) is not yet listed
     later = run("portfolio", "one", "two", "three", "-o", "later", "--as-of", "2026-07-12", cwd=tmp_path)

@@ -247,7 +247,8 @@ def test_documents_out_of_date_or_that_cannot_be_built_are_shown(portfolio_tree:
     assert rows["../one"][6] == "md, xlsx (not built), pdf (not built)"
     assert rows["../two"][6].startswith("md (out of date), ")
     assert rows["../three"][6].startswith("cannot be built: ../three/templates/raci.md.j2:1:")
-    assert "3 projects have documents that are not built, out of date or cannot be built." in md.splitlines()[2]
+    summary = " ".join(md.split("\n\n")[1].splitlines())  # wrapped at 80
+    assert "3 projects have documents that are not built, out of date or cannot be built." in summary
     html = (portfolio_tree / "index" / "portfolio.html").read_text(encoding="utf-8")
     assert 'raci-matrix.md">md</a> (out of date)' in html and "cannot be built: ../three/templates" in html
     sheet = load_workbook(portfolio_tree / "index" / "portfolio.xlsx")["Projects"]

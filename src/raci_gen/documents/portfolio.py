@@ -13,7 +13,7 @@ import html
 import io
 
 from raci_gen.checks.portfolio import PART_NAMES, PARTS, OwnSignOff, PersonLoad, Portfolio, ProjectEntry
-from raci_gen.documents.templating import md_escape
+from raci_gen.documents.templating import md_cells, md_escape, md_table, md_wrap, md_wrapped_paragraph
 
 TITLE = "RACI portfolio"
 _FIXED_TIME = _dt.datetime(2000, 1, 1)
@@ -95,39 +95,49 @@ def _project_name(entry: ProjectEntry) -> str:
     return entry.title + (f" ({entry.project})" if entry.project and entry.project != entry.title else "")
 
 
+def _md(text: object) -> str:
+    """A table cell's text, escaped as the project's Markdown escapes it, "@" too: a bare address is a link on
+    GitHub and a bare URL to markdownlint (MD034)."""
+    return md_escape(text).replace("@", "\\@")
+
+
+def _md_table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
+    """A table in markdownlint's compact style (MD060), its line length turned off around it (md_table: a row
+    cannot be wrapped); ``align`` is a letter per column, ``r`` for a right-aligned one."""
+    delimiter = ["---:" if a == "r" else "---" for a in align]
+    lines = ["|" + md_cells(cells) for cells in [header, delimiter, *rows]]
+    return md_table("\n".join(lines)).split("\n")
+
+
 def render_portfolio_markdown(portfolio: Portfolio) -> bytes:
-    lines = [f"# {TITLE}", "", md_escape(_summary(portfolio)), "", "## Projects", "",
-             "| Project | Folder | Version | Activities | Roles | Lint | Documents |",
-             "|---|---|---|---:|---:|---|---|"]
+    # markdownlint's default configuration accepts it, as it accepts a project's Markdown (templates/raci.md.j2).
+    lines = [f"# {TITLE}", "", md_wrapped_paragraph(_summary(portfolio)), "", "## Projects", ""]
+    rows = []
     for entry in portfolio.projects:
         docs = ", ".join(f"[{d.format}](<{d.link}>)" + _STATE_NOTES[d.state] for d in entry.documents)
         if entry.build_problem:
-            docs = md_escape(_documents_note(entry)) + ("; " + docs if docs else "")
-        lint = md_escape(entry.problem) if entry.problem else entry.lint_status
-        lines.append(f"| {md_escape(_project_name(entry))} | {md_escape(entry.folder)} | "
-                     f"{md_escape(entry.version or '')} | {_count(entry, entry.activities)} | "
-                     f"{_count(entry, entry.roles)} | {lint} | {docs} |")
+            docs = _md(_documents_note(entry)) + ("; " + docs if docs else "")
+        lint = _md(entry.problem) if entry.problem else entry.lint_status
+        rows.append([_md(_project_name(entry)), _md(entry.folder), _md(entry.version or ""),
+                     _count(entry, entry.activities), _count(entry, entry.roles), lint, docs])
+    lines += _md_table(["Project", "Folder", "Version", "Activities", "Roles", "Lint", "Documents"], "lllrrll", rows)
     lines += ["", "## People across projects", "",
-              "Each count is activities (projects): `12 (3)` is 12 activities in 3 projects. "
-              + "; ".join(f"{p} {PART_NAMES[p]}" for p in PARTS) + ".", ""]
+              md_wrap("Each count is activities (projects): `12 (3)` is 12 activities in 3 projects. "
+                      + md_escape("; ".join(f"{p} {PART_NAMES[p]}" for p in PARTS) + ".")), ""]
     if portfolio.people:
-        lines += ["| Person | Team | Projects | " + " | ".join(PARTS) + " | Share of A or R |",
-                  "|---|---|---:|" + "---:|" * len(PARTS) + "---|"]
         shown = _shown_names(portfolio)
-        for person in portfolio.people:
-            lines.append(f"| {md_escape(shown[id(person)])} | {md_escape(', '.join(person.teams))} | "
-                         f"{person.project_count} | " + " | ".join(_person_cells(person))
-                         + f" | {_share(person)} |")
+        lines += _md_table(["Person", "Team", "Projects", *PARTS, "Share of A or R"], "llr" + "r" * len(PARTS) + "l",
+                           [[_md(shown[id(person)]), _md(", ".join(person.teams)), str(person.project_count),
+                             *_person_cells(person), _share(person)] for person in portfolio.people])
     else:
-        lines.append("No role names its people (`people:` on the roles), so there is no one to count.")
+        lines.append(md_wrap("No role names its people (`people:` on the roles), so there is no one to count."))
     lines += _hand_overs_markdown(portfolio)
     if portfolio.sign_offs:  # only then: the index of projects without sign-offs keeps its bytes
-        lines += ["", f"## {SIGN_OFF_HEADING}", "", md_escape(_sign_off_lead(portfolio))]
+        lines += ["", f"## {SIGN_OFF_HEADING}", "", md_wrapped_paragraph(_sign_off_lead(portfolio))]
         if portfolio.own_sign_offs:
-            lines += ["", "| Person | Project | Folder | Sign-offs |", "|---|---|---|---|"]
-            for entry in portfolio.own_sign_offs:
-                lines.append(f"| {md_escape(entry.person)} | {md_escape(entry.title)} | {md_escape(entry.folder)} | "
-                             + md_escape("; ".join(_sign_off_items(entry))) + " |")
+            lines += [""] + _md_table(["Person", "Project", "Folder", "Sign-offs"], "llll",
+                                      [[_md(entry.person), _md(entry.title), _md(entry.folder),
+                                        _md("; ".join(_sign_off_items(entry)))] for entry in portfolio.own_sign_offs])
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -153,6 +163,7 @@ def render_portfolio_html(portfolio: Portfolio) -> bytes:
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="raci-gen">
 <title>{TITLE}</title>
 <style>
@@ -165,6 +176,7 @@ tr.over td {{ background: #fde2e1; }}
 </style>
 </head>
 <body>
+<main>
 <h1>{TITLE}</h1>
 <p>{e(_summary(portfolio))}</p>
 <h2>Projects</h2>
@@ -182,7 +194,8 @@ tr.over td {{ background: #fde2e1; }}
 {chr(10).join(people)}
 </tbody>
 </table>
-{_hand_overs_html(portfolio)}{_sign_offs_html(portfolio)}</body>
+{_hand_overs_html(portfolio)}{_sign_offs_html(portfolio)}</main>
+</body>
 </html>
 """
     return page.encode("utf-8")
@@ -317,12 +330,11 @@ def _hand_over_cells(item) -> tuple[str, ...]:
 def _hand_overs_markdown(portfolio: Portfolio) -> list[str]:
     if portfolio.as_of is None:
         return []
-    lines = ["", md_escape(_as_of_line(portfolio)), "", f"## {HAND_OVER_HEADING}", "",
-             md_escape(_hand_over_lead(portfolio))]
+    lines = ["", md_wrapped_paragraph(_as_of_line(portfolio)), "", f"## {HAND_OVER_HEADING}", "",
+             md_wrapped_paragraph(_hand_over_lead(portfolio))]
     if portfolio.hand_overs:
-        lines += ["", "| " + " | ".join(HAND_OVER_COLUMNS) + " |", "|" + "---|" * len(HAND_OVER_COLUMNS)]
-        lines += ["| " + " | ".join(md_escape(c) for c in _hand_over_cells(item)) + " |"
-                  for item in portfolio.hand_overs]
+        lines += [""] + _md_table(list(HAND_OVER_COLUMNS), "l" * len(HAND_OVER_COLUMNS),
+                                  [[_md(c) for c in _hand_over_cells(item)] for item in portfolio.hand_overs])
     return lines
 
 
