@@ -103,3 +103,11 @@ def test_the_portfolio_workbook_holds_what_libreoffice_reads(tmp_path, tree):
         theirs = [[c for c in row] for row in computed[sheet].iter_rows(values_only=True)]
         assert ours == theirs, sheet
         assert any(value not in (None, "") for row in ours for value in row), sheet
+
+
+def test_on_a_phone_the_portfolio_keeps_the_screens_width(browser, tree):  # noqa: F811
+    """The tables, wider than a phone, scroll in their own boxes; the page is not a desktop page shrunk."""
+    show(browser, tree / "index" / "portfolio.html", WIDTHS["phone"])
+    assert browser.execute_script("return [innerWidth, document.documentElement.scrollWidth]") == [390, 390]
+    assert browser.execute_script("return [...document.querySelectorAll('.wide')].some(b => b.scrollWidth > "
+                                  "b.clientWidth)")  # the portfolio's tables are wider than 390 px

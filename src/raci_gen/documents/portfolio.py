@@ -172,6 +172,9 @@ table {{ border-collapse: collapse; margin-bottom: 2em; }}
 th, td {{ border: 1px solid #999; padding: .3em .6em; text-align: left; vertical-align: top; }}
 th {{ background: #e8e8e8; }}
 td.n {{ text-align: right; }}
+.wide {{ overflow-x: auto; margin-bottom: 2em; }}
+.wide table {{ margin-bottom: 0; }}
+@media (max-width: 600px) {{ body {{ margin: 1em; }} }}
 tr.over td {{ background: #fde2e1; }}
 </style>
 </head>
@@ -198,6 +201,9 @@ tr.over td {{ background: #fde2e1; }}
 </body>
 </html>
 """
+    # A table wider than a phone scrolls in its own box (focusable, so that a keyboard scrolls it too),
+    # not the page: the page keeps the screen's width.
+    page = page.replace("<table>", '<div class="wide" tabindex="0"><table>').replace("</table>", "</table></div>")
     return page.encode("utf-8")
 
 
