@@ -36,7 +36,8 @@ def charter(root: Path, name: str, ada_does: bool) -> Path:
     """Three roles; Ada leads until 10 July and Alan from the 11th; on ``ada_does`` Ada is also the team that
     does the work the lead signs off (her own work, which lint reports and the portfolio lists)."""
     roles = [{"id": "LEAD", "name": "Lead", "people": [ADA, ALAN]},
-             {"id": "TEAM", "name": "Team", "people": [ADA if ada_does else {"name": "Bob", "email": "bob@example.org"}]},
+             {"id": "TEAM", "name": "Team",
+              "people": [ADA if ada_does else {"name": "Bob", "email": "bob@example.org"}]},
              {"id": "OPS", "name": "Operations", "people": [{"name": "Carol", "email": "carol@example.org"}]}]
     activities = [
         {"id": "X-1", "name": "Accept the plan", "raci": {"LEAD": "A", "TEAM": "R", "OPS": "C"}, "sign-off": True},
