@@ -49,7 +49,9 @@ def own_work(matrix: Matrix, key_of: Callable[[Person], str] | None = None) -> I
     people). A role that signs and does (``A/R``) is separate-sign-off's: its people are not reported again."""
     if key_of is None:
         key_of = identity(person for role in matrix.roles for person in role.people)
-    people = {role.id: role.people for role in matrix.roles}
+    # only the people in post on the day the matrix is read for (all of them on no day): someone who left
+    # before the lint's day, or joins after it, signs nothing off then
+    people = {role.id: tuple(p for p in role.people if p.in_post(matrix.as_of)) for role in matrix.roles}
     for activity in matrix.activities():
         signing, doing = sign_off_cells(matrix, activity)
         for accountable in signing:

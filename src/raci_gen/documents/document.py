@@ -16,7 +16,7 @@ from typing import Iterable
 from raci_gen import __version__
 from raci_gen.input import clock, templatefolder
 from raci_gen.checks.analysis import Finding, RoleView, Workload, phase_workload, role_view, workload
-from raci_gen.model.matrix import Activity, Letter, Location, Matrix, PhaseSubject, Project, Role, Signer
+from raci_gen.model.matrix import Activity, Letter, Location, Matrix, Person, PhaseSubject, Project, Role, Signer
 from raci_gen.checks.findings import SEVERITIES
 from raci_gen.model.matrix import dated, in_post
 from raci_gen.model.matrix import CodeOwnersSettings
@@ -148,6 +148,29 @@ class Document:
         """The people of a role on one line: ``Ada Lovelace (Data), Alan Turing``."""
         return ", ".join(p.name + (f" ({p.team})" if p.team else "") for p in role.people)
 
+    @staticmethod
+    def person_terms(person: Person) -> str:
+        """What the Roles table says of a person beyond name, team and e-mail: their days in the role, their
+        note and their code-review handles, e.g. ``until 2026-06-30; parental leave; @ada``; empty for a
+        person with none of these (so that the tables of projects without them keep their bytes)."""
+        terms = [f"from {person.start.isoformat()}"] if person.start else []
+        terms += [f"until {person.until.isoformat()}"] if person.until else []
+        terms = [", ".join(terms)] if terms else []
+        terms += [person.note] if person.note else []
+        terms += [" ".join(h.text for h in person.handles)] if person.handles else []
+        return "; ".join(terms)
+
+    @property
+    def roles_have_terms(self) -> bool:
+        """Whether the Roles table says more of anyone than name, team and e-mail (:func:`person_terms`, or a
+        role's handles): only then do the stylesheets style it, so that other projects keep their bytes."""
+        return any(role.handles or any(self.person_terms(p) for p in role.people) for role in self.matrix.roles)
+
+    @staticmethod
+    def role_handles(role: Role) -> str:
+        """The role's own code-review handles (a team, say), e.g. ``@org/ml-platform``; empty when none."""
+        return " ".join(h.text for h in role.handles)
+
     @property
     def letters(self) -> tuple[Letter, ...]:
         return self.matrix.letters
@@ -203,7 +226,7 @@ def _findings_on(project: Project, findings: Iterable[Finding], day: _dt.date) -
     return sorted(kept + made, key=lambda f: (f.location.sort_key(), SEVERITIES.index(f.severity), f.rule))
 
 
-DATED_RULES = ("vacant-role", "hand-over-due")
+DATED_RULES = ("vacant-role", "hand-over-due", "separate-sign-off-people")
 """The rules whose findings depend on the day the matrix is read for."""
 
 

@@ -107,6 +107,8 @@ def show_role(matrix: Matrix, role: Role, width: int = 80) -> str:
     lines = [_wrap(f"{role.id}  {role.name}", width)]
     if role.people:
         lines.append(_wrap("People: " + ", ".join(_person(p, matrix) for p in role.people), width))
+    if role.handles:
+        lines.append(_wrap("Handles: " + " ".join(h.text for h in role.handles), width))
     lines.append(_wrap(f"On {load.activities} of {total} activities; responsible or accountable on {load.owns}.",
                        width))
     if not view.parts:
@@ -136,6 +138,8 @@ def _person(person: Person, matrix: Matrix) -> str:
         days.append(f"not in post on {matrix.as_of.isoformat()}")
     if person.note:
         days.append(person.note)
+    if person.handles:
+        days.append(" ".join(h.text for h in person.handles))
     return text + (f" [{'; '.join(days)}]" if days else "")
 
 

@@ -252,7 +252,9 @@ def role_label(role) -> str:
 
 def person_line(person) -> str:
     """One person of a role: ``Ada Lovelace (Data) <ada@example.org>``."""
-    return person.name + (f" ({person.team})" if person.team else "") + (f" <{person.email}>" if person.email else "")
+    terms = Document.person_terms(person)
+    return (person.name + (f" ({person.team})" if person.team else "") + (f" <{person.email}>" if person.email else "")
+            + (f" [{terms}]" if terms else ""))
 
 
 # --- where things are --------------------------------------------------------------------------------------------
@@ -474,7 +476,9 @@ def _roles_sheet(ws: Worksheet, document: Document) -> None:
     widths = [10, 32, 40, 40, 90]
     _header(ws, 1, ["ID", "Role", "People", "Similar roles", "Description"], widths, left=5)
     for row, role in enumerate(document.matrix.roles, start=2):
-        values = [role.id, role.name, "\n".join(person_line(p) for p in role.people), ", ".join(role.similar),
+        people = [person_line(p) for p in role.people]
+        people += [f"handles: {document.role_handles(role)}"] if role.handles else []
+        values = [role.id, role.name, "\n".join(people), ", ".join(role.similar),
                   role.description or ""]
         for col, value in enumerate(values, start=1):
             _put(ws, row, col, value, STYLE_TEXT)

@@ -5,7 +5,8 @@ of an activity marked ``sign-off: true`` is then made by the person who did the 
 duties, NIST SP 800-53 AC-5). A person is the same person by e-mail when given (case ignored), else by
 name (case and spacing ignored; a name without an e-mail is the person of that name who has one, when
 exactly one e-mail goes with it). The finding is at the Responsible role's cell and names the person,
-both roles and the activity. A role that is both (``A/R``) is separate-sign-off's to report.
+both roles and the activity. A role that is both (``A/R``) is separate-sign-off's to report. Only
+the people in post on the lint's day count (``from:``/``until:``; ``--as-of``).
 
 Passes::
 
