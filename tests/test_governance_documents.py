@@ -155,3 +155,35 @@ def test_documents_report_sign_off_people_of_their_own_date(tmp_path):
     result = run("build", "--format", "md", "--no-lint", cwd=root)
     assert result.returncode == 0, result.stderr
     assert "separate-sign-off-people" not in (root / "output" / "raci-matrix.md").read_text(encoding="utf-8")
+
+
+def test_diff_names_people_handles_and_paths_that_changed(tmp_path):
+    old = write(tmp_path / "old")
+    roles = json.loads(json.dumps(ROLES))
+    lead, team = roles["roles"]
+    lead["handles"] = ["@acme/ml-leads"]
+    lead["people"][0]["until"] = "2026-07-31"  # Ada's leave starts later
+    lead["people"][0]["handles"] = ["@ada-l", "ada@example.org"]
+    team["people"].pop()  # Alan leaves the team
+    team["people"].append({"name": "Katherine Johnson", "from": "2026-08-01"})
+    new = write(tmp_path / "new", roles)
+    (new / "activities" / "01-build.yaml").write_text(ACTIVITIES.replace(
+        "    sign-off: true\n", "    sign-off: true\n    paths: [src/, docs/]\n"), encoding="utf-8")
+    result = run("diff", "old", "new", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.splitlines()[0].startswith("Changes in responsibilities (old → new): 3 changes to people, 2 changes "
+                                           "to handles, 1 change to paths")
+    assert ("People:\n"
+            "  LEAD Lead: Ada Lovelace: until 2026-06-30; parental leave, Alan Turing covers → until 2026-07-31; "
+            "parental leave, Alan Turing covers\n"
+            "  TEAM Team: Katherine Johnson joined (from 2026-08-01)\n"
+            "  TEAM Team: Alan Turing left\n") in text
+    assert ("Handles:\n"
+            "  LEAD Lead: @acme/leads → @acme/ml-leads\n"
+            "  LEAD Lead: Ada Lovelace: @ada-l → @ada-l ada@example.org\n") in text
+    assert "Paths:\n  B-2 Accept the code: (none) → src/ docs/\n" in text
+    markdown = run("diff", "old", "new", "--format", "markdown", cwd=tmp_path).stdout
+    assert "### People" in markdown and "### Handles" in markdown and "### Paths" in markdown
+    # the same project on both sides: nothing changed
+    assert run("diff", "old", "old", cwd=tmp_path).stdout.startswith("No changes in responsibilities")

@@ -27,7 +27,7 @@ from typing import Iterable
 from raci_gen.input.revisions import in_revision, load_revision
 from raci_gen.checks.analysis import Finding
 from raci_gen.model.errors import InputError
-from raci_gen.model.matrix import Activity, Matrix, Project
+from raci_gen.model.matrix import Activity, Matrix, Person, Project, Role
 from raci_gen.runtime.terminal import printable
 
 NO_LETTER = "–"
@@ -111,6 +111,13 @@ class MatrixDiff:
     """Activities in both versions that are no longer sign-offs."""
     cells: tuple[CellChange, ...] = ()
     """Changed cells of the activities in both versions, in the new version's order."""
+    people: tuple[str, ...] = ()
+    """Who joined or left a role in both versions, or whose from/until/note changed, as lines such as
+    ``LEAD Lead: Alan Turing joined (from 2026-07-01)``; in the new version's order."""
+    handles: tuple[str, ...] = ()
+    """Changed code-review handles of the roles in both versions and of their people (CODEOWNERS' owners)."""
+    paths: tuple[str, ...] = ()
+    """Changed ``paths:`` of the activities in both versions (what CODEOWNERS gives their owners)."""
     findings_appeared: tuple[Finding, ...] = ()
     findings_gone: tuple[Finding, ...] = ()
 
@@ -152,6 +159,7 @@ def diff_projects(old: Project, new: Project, old_findings: Iterable[Finding] = 
             if before != after:
                 cells.append(CellChange(act_id, new_act.name, role_id, names[role_id], before, after))
 
+    people, handles = _governance(om, nm)
     appeared, gone = _compare_findings(old_findings, new_findings)
     return MatrixDiff(
         old_label=old_label, new_label=new_label,
@@ -171,9 +179,70 @@ def diff_projects(old: Project, new: Project, old_findings: Iterable[Finding] = 
         sign_offs_unmarked=tuple(_ref(a, phase, nm) for a_id, (a, phase) in new_acts.items()
                                  if a_id in old_acts and old_acts[a_id][0].sign_off and not a.sign_off),
         cells=tuple(cells),
+        people=people, handles=handles,
+        paths=_paths(old_acts, new_acts),
         findings_appeared=appeared,
         findings_gone=gone,
     )
+
+
+def _listed(texts: Iterable[str]) -> str:
+    return " ".join(texts) or "(none)"
+
+
+def _paths(old: dict[str, tuple[Activity, str]], new: dict[str, tuple[Activity, str]]) -> tuple[str, ...]:
+    """The ``paths:`` of the activities in both versions that changed, as ``B-2 Accept: src/ → src/ docs/``."""
+    changed = []
+    for act_id, (activity, _) in new.items():
+        if act_id not in old:
+            continue
+        before, after = [p.pattern for p in old[act_id][0].paths], [p.pattern for p in activity.paths]
+        if before != after:
+            changed.append(f"{act_id} {activity.name}: {_listed(before)} {ARROW} {_listed(after)}")
+    return tuple(changed)
+
+
+def _person_key(person: Person) -> str:
+    """Who a person is across the two versions: their e-mail when given (case ignored), else their name (case
+    and spacing ignored), as the sign-off rules tell people apart."""
+    return person.email.lower() if person.email else " ".join(person.name.lower().split())
+
+
+def _days(person: Person) -> str:
+    terms = [f"from {person.start.isoformat()}"] if person.start else []
+    terms += [f"until {person.until.isoformat()}"] if person.until else []
+    terms += [person.note] if person.note else []
+    return "; ".join(terms)
+
+
+def _governance(old: Matrix, new: Matrix) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(people, handles) that changed in the roles of both versions: who joined or left, whose from, until
+    or note changed; the roles' and their people's handles."""
+    old_roles = {r.id: r for r in old.roles}
+    people: list[str] = []
+    handles: list[str] = []
+    for role in new.roles:
+        before: Role | None = old_roles.get(role.id)
+        if before is None:
+            continue
+        where = f"{role.id} {role.name}"
+        if [h.text for h in before.handles] != [h.text for h in role.handles]:
+            handles.append(f"{where}: {_listed(h.text for h in before.handles)} {ARROW} "
+                           f"{_listed(h.text for h in role.handles)}")
+        was = {_person_key(p): p for p in before.people}
+        now = {_person_key(p): p for p in role.people}
+        for key, person in now.items():
+            if key not in was:
+                people.append(f"{where}: {person.name} joined" + (f" ({_days(person)})" if _days(person) else ""))
+                continue
+            if _days(was[key]) != _days(person):
+                people.append(f"{where}: {person.name}: {_days(was[key]) or 'no dates'} {ARROW} "
+                              f"{_days(person) or 'no dates'}")
+            if [h.text for h in was[key].handles] != [h.text for h in person.handles]:
+                handles.append(f"{where}: {person.name}: {_listed(h.text for h in was[key].handles)} {ARROW} "
+                               f"{_listed(h.text for h in person.handles)}")
+        people += [f"{where}: {person.name} left" for key, person in was.items() if key not in now]
+    return tuple(people), tuple(handles)
 
 
 def _role_order(old: Matrix, new: Matrix) -> list[str]:
@@ -260,6 +329,9 @@ def summary(diff: MatrixDiff) -> str:
     count(len(diff.activities_moved), "activity", "activities", "moved to another phase")
     count(len(diff.sign_offs_marked), "activity", "activities", "made a sign-off")
     count(len(diff.sign_offs_unmarked), "activity", "activities", "no longer a sign-off")
+    count(len(diff.people), "change", "changes", "to people")
+    count(len(diff.handles), "change", "changes", "to handles")
+    count(len(diff.paths), "change", "changes", "to paths")
     count(len(diff.findings_appeared), "finding", "findings", "appeared")
     count(len(diff.findings_gone), "finding", "findings", "gone")
     if diff.variant:
@@ -280,6 +352,9 @@ def _sections(diff: MatrixDiff) -> list[tuple[str, list[str]]]:
         ("Activities moved", [f"{m.id} {m.name}: {m.old_phase} {ARROW} {m.new_phase}" for m in diff.activities_moved]),
         ("Made sign-offs", [f"{a.id} {a.name}" for a in diff.sign_offs_marked]),
         ("No longer sign-offs", [f"{a.id} {a.name}" for a in diff.sign_offs_unmarked]),
+        ("People", list(diff.people)),
+        ("Handles", list(diff.handles)),
+        ("Paths", list(diff.paths)),
     ]
     return [(title, items) for title, items in sections if items]
 
