@@ -357,6 +357,22 @@ def test_a_role_id_is_whole_in_the_roles_table(tmp_path, document_of):
     assert set(names.values()) <= words, f"{sorted(set(names.values()) - words)} broken"
 
 
+def test_a_hyphenated_role_name_breaks_at_its_spaces_in_the_matrix_header(tmp_path, document_of):
+    """Six roles, their names written across 27 mm columns: a hyphenated word that fits a line is not broken
+    at its hyphen (it was: "Head of data-" / "platform")."""
+    root = sponsor_project(tmp_path / "names", 12, 6)
+    names = iter(["Head of data-platform", "Lead of the data-ops crew", "Chief data-science officer",
+                  "Owner of the go-live", "Model-risk officer", "Site-reliability engineer"])
+    path = root / "roles" / "roles.yaml"
+    path.write_text(re.sub(r"Role number \d+ of the team", lambda m: next(names), path.read_text()))
+    document = document_of(root)
+    assert not any(chunk.turned for chunk in matrix_layout(document).chunks)  # else the words are not on lines
+    pdf = laid(document)
+    words = {w.text for line in pdf.lines[0] for w in line.words}
+    hyphenated = {w for role in document.matrix.roles for w in role.name.split() if "-" in w}
+    assert len(hyphenated) == 6 and hyphenated <= words, f"{sorted(hyphenated - words)} broken at a hyphen"
+
+
 # --- the workload ---------------------------------------------------------------------------------------------------
 
 

@@ -84,6 +84,13 @@ class RoleChunk:
     table scrolls sideways in its box (raci.css), instead of squeezing the letters out of their cells."""
 
     @property
+    def name_chars(self) -> int:
+        """Characters of a role's name that a line of its header holds, with a margin (the PDF keeps a
+        hyphenated word that fits whole: templating.name_breakable)."""
+        line_mm = self.header_mm if self.turned else self.column_mm - CELL_PAD_MM
+        return max(1, int(line_mm / (NAME_CHAR_MM * 1.15)))
+
+    @property
     def first(self) -> Role:
         return self.roles[0]
 

@@ -208,6 +208,16 @@ def email_breakable(text: object) -> Markup:
         for piece in pieces)
 
 
+def name_breakable(text: object, line_chars: int) -> Markup:
+    """A name that breaks at its spaces, and at the hyphens of a word only when the word is longer than a line
+    of ``line_chars`` characters: each hyphenated word that fits is kept on one line (raci.css, ``.nobreak``),
+    so that a column header reads "Head of" / "data-platform", not "Head of data-" / "platform"."""
+    words = ("" if text is None else str(text)).split(" ")
+    return Markup(" ").join(
+        Markup('<span class="nobreak">%s</span>') % word if "-" in word and len(word) <= line_chars
+        else breakable(word) for word in words)
+
+
 def css_string(text: object) -> Markup:
     """A quoted CSS string that shows ``text`` literally, safe inside an HTML <style>."""
     text = "" if text is None else str(text)
@@ -376,6 +386,7 @@ def environment(document: Document, autoescape: bool) -> BoundedSandbox:
     env.filters["html_comment"] = html_comment
     env.filters["breakable"] = breakable
     env.filters["email_breakable"] = email_breakable
+    env.filters["name_breakable"] = name_breakable
     return env
 
 
