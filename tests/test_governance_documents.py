@@ -187,3 +187,21 @@ def test_diff_names_people_handles_and_paths_that_changed(tmp_path):
     assert "### People" in markdown and "### Handles" in markdown and "### Paths" in markdown
     # the same project on both sides: nothing changed
     assert run("diff", "old", "old", cwd=tmp_path).stdout.startswith("No changes in responsibilities")
+
+
+def test_paths_in_the_notes_of_html_and_pdf(tmp_path):
+    import pypdf
+
+    root = write(tmp_path / "p")
+    (root / "activities" / "01-build.yaml").write_text(ACTIVITIES.replace(
+        "    sign-off: true\n", "    sign-off: true\n    paths: [src/, docs/*.md]\n").replace(
+        "    name: Write the code\n", "    name: Write the code\n    description: Reviewed by two.\n    paths: [lib/]\n"),
+        encoding="utf-8")
+    result = run("build", "--format", "html,pdf", "--no-lint", cwd=root)
+    assert result.returncode == 0, result.stderr
+    html = (root / "output" / "raci-matrix.html").read_text(encoding="utf-8")
+    # a note of its own for an activity with paths only; after the description for the other
+    assert '<td class="desc">Reviewed by two.\n<span class="paths">Paths: lib/</span></td>' in html
+    assert '<td class="desc"><span class="paths">Paths: src/ docs/*.md</span></td>' in html
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(root / "output" / "raci-matrix.pdf").pages)
+    assert "Paths: lib/" in text and "Paths: src/ docs/*.md" in text

@@ -298,8 +298,9 @@ def phase_rows(document: Document, start: int = 0, end: int | None = None) -> tu
 
 
 def described(document: Document) -> tuple:
-    """(index, activity) of every activity with a description: the rows of the notes table."""
-    return tuple(enumerate(a for a in document.matrix.activities() if a.description))
+    """(index, activity) of every activity with a description or governed paths (``paths:``): the rows of the
+    notes table."""
+    return tuple(enumerate(a for a in document.matrix.activities() if a.description or a.paths))
 
 
 PHASE_HEAD_ROWS = 3
