@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
+from test_html_browser import browser  # noqa: F401  (the fixture)
 
 RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
 
@@ -205,3 +208,32 @@ def test_paths_in_the_notes_of_html_and_pdf(tmp_path):
     assert '<td class="desc"><span class="paths">Paths: src/ docs/*.md</span></td>' in html
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(root / "output" / "raci-matrix.pdf").pages)
     assert "Paths: lib/" in text and "Paths: src/ docs/*.md" in text
+
+
+def test_markdown_with_dates_notes_handles_and_paths_passes_markdownlint(tmp_path):
+    markdownlint = shutil.which("markdownlint-cli2")
+    if markdownlint is None:
+        pytest.skip("markdownlint-cli2 is not installed (npm; .ci/run)")
+    root = write(tmp_path / "p")
+    (root / "activities" / "01-build.yaml").write_text(ACTIVITIES.replace(
+        "    sign-off: true\n", "    sign-off: true\n    paths: [src/, docs/*.md]\n"), encoding="utf-8")
+    result = run("build", "--format", "md", "--no-lint", "-o", "../lint", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "\\@ada-l" in (tmp_path / "lint" / "raci-matrix.md").read_text(encoding="utf-8")
+    done = subprocess.run([markdownlint, "*.md"], cwd=tmp_path / "lint", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_html_with_dates_notes_handles_and_paths_has_no_axe_violation(tmp_path, request):
+    from test_html_browser import AXE_RUN, WIDTHS, show
+
+    browser = request.getfixturevalue("browser")  # test_html_browser's: skips where Chromium or axe are missing
+    root = write(tmp_path / "p")
+    (root / "activities" / "01-build.yaml").write_text(ACTIVITIES.replace(
+        "    sign-off: true\n", "    sign-off: true\n    paths: [src/, docs/*.md]\n"), encoding="utf-8")
+    result = run("build", "--format", "html", "--no-lint", cwd=root)
+    assert result.returncode == 0, result.stderr
+    for width in WIDTHS.values():
+        show(browser, root / "output" / "raci-matrix.html", width)
+        browser.execute_script(browser.axe)
+        assert browser.execute_async_script(AXE_RUN) == []
