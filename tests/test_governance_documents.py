@@ -237,3 +237,23 @@ def test_html_with_dates_notes_handles_and_paths_has_no_axe_violation(tmp_path, 
         show(browser, root / "output" / "raci-matrix.html", width)
         browser.execute_script(browser.axe)
         assert browser.execute_async_script(AXE_RUN) == []
+
+
+def test_the_workbook_has_a_paths_sheet_only_when_activities_govern_paths(tmp_path):
+    root = write(tmp_path / "p")
+    assert run("build", "--format", "xlsx", "--no-lint", "-o", "../without", cwd=root).returncode == 0
+    assert "Paths" not in openpyxl.load_workbook(tmp_path / "without" / "raci-matrix.xlsx").sheetnames
+    (root / "activities" / "01-build.yaml").write_text(ACTIVITIES.replace(
+        "    sign-off: true\n", "    sign-off: true\n    paths: [src/, docs/*.md]\n"), encoding="utf-8")
+    result = run("build", "--format", "xlsx", "--no-lint", "-o", "../with", cwd=root)
+    assert result.returncode == 0, result.stderr
+    sheets = openpyxl.load_workbook(tmp_path / "with" / "raci-matrix.xlsx")
+    assert sheets.sheetnames[:4] == ["RACI matrix", "Roles", "By role", "Paths"]
+    rows = [[cell.value for cell in row] for row in sheets["Paths"].iter_rows()]
+    assert rows == [["ID", "Activity", "Paths"], ["B-2", "Accept the code", "src/\ndocs/*.md"]]
+    # a workbook raci-gen wrote is read back from its matrix sheet alone: the import sees no change
+    before = (root / "activities" / "01-build.yaml").read_bytes()
+    back = run("import", str(tmp_path / "with" / "raci-matrix.xlsx"), "--into", ".", cwd=root)
+    # (exit 1: the people under the role headers are left out, as for any workbook of a project with people)
+    assert back.returncode == 1 and "No changes in responsibilities" in back.stdout + back.stderr, back.stderr
+    assert (root / "activities" / "01-build.yaml").read_bytes() == before

@@ -488,6 +488,25 @@ def _roles_sheet(ws: Worksheet, document: Document) -> None:
     _print_setup(ws, document)
 
 
+PATHS_SHEET = "Paths"
+"""The sheet of the repository paths the activities govern (``paths:``, what CODEOWNERS gives their owners);
+only in the workbooks of matrices whose activities have some, so that others keep their bytes."""
+
+
+def _paths_sheet(ws: Worksheet, document: Document) -> None:
+    widths = [16, 60, 80]
+    _header(ws, 1, ["ID", "Activity", "Paths"], widths, left=3)
+    governing = [a for a in document.matrix.activities() if a.paths]
+    for row, activity in enumerate(governing, start=2):
+        values = [activity.id, activity.name, "\n".join(p.pattern for p in activity.paths)]
+        for col, value in enumerate(values, start=1):
+            _put(ws, row, col, value, STYLE_TEXT)
+        _fit_height(ws, row, list(zip(values, widths)))
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    _print_setup(ws, document)
+
+
 def by_role_rows(document: Document) -> list[list[str]]:
     """The By role sheet below its header: Role, As, Phase, ID, Activity; one row per (role, activity, part)."""
     rows = []
@@ -631,6 +650,8 @@ def render_xlsx(document: Document) -> bytes:
     _matrix_sheet(matrix_ws, document)
     _roles_sheet(wb.create_sheet("Roles"), document)
     _by_role_sheet(wb.create_sheet("By role"), document)
+    if any(activity.paths for activity in document.matrix.activities()):
+        _paths_sheet(wb.create_sheet(PATHS_SHEET), document)
     cached: dict[str, dict[str, int]] = {}
     if document.analysis:
         summary = wb.create_sheet(SUMMARY_SHEET)
