@@ -257,3 +257,16 @@ def test_the_workbook_has_a_paths_sheet_only_when_activities_govern_paths(tmp_pa
     # (exit 1: the people under the role headers are left out, as for any workbook of a project with people)
     assert back.returncode == 1 and "No changes in responsibilities" in back.stdout + back.stderr, back.stderr
     assert (root / "activities" / "01-build.yaml").read_bytes() == before
+
+
+def test_markdown_lists_the_paths_only_when_activities_govern_paths(tmp_path):
+    root = write(tmp_path / "p")
+    assert run("build", "--format", "md", "--no-lint", "-o", "../without", cwd=root).returncode == 0
+    assert "## Paths" not in (tmp_path / "without" / "raci-matrix.md").read_text(encoding="utf-8")
+    (root / "activities" / "01-build.yaml").write_text(ACTIVITIES.replace(
+        "    sign-off: true\n", "    sign-off: true\n    paths: [src/, docs/*.md]\n"), encoding="utf-8")
+    assert run("build", "--format", "md", "--no-lint", "-o", "../with", cwd=root).returncode == 0
+    markdown = (tmp_path / "with" / "raci-matrix.md").read_text(encoding="utf-8")
+    section = markdown[markdown.index("## Paths"):markdown.index("## By role")]
+    assert [line for line in section.splitlines() if line.startswith("| B-")] == [
+        "| B-2 | Accept the code | src/ docs/\\*.md |"]

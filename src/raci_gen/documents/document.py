@@ -99,7 +99,7 @@ class Document:
         # The headings of the built-in Markdown template, in order (conditional ones included).
         headings: list[tuple[str, str | None]] = [(self.title, None), ("Legend", None), ("Matrix", None)]
         headings += [(phase.name, None) for phase in self.matrix.phases]
-        headings += [("Roles", None), ("By role", None)]
+        headings += [("Roles", None), ("Paths", None), ("By role", None)]
         headings += [(f"Role {role.id}", role.id) for role in self.matrix.roles]
         headings += [("Workload", None), ("Open findings", None), ("Approval", None)]
         return role_anchors(headings)
