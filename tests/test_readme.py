@@ -366,6 +366,36 @@ def test_the_first_project_of_the_readme_runs_as_written(tmp_path):
     assert "| HO-1 | Hand the model over to the team that runs it |" in (output / "raci-matrix.md").read_text()
 
 
+def test_the_governance_example_of_the_readme_runs_as_written(tmp_path):
+    """README, "Who signs off, who is in post, who reviews": the three files written as shown, in a git
+    repository; lint on each day and the build say what the text after them says."""
+    section = _section(README, "Who signs off, who is in post, who reviews")
+    files = [t.content for t in section if t.type == "fence" and t.info == "yaml"]
+    [commands] = [t.content for t in section if t.type == "fence" and t.info == "sh"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, timeout=60)
+    for text in files:
+        path = tmp_path / re.match(r"# (\S+)\n", text).group(1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    runs = []
+    for line in commands.splitlines():
+        argv = line.split("#")[0].split()
+        assert argv[0] == "raci-gen", line
+        runs.append(subprocess.run([RACI_GEN, *argv[1:]], cwd=tmp_path, capture_output=True, text=True,
+                                   timeout=120))
+    before, after, built = runs
+    assert before.returncode == 1, before.stdout + before.stderr
+    assert ("Ada Lovelace <ada@example.org> fills both role PO (Product Owner), Accountable (A), and role ML (ML "
+            "Engineer), Responsible (R), so signs off their own work") in before.stdout
+    assert "[separate-sign-off-people]" in before.stdout and "2027-03-31" in before.stdout
+    assert "[hand-over-due]" in before.stdout
+    assert after.returncode == 0 and "0 errors, 0 warnings, 0 info" in after.stdout, after.stdout + after.stderr
+    assert built.returncode == 0, built.stderr
+    assert "Product Owner (Alan Turing)" in (tmp_path / "output" / "raci-matrix.md").read_text(encoding="utf-8")
+    owners = (tmp_path / ".github" / "CODEOWNERS").read_text(encoding="utf-8")
+    assert "/model/release.yaml @acme/product @aturing\n" in owners and "/model/ @ghopper\n" in owners
+
+
 def test_the_synopsis_names_commands_and_options_that_exist():
     """docs/commands.md's synopsis names every command and every option of each (by its long or short name), and
     no option that is not in the command's --help (the installed raci-gen, whatever module defines it)."""
