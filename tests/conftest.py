@@ -7,6 +7,7 @@ example is loaded from there, once per session.
 
 from __future__ import annotations
 
+import ast
 import atexit
 import datetime as _dt
 from dataclasses import dataclass
@@ -237,3 +238,15 @@ def daci_document(tmp_path_factory) -> Document:
                              {"id": "D-1", "name": "Pick the database", "raci": {"R1": "D", "R2": "A", "R3": "C"}}]}},
                          {"variant": "DACI"})
     return fixed_document(load_project(str(root)))
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every raci_gen module the file imports, at the top or inside a function (a from-import's names too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("raci_gen"):
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("raci_gen"))
+    return found

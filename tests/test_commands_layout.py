@@ -7,24 +7,12 @@ import ast
 import subprocess
 from pathlib import Path
 
-from conftest import write_project
+from conftest import imported_modules, write_project
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "raci_gen"
 COMMANDS_DIR = PACKAGE / "commands"
 SHARED = {"options", "projects", "reporting", "exit_codes"}
 """The modules of commands/ that are not a command: what several commands use."""
-
-
-def imported_modules(path: Path) -> set[str]:
-    """Every raci_gen module the file imports, at the top or inside a function (a from-import's names too)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("raci_gen"):
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names if alias.name.startswith("raci_gen"))
-    return found
 
 
 def test_every_command_is_a_module_and_one_registration():

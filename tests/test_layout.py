@@ -3,24 +3,13 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
+from conftest import imported_modules as imports
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "raci_gen"
-
-
-def imports(path: Path) -> set[str]:
-    """Every raci_gen module the file imports, at the top or inside a function."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("raci_gen"):
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names if alias.name.startswith("raci_gen"))
-    return found
 
 
 @pytest.mark.parametrize("rule", sorted(p.name for p in (PACKAGE / "checks" / "rules").glob("*.py")))
