@@ -270,3 +270,25 @@ def test_markdown_lists_the_paths_only_when_activities_govern_paths(tmp_path):
     section = markdown[markdown.index("## Paths"):markdown.index("## By role")]
     assert [line for line in section.splitlines() if line.startswith("| B-")] == [
         "| B-2 | Accept the code | src/ docs/\\*.md |"]
+
+
+def test_diff_keeps_a_person_whose_email_is_added_and_ignores_the_order_of_handles(tmp_path):
+    """An e-mail given later is the same person (not one who left and one who joined), a new name under the same
+    e-mail is a rename, and handles listed in another order or case are the same owners."""
+    write(tmp_path / "old")
+    roles = json.loads(json.dumps(ROLES))
+    lead, team = roles["roles"]
+    team["people"][0]["email"] = "grace@example.org"  # Grace had no e-mail
+    lead["people"][1]["name"] = "Alan M. Turing"  # same e-mail
+    lead["people"][0]["handles"] = ["@ADA-L"]
+    lead["handles"] = ["@Acme/Leads"]
+    write(tmp_path / "new", roles)
+    result = run("diff", "old", "new", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert ("People:\n"
+            "  LEAD Lead: Alan Turing → Alan M. Turing\n"
+            "  TEAM Team: Grace Hopper: e-mail (none) → grace@example.org\n") in result.stdout
+    assert "joined" not in result.stdout and "left" not in result.stdout and "Handles" not in result.stdout
+    roles["roles"][0]["handles"] = ["@acme/leads", "@acme/owners"]
+    write_roles(tmp_path / "new", roles)
+    assert "  LEAD Lead: @acme/leads → @acme/leads @acme/owners\n" in run("diff", "old", "new", cwd=tmp_path).stdout

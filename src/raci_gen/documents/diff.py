@@ -112,10 +112,11 @@ class MatrixDiff:
     cells: tuple[CellChange, ...] = ()
     """Changed cells of the activities in both versions, in the new version's order."""
     people: tuple[str, ...] = ()
-    """Who joined or left a role in both versions, or whose from/until/note changed, as lines such as
+    """Who joined or left a role in both versions, or whose name, e-mail, from/until/note changed, as lines such as
     ``LEAD Lead: Alan Turing joined (from 2026-07-01)``; in the new version's order."""
     handles: tuple[str, ...] = ()
-    """Changed code-review handles of the roles in both versions and of their people (CODEOWNERS' owners)."""
+    """Changed code-review handles of the roles in both versions and of their people (CODEOWNERS' owners); a
+    new order or case is no change."""
     paths: tuple[str, ...] = ()
     """Changed ``paths:`` of the activities in both versions (what CODEOWNERS gives their owners)."""
     findings_appeared: tuple[Finding, ...] = ()
@@ -202,10 +203,29 @@ def _paths(old: dict[str, tuple[Activity, str]], new: dict[str, tuple[Activity, 
     return tuple(changed)
 
 
-def _person_key(person: Person) -> str:
-    """Who a person is across the two versions: their e-mail when given (case ignored), else their name (case
-    and spacing ignored), as the sign-off rules tell people apart."""
-    return person.email.lower() if person.email else " ".join(person.name.lower().split())
+def _name_key(person: Person) -> str:
+    return " ".join(person.name.lower().split())
+
+
+def _matched_people(before: Iterable[Person], after: Iterable[Person]) -> tuple[list[tuple[Person | None, Person]],
+                                                                                list[Person]]:
+    """The people of a role in the new version, each with who they were in the old one (None: joined), and those
+    of the old one nobody matches (left). A person is the same across the versions by e-mail when both give one
+    (case ignored), as the sign-off rules tell people apart; else by name (case and spacing ignored), so that a
+    person whose e-mail is added or removed is the same person, not one who left and one who joined."""
+    unmatched = list(before)
+    pairs: list[tuple[Person | None, Person]] = []
+    for person in after:
+        match = None
+        if person.email:
+            match = next((p for p in unmatched if p.email and p.email.lower() == person.email.lower()), None)
+        if match is None:
+            match = next((p for p in unmatched if _name_key(p) == _name_key(person)
+                          and not (p.email and person.email)), None)
+        if match is not None:
+            unmatched.remove(match)
+        pairs.append((match, person))
+    return pairs, unmatched
 
 
 def _days(person: Person) -> str:
@@ -215,9 +235,15 @@ def _days(person: Person) -> str:
     return "; ".join(terms)
 
 
+def _same_handles(before: Iterable, after: Iterable) -> bool:
+    """Whether two lists of handles name the same owners: CODEOWNERS gives every owner on a line the same say, and
+    GitHub's and GitLab's names ignore case, so neither order nor case is a change."""
+    return sorted(h.text.lower() for h in before) == sorted(h.text.lower() for h in after)
+
+
 def _governance(old: Matrix, new: Matrix) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(people, handles) that changed in the roles of both versions: who joined or left, whose from, until
-    or note changed; the roles' and their people's handles."""
+    """(people, handles) that changed in the roles of both versions: who joined or left, whose name, e-mail,
+    from, until or note changed; the roles' and their people's handles."""
     old_roles = {r.id: r for r in old.roles}
     people: list[str] = []
     handles: list[str] = []
@@ -226,22 +252,26 @@ def _governance(old: Matrix, new: Matrix) -> tuple[tuple[str, ...], tuple[str, .
         if before is None:
             continue
         where = f"{role.id} {role.name}"
-        if [h.text for h in before.handles] != [h.text for h in role.handles]:
+        if not _same_handles(before.handles, role.handles):
             handles.append(f"{where}: {_listed(h.text for h in before.handles)} {ARROW} "
                            f"{_listed(h.text for h in role.handles)}")
-        was = {_person_key(p): p for p in before.people}
-        now = {_person_key(p): p for p in role.people}
-        for key, person in now.items():
-            if key not in was:
+        pairs, gone = _matched_people(before.people, role.people)
+        for was, person in pairs:
+            if was is None:
                 people.append(f"{where}: {person.name} joined" + (f" ({_days(person)})" if _days(person) else ""))
                 continue
-            if _days(was[key]) != _days(person):
-                people.append(f"{where}: {person.name}: {_days(was[key]) or 'no dates'} {ARROW} "
+            if _name_key(was) != _name_key(person):
+                people.append(f"{where}: {was.name} {ARROW} {person.name}")
+            if (was.email or "").lower() != (person.email or "").lower():
+                people.append(f"{where}: {person.name}: e-mail {was.email or '(none)'} {ARROW} "
+                              f"{person.email or '(none)'}")
+            if _days(was) != _days(person):
+                people.append(f"{where}: {person.name}: {_days(was) or 'no dates'} {ARROW} "
                               f"{_days(person) or 'no dates'}")
-            if [h.text for h in was[key].handles] != [h.text for h in person.handles]:
-                handles.append(f"{where}: {person.name}: {_listed(h.text for h in was[key].handles)} {ARROW} "
+            if not _same_handles(was.handles, person.handles):
+                handles.append(f"{where}: {person.name}: {_listed(h.text for h in was.handles)} {ARROW} "
                                f"{_listed(h.text for h in person.handles)}")
-        people += [f"{where}: {person.name} left" for key, person in was.items() if key not in now]
+        people += [f"{where}: {person.name} left" for person in gone]
     return tuple(people), tuple(handles)
 
 
