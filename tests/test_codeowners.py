@@ -336,3 +336,55 @@ def test_a_block_past_what_github_reads_is_refused_as_it_is_made(tmp_path):
     assert line.startswith("activities/01.yaml:1:") and "the CODEOWNERS lines reach 3 MiB here, at activity A-2" in line
     assert (project.parent.parent / ".github" / "CODEOWNERS").read_bytes() == before
     assert not (project / "output").exists()
+
+
+def test_a_later_broader_pattern_says_it_takes_the_earlier_paths(tmp_path):
+    """/data/raw/ before /data/, or anything before the catch-all: the later line's owners win every file of the
+    earlier pattern, which lint says at the earlier one, naming the line that wins; the parser agrees."""
+    activities = json.loads(json.dumps(ACTIVITIES))
+    activities["activities"][0]["paths"] = ["/data/raw/", "*.sql"]  # DP-1, Data Lead
+    activities["activities"][1]["paths"] = ["/models/", "/data/"]  # MD-1, Ada, later
+    activities["activities"][2]["paths"] = ["/tests/", "**"]  # QA-1, Alan, last
+    project = _project(tmp_path, activities=activities)
+    result = _raci_gen("lint", ".", cwd=project)
+    lines = [line for line in result.stdout.splitlines() if "codeowners-same-path" in line]
+    # every path of DP-1 and MD-1 is QA-1's in the end: the finding names the last line that covers each
+    assert any("DP-1 governs /data/raw/ (owners @acme/data-leads), and QA-1's ** at activities/01.yaml:1:" in line
+               for line in lines), lines
+    assert sum("QA-1's ** at" in line for line in lines) == 4, lines
+    assert not any("governs /tests/" in line for line in lines)
+    activities["activities"][2]["paths"] = ["/tests/"]
+    (project / "activities" / "01.yaml").write_text(json.dumps(activities), encoding="utf-8")
+    [line] = [line for line in _raci_gen("lint", ".", cwd=project).stdout.splitlines() if "codeowners-same-path" in line]
+    assert "DP-1 governs /data/raw/ (owners @acme/data-leads), and MD-1's /data/ at activities/01.yaml:1:" in line
+    assert "MD-1's owners win and DP-1's are never asked: narrow /data/, or give the path to one activity" in line
+    _raci_gen("build", ".", cwd=project)
+    text = (project.parent.parent / ".github" / "CODEOWNERS").read_text(encoding="utf-8")
+    assert _owners(text, "data/raw/x.csv") == ["@ada-l"]  # what the finding said
+
+
+PATTERNS = ["*", "**", "/**", "/data/", "/data/**", "data/", "/data/raw/", "data/raw/", "/data/*.csv", "/data/raw/*.csv",
+            "/data/**/x.csv", "*.csv", "raw/", "/docs/", "docs/", "/docs/api/", "/datas/", "/data", "/data/*/", "x.csv"]
+
+
+def _files(pattern: str) -> list[str]:
+    """Files ``pattern`` may match, to try it on."""
+    stem = pattern.strip("/").replace("**", "a/b").replace("*", "x") or "f"
+    return [stem, f"{stem}/f.txt", f"top/{stem}/f.txt", f"{stem}/x.csv", "data/raw/x.csv", "docs/api/x.md", "f.txt"]
+
+
+@pytest.mark.parametrize("later", PATTERNS)
+def test_covers_says_only_what_a_codeowners_parser_confirms(later):
+    """Whenever raci-gen says ``later`` covers ``earlier``, the parser gives every file of ``earlier`` to the later
+    line's owner (checked on files made from both patterns); and the pairs it must find, it finds."""
+    from raci_gen.model.codeowners import covers
+
+    for earlier in PATTERNS:
+        if not covers(later, earlier):
+            continue
+        text = f"{earlier} @early\n{later} @late\n"
+        for path in _files(earlier) + _files(later):
+            if CodeOwners(f"{earlier} @early\n").of(path):
+                assert _owners(text, path) == ["@late"], (earlier, later, path)
+    assert covers(later, "/data/raw/x.csv") == (later in ("*", "**", "/**", "/data/", "/data/**", "data/",
+                                                          "/data/raw/", "data/raw/"))

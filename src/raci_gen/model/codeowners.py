@@ -76,3 +76,52 @@ def one_line(text: str) -> str:
     """``text`` on one line, its blanks and line breaks (any Unicode ones) each run a single space: a name
     in a comment line of CODEOWNERS, which must not start another line."""
     return " ".join(text.split())
+
+
+_WILDCARDS = re.compile(r"[*?]")
+CATCH_ALL = "*"
+"""The key :func:`covered_folder` gives the patterns that match every file."""
+
+
+def covered_folder(pattern: str) -> str | None:
+    """The folder ``pattern`` surely matches all of, as a path from the repository's root with slashes at both
+    ends (``/data/`` for ``/data/``, ``/data/**`` and ``data/``), :data:`CATCH_ALL` for ``*``, ``**`` and ``/**``;
+    None for any other pattern. ``docs/``, a folder of that name at any depth, surely covers the one at the top."""
+    if pattern in ("*", "**", "/**"):
+        return CATCH_ALL
+    folder = pattern[:-2] if pattern.endswith("/**") else pattern
+    if not folder.endswith("/") or len(folder) < 2 or _WILDCARDS.search(folder):
+        return None
+    return folder if folder.startswith("/") else "/" + folder
+
+
+def anchored(pattern: str) -> str | None:
+    """``pattern`` as a path from the repository's root (a leading slash, or one inside, anchors it), or None for a
+    pattern that matches at any depth (``*.csv``, ``logs/``)."""
+    if pattern.startswith("/"):
+        return pattern
+    return "/" + pattern if "/" in pattern.rstrip("/") else None
+
+
+def enclosing_folders(pattern: str) -> list[str]:
+    """The keys of :func:`covered_folder` that would cover ``pattern``: :data:`CATCH_ALL`, then each folder
+    written out without wildcards that holds all it matches (``/data/``, ``/data/raw/`` for ``/data/raw/*.csv``)."""
+    keys = [CATCH_ALL]
+    path = anchored(pattern)
+    if path is None:
+        return keys
+    for end in range(1, len(path) - 1):
+        if _WILDCARDS.match(path[end]):
+            break
+        if path[end] == "/":
+            keys.append(path[:end + 1])
+    return keys
+
+
+def covers(later: str, earlier: str) -> bool:
+    """Whether the pattern ``later`` surely matches every file ``earlier`` matches, so that, on a later CODEOWNERS
+    line, it takes all of ``earlier``'s files from its owners. Only what is sure is said: the catch-all covers every
+    other pattern, and a folder written out (``/data/``, ``/data/**``, ``docs/``) a pattern anchored inside it
+    (``/data/raw/``, ``/data/*.csv``, ``/docs/api/``); any other pair is not judged (False)."""
+    folder = covered_folder(later)
+    return later != earlier and folder is not None and folder in enclosing_folders(earlier)

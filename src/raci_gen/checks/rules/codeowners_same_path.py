@@ -1,8 +1,10 @@
 """Two activities do not claim the same path with different owners.
 
 CODEOWNERS takes the last line that matches a file: of two activities that govern the same pattern,
-the later one's owners are asked to review it and the earlier one's never are. The finding is at the
-earlier one (the claim that has no effect) and names the one that wins.
+the later one's owners are asked to review it and the earlier one's never are. The same holds when the
+later pattern covers the earlier one (``/data/`` after ``/data/raw/``, or the catch-all ``*``;
+:func:`raci_gen.model.codeowners.covers` says which pairs are sure). The finding is at the earlier one
+(the claim that has no effect) and names the one that wins.
 
 Passes::
 
@@ -13,6 +15,8 @@ Fails::
 
     - {id: DP-1, raci: {R1: A}, paths: [/data/]}
     - {id: MD-1, raci: {R2: A}, paths: [/data/]}   # R2's handles win /data/
+    - {id: GV-1, raci: {R3: A}, paths: [/data/raw/]}
+    - {id: GV-2, raci: {R1: A}, paths: ["*"]}     # R1's handles win every path above
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from typing import Iterator
 
 from raci_gen.checks.codeowners import PathOwners, path_owners
 from raci_gen.checks.findings import Hit
+from raci_gen.model.codeowners import covered_folder, covers, enclosing_folders
 from raci_gen.model.matrix import CodeOwnersSettings, Matrix, Settings
 
 ID = "codeowners-same-path"
 SEVERITY = "warning"
 OPTIONS: dict[str, object] = {}
-SUMMARY = "No two activities govern the same path with different owners (CODEOWNERS takes the last match)."
+SUMMARY = ("No two activities govern the same path, or a later one a path that covers an earlier one's, with "
+           "different owners (CODEOWNERS takes the last match).")
 
 
 def settings_options(settings: Settings | None) -> dict:
@@ -68,3 +74,28 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
                       f"CODEOWNERS takes the last match, so {last.activity.id}'s owners win and "
                       f"{owned.activity.id}'s are never asked: give the path to one activity, or narrow one "
                       "pattern", related=(where,))
+    yield from _covered(list(path_owners(matrix, setting)), owner_set, setting.target)
+
+
+def _covered(claims: list[PathOwners], owner_set, target: str) -> Iterator[Hit]:
+    """The claims that a later activity's broader pattern takes over: the finding names the last such line, whose
+    owners CODEOWNERS asks. Folders are looked up, not every pair compared, so a project of many paths stays fast."""
+    folders: dict[str, list[int]] = {}
+    for number, owned in enumerate(claims):
+        folder = covered_folder(owned.path.pattern)
+        if folder is not None:
+            folders.setdefault(folder, []).append(number)
+    for number, owned in enumerate(claims):
+        later = max((m for key in enclosing_folders(owned.path.pattern) for m in folders.get(key, ())
+                     if m > number and claims[m].activity.id != owned.activity.id
+                     and covers(claims[m].path.pattern, owned.path.pattern)), default=None)
+        if later is None or owner_set(owned) == owner_set(claims[later]):
+            continue
+        other = claims[later]
+        where = other.path.location or other.activity.location
+        yield Hit(owned.activity, owned.path.location or owned.activity.location,
+                  f"activity {owned.activity.id} governs {owned.path.pattern} (owners {_owners(owned, target)}), and "
+                  f"{other.activity.id}'s {other.path.pattern} at {where}, a later line, covers it (owners "
+                  f"{_owners(other, target)}); CODEOWNERS takes the last match, so {other.activity.id}'s owners win "
+                  f"and {owned.activity.id}'s are never asked: narrow {other.path.pattern}, or give the path to "
+                  "one activity", related=(where,))
