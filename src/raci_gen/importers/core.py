@@ -367,7 +367,12 @@ def _choose(tables: list[SourceTable], variant: Variant, number: int | None, sho
         raise SourceError(f"{shown}: error: {len(tied)} tables hold as many letters: {listing}; "
                           "choose one with --table N")
     for other in candidates[1:]:
-        notes.append(Note(other.label(), f"also holds letters ({other.score:g}); not read (choose with --table)"))
+        # Rows of letters not read are rows lost: listed, and the exit status says so (1); in a document
+        # raci-gen built (its stamp), they are its own views of the matrix read (by role, workload).
+        own_view = bool(best.tables[0].stamp and other.tables[0].stamp)
+        notes.append(Note(other.label(), f"also holds letters ({other.score:g}); not read (choose with --table)"
+                          + ("; a view of the matrix in the document raci-gen built" if own_view else ""),
+                          dropped=not own_view))
     return best, notes
 
 
@@ -475,6 +480,14 @@ def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool =
             left += sh.above[1:]
         else:
             left += sh.above
+    if len(tables) > 1:
+        # One table per sheet (a workbook with a tab per phase): a sheet's name is its table's heading.
+        parts = [t.part for t in tables]
+        for i, table in enumerate(tables):
+            if phase_names[i] is None and table.part and parts.count(table.part) == 1:
+                phase_names[i] = " ".join(table.part.split())
+                notes.append(Note(table.rows[0][0].where if table.rows and table.rows[0] else table.where,
+                                  f"the sheet's name {phase_names[i]!r} read as the phase of its table"))
     title = first.title or (first.heading if len(tables) == 1 else None)
     subtitles: list[str] = []
     for cell in above:
