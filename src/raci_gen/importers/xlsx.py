@@ -129,15 +129,49 @@ def read_xlsx(data: bytes, shown: str, options: ReadOptions) -> list[SourceTable
             rows.append(out)
         if not rows:
             continue
+        kept = _columns_not_merged_through(ws, rows, r1, c1)
+        if len(kept) < len(rows[0]):
+            rows = [[row[j] for j in kept] for row in rows]
+            offsets = kept
+        else:
+            offsets = list(range(len(rows[0])))
 
-        def where_of(first, last, lo, hi, ws=ws, r1=r1, c1=c1):
-            return (f"sheet {ws.title!r} {get_column_letter(c1 + lo)}{r1 + first}:"
-                    f"{get_column_letter(c1 + hi)}{r1 + last}")
+        def where_of(first, last, lo, hi, ws=ws, r1=r1, c1=c1, offsets=offsets):
+            return (f"sheet {ws.title!r} {get_column_letter(c1 + offsets[lo])}{r1 + first}:"
+                    f"{get_column_letter(c1 + offsets[hi])}{r1 + last}")
 
         for table in split_grid(rows, where_of, title=title, stamp=stamp, part=ws.title):
             tables.append(SourceTable(len(tables) + 1, table.where, table.rows, table.heading, title, stamp,
                                       part=ws.title))
     return tables
+
+
+def _columns_not_merged_through(ws, rows: list[list[SourceCell]], r1: int, c1: int) -> list[int]:
+    """The indexes of the columns of ``rows`` to read: all but those that are only the right-hand part of cells
+    merged across columns (an Activity cell merged over B:C on every row). Such a column is empty all down, so
+    it would cut the table in two, the names on one side and the letters on the other. A column is left out
+    when it is empty in every row and covered by a merge in the first row with text on both sides of it (the
+    header: ``Activity`` merged over B:C), or in every such row. The empty column between a matrix and a legend
+    beside it, under a title merged over both, stays and parts them: the title has text on one side only."""
+    width = len(rows[0])
+    empty = [j for j in range(width) if not any(row[j].text for row in rows)]
+    if not empty:
+        return list(range(width))
+    covered: dict[int, set[int]] = {}  # column index -> row indexes where a merge covers it (not its first column)
+    for merged in ws.merged_cells.ranges:
+        if merged.max_col <= merged.min_col:
+            continue
+        lo_row, hi_row = max(merged.min_row, r1), min(merged.max_row, r1 + len(rows) - 1)
+        for j in empty:
+            if merged.min_col < c1 + j <= merged.max_col and lo_row <= hi_row:
+                covered.setdefault(j, set()).update(range(lo_row - r1, hi_row - r1 + 1))
+    dropped = set()
+    for j, where in covered.items():
+        # The rows with text on both sides of the column: the first is the header of the table it is in.
+        across = [i for i, row in enumerate(rows) if any(c.text for c in row[:j]) and any(c.text for c in row[j + 1:])]
+        if not across or across[0] in where or all(i in where for i in across):
+            dropped.add(j)
+    return [j for j in range(width) if j not in dropped]
 
 
 def _measure(archive: zipfile.ZipFile, shown: str) -> None:
