@@ -680,6 +680,14 @@ class _Reader:
                         role_cols.append(j)
                 role_cols.sort()
         taken = set(role_cols) | set(letter_columns)
+        # A legend written down a column beside the letters ("Key": R = Responsible, A = Accountable, ...), with
+        # no empty column between: it explains the letters (not lost), and is no id, name or note of the rows.
+        for j in range(len(header)):
+            texts = [row[j].text for row in body if row[j].text]
+            if j not in taken and texts and all(_is_legend_text(t) for t in texts):
+                taken.add(j)
+                self.note(header[j].where, f"column {header[j].text or j + 1!r}: a legend of the letters "
+                                           f"({len(texts)} cell{'s' if len(texts) != 1 else ''}); not read")
         id_col = next((j for j, k in kinds.items() if k == "id" and j not in taken), None)
         name_col = next((j for j, k in kinds.items() if k == "name" and j not in taken), None)
         phase_col = next((j for j, k in kinds.items() if k == "phase" and j not in taken), None)
