@@ -86,3 +86,52 @@ def test_a_table_of_letters_not_read_is_left_out_with_exit_1(tmp_path):
     assert not (tmp_path / "s").exists()
     other = run("import", str(source), "--out", str(tmp_path / "t"), "--table", "2")
     assert other.returncode == 0, other.stdout + other.stderr
+
+
+def sheets_workbook(path: Path, titles: dict[str, str], footnote: bool = False) -> Path:
+    """A sheet per phase, each with a title row and a blank row over its table (and a footnote under it)."""
+    wb = openpyxl.Workbook()
+    rows = {"Plan": [("Scope", "A", "R"), ("Estimate", "A", "R")], "Build": [("Code", "I", "A/R")],
+            "Run": [("Operate", "A", "R")]}
+    for k, (sheet, title) in enumerate(titles.items()):
+        ws = wb.active if k == 0 else wb.create_sheet(sheet)
+        ws.title = sheet
+        ws.append([title])
+        ws.append([])
+        ws.append(["Activity", "PM", "Dev"])
+        for row in rows[sheet]:
+            ws.append(list(row))
+        if footnote:
+            ws.append([])
+            ws.append([f"* agreed in the {sheet} review", "see wiki"])
+    wb.save(path)
+    return path
+
+
+def test_a_sheet_per_phase_each_under_the_same_title_is_one_matrix(tmp_path):
+    # The title block over each sheet's table broke the run of tables: 'error: 2 tables hold as many
+    # letters', exit 2, for the commonest way of laying out a tab per phase.
+    title = "Acme CRM rollout – RACI"
+    source = sheets_workbook(tmp_path / "tabs.xlsx", {"Plan": title, "Build": title, "Run": title})
+    result = run("import", str(source), "--out", str(tmp_path / "p"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert phases_of(tmp_path / "p") == [
+        ("Plan", [("Scope", {"PM": "A", "DEV": "R"}), ("Estimate", {"PM": "A", "DEV": "R"})]),
+        ("Build", [("Code", {"PM": "I", "DEV": "A/R"})]), ("Run", [("Operate", {"PM": "A", "DEV": "R"})])]
+    report = result.stdout.splitlines()
+    assert f"{source}: Plan!A1: '{title}' above the table read as the title" in report
+    assert f"{source}: Build!A1: '{title}' above the table repeats the title" in report
+    assert yaml.safe_load((tmp_path / "p" / "raci.yaml").read_text(encoding="utf-8"))["title"] == title
+
+
+def test_a_sheet_per_phase_each_under_its_phase_s_name_with_footnotes(tmp_path):
+    # Different lines over each sheet's table name the phases; the footnotes under them are listed (exit 1).
+    source = sheets_workbook(tmp_path / "tabs.xlsx", {"Plan": "Phase 1: Planning", "Build": "Phase 2: Build"},
+                             footnote=True)
+    result = run("import", str(source), "--out", str(tmp_path / "p"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert [name for name, _ in phases_of(tmp_path / "p")] == ["Phase 1: Planning", "Phase 2: Build"]
+    report = result.stdout.splitlines()
+    for sheet, row in (("Plan", 7), ("Build", 6)):
+        assert f"{source}: {sheet}!A{row}: left out: '* agreed in the {sheet} review' is outside the table" in report
+        assert f"{source}: {sheet}!B{row}: left out: 'see wiki' is outside the table" in report

@@ -342,11 +342,15 @@ def _choose(tables: list[SourceTable], variant: Variant, number: int | None, sho
         table = tables[number - 1]
         return Choice((table,), _score(table, variant)), notes
     groups: list[list[SourceTable]] = []
-    for table in tables:
-        if groups and _header_key(groups[-1][-1]) == _header_key(table) and len(table.rows) > 1:
-            groups[-1].append(table)
-        else:
-            groups.append([table])
+    run: list[SourceTable] | None = None  # the run of same-header tables being extended
+    for i, table in enumerate(tables):
+        if run and _header_key(run[-1]) == _header_key(table) and len(table.rows) > 1:
+            run.append(table)
+            continue
+        groups.append([table])
+        if run and _between_sheets(run[-1], tables[i:], variant):
+            continue  # a footnote under a sheet's table, a title over the next one's: the run goes on
+        run = groups[-1]
     candidates = []
     for group in groups:
         if len(group) == 1 and _is_legend(group[0]):
@@ -374,6 +378,23 @@ def _choose(tables: list[SourceTable], variant: Variant, number: int | None, sho
                           + ("; a view of the matrix in the document raci-gen built" if own_view else ""),
                           dropped=not own_view))
     return best, notes
+
+
+def _between_sheets(last: SourceTable, rest: list[SourceTable], variant: Variant) -> bool:
+    """Whether ``rest`` starts with blocks without letters (a footnote under ``last``, the title of the next
+    sheet) and then a table of another sheet with ``last``'s header: the next of a sheet per phase."""
+    for k, table in enumerate(rest):
+        if _header_key(table) == _header_key(last) and len(table.rows) > 1:
+            return k > 0 and table.part is not None and table.part != last.part
+        if _score(table, variant) or k >= 4:
+            return False
+    return False
+
+
+def _is_title_of(table: SourceTable, following: list[SourceTable]) -> bool:
+    """Whether ``table`` is a block of one-cell rows (a title) just above the next table of its own sheet."""
+    return bool(following) and table.part is not None and following[0].part == table.part and \
+        len(following[0].rows) > 1 and all(sum(1 for c in row if c.text) == 1 for row in table.rows)
 
 
 def _header_key(table: SourceTable) -> tuple[str, ...]:
@@ -466,10 +487,14 @@ def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool =
     above = list(shapes[0].above)
     chosen = {n for t in tables for n in (t.number,) + t.beside}
     left: list[SourceCell] = []
+    chosen_parts = {t.part for t in tables}
     for other in others:
-        if other.part is None or other.part != first.part or other.number in chosen or _is_legend(other):
+        if other.part is None or other.part not in chosen_parts or other.number in chosen or _is_legend(other):
             continue
-        if other.number < first.number and all(sum(1 for c in row if c.text) == 1 for row in other.rows):
+        if other.part != first.part:  # another sheet of a sheet per phase: its title is read below
+            if not _is_title_of(other, [t for t in others if t.number == other.number + 1 and t.number in chosen]):
+                left += [c for row in other.rows for c in row if c.text]
+        elif other.number < first.number and all(sum(1 for c in row if c.text) == 1 for row in other.rows):
             above[:0] = [c for row in other.rows for c in row if c.text]
         else:
             left += [c for row in other.rows for c in row if c.text]
@@ -480,15 +505,43 @@ def read_matrix(choice: Choice, variant: Variant, shown: str, transposed: bool =
             left += sh.above[1:]
         else:
             left += sh.above
-    if len(tables) > 1:
-        # One table per sheet (a workbook with a tab per phase): a sheet's name is its table's heading.
-        parts = [t.part for t in tables]
+    parts = [t.part for t in tables]
+    per_sheet = len(tables) > 1 and len(set(parts)) == len(parts) and None not in parts
+    over: dict[int, list[SourceCell]] = {}
+    if per_sheet:
+        # One table per sheet (a workbook with a tab per phase). The one-cell rows over a later sheet's table
+        # (cut from it by a blank row) repeat the title, or name its phase; when they differ from those over
+        # the first sheet's, those name the first phase too. Else the sheet's name names the phase.
+        for i, table in enumerate(tables[1:], start=1):
+            over[i] = [c for o in others if o.part == table.part and o.number not in chosen and o.number < table.number
+                       and _is_title_of(o, [t for t in others if t.number == o.number + 1 and t.number in chosen])
+                       for row in o.rows for c in row if c.text]
+
+        def same(a: str, b: str) -> bool:
+            return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+        if above and phase_names[0] is None and not first.title and any(
+                cells and not same(cells[0].text, above[0].text) for cells in over.values()):
+            phase_names[0] = " ".join(above[0].text.split())
+            notes.append(Note(above[0].where, f"{phase_names[0]!r} above the table read as the name of its phase"))
+            above = above[1:]
+    title = first.title or (first.heading if len(tables) == 1 else None)
+    if per_sheet:
+        for i, cells in over.items():
+            for cell in cells:
+                text = " ".join(cell.text.split())
+                if phase_names[i] is None and not (above and same(text, above[0].text)):
+                    phase_names[i] = text
+                    notes.append(Note(cell.where, f"{text!r} above the table read as the name of its phase"))
+                elif above and same(text, above[0].text) or title and same(text, title):
+                    notes.append(Note(cell.where, f"{text!r} above the table repeats the title"))
+                else:
+                    left.append(cell)
         for i, table in enumerate(tables):
-            if phase_names[i] is None and table.part and parts.count(table.part) == 1:
-                phase_names[i] = " ".join(table.part.split())
+            if phase_names[i] is None:
+                phase_names[i] = " ".join((table.part or "").split())
                 notes.append(Note(table.rows[0][0].where if table.rows and table.rows[0] else table.where,
                                   f"the sheet's name {phase_names[i]!r} read as the phase of its table"))
-    title = first.title or (first.heading if len(tables) == 1 else None)
     subtitles: list[str] = []
     for cell in above:
         text = " ".join(cell.text.split())
