@@ -46,6 +46,11 @@ def _run_hook(ctx: click.Context, name: str, paths: tuple[str, ...]) -> None:
         if os.path.isdir(path) and project_of(path) is None:
             raise fail(Location(path), f"no raci-gen project in {path} or above; "
                                        "the hook's args name project folders")
+        if not os.path.lexists(path) and not os.path.splitext(os.path.normpath(path))[1]:
+            # pre-commit gives files that exist, each with its suffix (raci.yaml, .md, ...): a path without a
+            # suffix that is not there is a folder of the hook's args that was moved or renamed (git mv).
+            raise fail(Location(path), f"no such folder: {path}; the hook's args name project folders (moved or "
+                                       "renamed? name its new place in args in .pre-commit-config.yaml)")
     command, *options = HOOK_COMMANDS[name]
     program = ctx.find_root().command  # the raci-gen group, which runs the command as on the command line
     statuses = [run_command(program, command, options, folder) for folder in projects_of(paths)]
