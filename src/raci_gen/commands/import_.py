@@ -7,6 +7,7 @@ import os
 import click
 
 from raci_gen.commands.exit_codes import EXIT_CHECK_FAILED
+from raci_gen.commands.reporting import command_line
 from raci_gen.model.variants import VARIANTS
 from raci_gen.runtime.terminal import echo
 
@@ -83,8 +84,8 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
             write_all([Write(ignore, git_files()[".gitignore"], confine(ignore, ".", out_dir), create_only=True)])
             wrote += 1
         echo(f"wrote {wrote} files to {out_dir}; lint: {counts['error']} errors, "
-                   f"{counts['warning']} warnings, {counts['info']} info (raci-gen lint {out_dir}); "
-                   f"next: raci-gen build {out_dir}")
+                   f"{counts['warning']} warnings, {counts['info']} info ({command_line('lint', out_dir)}); "
+                   f"next: {command_line('build', out_dir)}")
     else:
         echo(f"changed {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {into}"
                    if result.files else f"nothing to change in {into}")

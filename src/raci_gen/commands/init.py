@@ -6,6 +6,7 @@ import os
 
 import click
 
+from raci_gen.commands.reporting import command_line
 from raci_gen.runtime.terminal import echo
 
 
@@ -41,4 +42,4 @@ def init(directory: str, templates: bool) -> None:
         echo(f"kept the existing {os.path.join(directory, name)}; see docs/docs-as-code.md, \"What to commit\"",
              err=True)
     echo(created.hooks, err=True)
-    echo(f"wrote {len(created.written)} files to {directory}; next: raci-gen build {directory}")
+    echo(f"wrote {len(created.written)} files to {directory}; next: {command_line('build', directory)}")
