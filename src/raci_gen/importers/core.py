@@ -771,8 +771,12 @@ class _Reader:
         self.list_left_out([g for g in {id(g): g for g in self.groups.values()}.values() if id(g) not in used_groups],
                            "is a group over no role's column")
         header_key = tuple(c.text.casefold() for c in header)
+        named = phase is not None  # the table's heading (or sheet) names its first phase
         phase = phase or "Activities"
         pending: SourceCell | None = None  # a phase row no activity has followed yet
+        before = len(self.activities)
+        phase_rows = 0
+        doubt: SourceCell | None = None  # a phase row that may be an activity without letters
         for row in body:
             if not any(c.text for c in row):
                 continue
@@ -793,6 +797,12 @@ class _Reader:
                     (phase_col is None or non_empty[0] is not row[phase_col] or len(non_empty) == 1):
                 if pending is not None:
                     self.list_left_out([pending], "is a row with no activity under it (not a phase)")
+                # Activities before it had no phase row: a plain row of one cell among them may be an activity
+                # whose letters are yet to be given ("Decide hosting (TBD)") as well as a phase (said once an
+                # activity follows it; with none, it is a footnote, left out below).
+                doubt = non_empty[0] if not phase_rows and not named and len(self.activities) > before and \
+                    phase_col is None and not non_empty[0].bold and len(non_empty) == 1 else None
+                phase_rows += 1
                 lines = non_empty[0].text.split("\n")
                 phase = _strip_marks(lines[0])
                 if len(lines) > 1:  # a second line describes it
@@ -811,7 +821,12 @@ class _Reader:
                 continue
             if phase_col is not None and row[phase_col].text:
                 phase = row[phase_col].text
-            pending = None
+            if pending is not None and doubt is not None:
+                self.notes.append(Note(doubt.where, f"{' '.join(doubt.text.split())[:80]!r} read as a phase: a row "
+                                       "of one cell, but the activities above it have no phase row; if it is an "
+                                       "activity, give it its letters (or make the row bold, or put a phase row "
+                                       "over the first activity)", dropped=True, guessed=True))
+            pending = doubt = None
             self.activity(row, id_col, name_col, desc_col, phase, roles, letter_columns, header)
             if sign_off_col is not None:
                 self.sign_off_column = True
