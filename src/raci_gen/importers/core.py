@@ -684,6 +684,9 @@ class _Reader:
         else:
             here.add(key)
             role = self.role(header)
+        if "column" in header.hidden:
+            self.notes.append(Note(header.where, f"role {role.id} read from a column hidden in the workbook; "
+                                   "unhide the column, or delete it if the role is gone", dropped=True, guessed=True))
         group = self.groups.get(j)
         if group is not None and role.description is None:
             role.description = " ".join(group.text.split())
@@ -895,6 +898,14 @@ class _Reader:
         activity_id = self.activity_id(row[id_col] if id_col is not None else None, phase)
         activity = ImportedActivity(activity_id, name, phase, description, where=name_cell.where,
                                     sign_off=bool(marked))
+        if "row" in name_cell.hidden:
+            # A row hidden in the workbook is often one no longer in force, or one not agreed yet: read as the
+            # sheet holds it, and said to be a guess (exit 1).
+            self.notes.append(Note(name_cell.where, f"activity {activity_id} read from a row hidden in the "
+                                   "workbook; unhide the row, or delete it if it is no longer in force",
+                                   dropped=True, guessed=True))
+        elif name_cell.hidden == "grouped":
+            self.note(name_cell.where, f"activity {activity_id} read from a row folded away in an outline group")
         if letter_columns:
             for j, code in letter_columns.items():
                 for person in _names(row[j].text):

@@ -36,6 +36,9 @@ class SourceCell:
     """The whole text is bold (a phase row, in many wiki tables)."""
     link: str | None = None
     """The target of a link the cell holds."""
+    hidden: str = ""
+    """In a workbook: ``row`` or ``column`` when the cell's row or column is hidden (``row and column`` both);
+    ``grouped`` when its row is only folded away in an outline group."""
 
 
 @dataclass(frozen=True)

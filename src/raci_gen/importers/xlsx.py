@@ -113,6 +113,7 @@ def read_xlsx(data: bytes, shown: str, options: ReadOptions) -> list[SourceTable
             for cell in row:
                 if cell.hyperlink is not None and cell.hyperlink.target:
                     links[cell.coordinate] = cell.hyperlink.target
+        hidden_rows, grouped_rows, hidden_columns = _hidden(ws, r1, r2, c1, c2)
         rows = []
         for row in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2):
             out = []
@@ -125,7 +126,12 @@ def read_xlsx(data: bytes, shown: str, options: ReadOptions) -> list[SourceTable
                 text = "" if value is None else _text(value)
                 text = "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
                 bold = bool(text) and bool(cell.font and cell.font.b)
-                out.append(SourceCell(check_cell_text(text, shown, where), where, bold, links.get(cell.coordinate)))
+                hidden = " and ".join(k for k, v in (("row", cell.row in hidden_rows),
+                                                     ("column", cell.column in hidden_columns)) if v)
+                if not hidden and cell.row in grouped_rows:
+                    hidden = "grouped"
+                out.append(SourceCell(check_cell_text(text, shown, where), where, bold, links.get(cell.coordinate),
+                                      hidden))
             rows.append(out)
         if not rows:
             continue
@@ -144,6 +150,19 @@ def read_xlsx(data: bytes, shown: str, options: ReadOptions) -> list[SourceTable
             tables.append(SourceTable(len(tables) + 1, table.where, table.rows, table.heading, title, stamp,
                                       part=ws.title))
     return tables
+
+
+def _hidden(ws, r1: int, r2: int, c1: int, c2: int) -> tuple[set[int], set[int], set[int]]:
+    """The rows hidden in the read range, the rows only folded away in an outline group (hidden, with an
+    outline level), and the columns hidden (a column's dimension may stand for a run of them, min to max)."""
+    hidden_rows, grouped_rows, hidden_columns = set(), set(), set()
+    for index, dim in ws.row_dimensions.items():
+        if r1 <= index <= r2 and dim.hidden:
+            (grouped_rows if dim.outlineLevel else hidden_rows).add(index)
+    for dim in ws.column_dimensions.values():
+        if dim.hidden and dim.min and dim.max:
+            hidden_columns.update(range(max(dim.min, c1), min(dim.max, c2) + 1))
+    return hidden_rows, grouped_rows, hidden_columns
 
 
 def _columns_not_merged_through(ws, rows: list[list[SourceCell]], r1: int, c1: int) -> list[int]:
