@@ -135,3 +135,26 @@ def test_a_sheet_per_phase_each_under_its_phase_s_name_with_footnotes(tmp_path):
     for sheet, row in (("Plan", 7), ("Build", 6)):
         assert f"{source}: {sheet}!A{row}: left out: '* agreed in the {sheet} review' is outside the table" in report
         assert f"{source}: {sheet}!B{row}: left out: 'see wiki' is outside the table" in report
+
+
+def test_a_sheet_of_notes_between_two_tables_ends_the_run(tmp_path):
+    # Only the blocks of two sheets side by side join their tables: a sheet of open points between them
+    # is no footnote of either, and the later table is left out, not read as a phase (nor lost quietly).
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "RACI"
+    for row in (["Activity", "PM", "Dev"], ["Scope", "A", "R"], ["Code", "A", "R"]):
+        ws.append(row)
+    notes = wb.create_sheet("Open points")
+    notes.append(["Who decides on hosting?"])
+    extra = wb.create_sheet("Extra")
+    for row in (["Activity", "PM", "Dev"], ["Late task", "A", "R"]):
+        extra.append(row)
+    source = tmp_path / "notes.xlsx"
+    wb.save(source)
+    result = run("import", str(source), "--out", str(tmp_path / "p"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{source}: table 3 (sheet 'Extra' A1:C2): left out: also holds letters (2); not read (choose with " \
+           "--table)" in result.stdout.splitlines()
+    assert phases_of(tmp_path / "p") == [("Activities", [("Scope", {"PM": "A", "DEV": "R"}),
+                                                         ("Code", {"PM": "A", "DEV": "R"})])]

@@ -385,7 +385,9 @@ def _between_sheets(last: SourceTable, rest: list[SourceTable], variant: Variant
     sheet) and then a table of another sheet with ``last``'s header: the next of a sheet per phase."""
     for k, table in enumerate(rest):
         if _header_key(table) == _header_key(last) and len(table.rows) > 1:
-            return k > 0 and table.part is not None and table.part != last.part
+            # Only blocks of the two sheets: a sheet between them (notes, open points) ends the run.
+            return k > 0 and table.part is not None and table.part != last.part and \
+                all(t.part in (last.part, table.part) for t in rest[:k])
         if _score(table, variant) or k >= 4:
             return False
     return False
