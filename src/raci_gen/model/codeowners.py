@@ -110,11 +110,12 @@ def enclosing_folders(pattern: str) -> list[str]:
     path = anchored(pattern)
     if path is None:
         return keys
-    for end in range(1, len(path) - 1):
-        if _WILDCARDS.match(path[end]):
-            break
-        if path[end] == "/":
-            keys.append(path[:end + 1])
+    wildcard = _WILDCARDS.search(path, 1, len(path) - 1)
+    stop = wildcard.start() if wildcard else len(path) - 1
+    end = path.find("/", 1, stop)
+    while end != -1:
+        keys.append(path[:end + 1])
+        end = path.find("/", end + 1, stop)
     return keys
 
 

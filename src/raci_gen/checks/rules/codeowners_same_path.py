@@ -79,16 +79,32 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
 
 def _covered(claims: list[PathOwners], owner_set, target: str) -> Iterator[Hit]:
     """The claims that a later activity's broader pattern takes over: the finding names the last such line, whose
-    owners CODEOWNERS asks. Folders are looked up, not every pair compared, so a project of many paths stays fast."""
-    folders: dict[str, list[int]] = {}
+    owners CODEOWNERS asks. Folders are looked up, not every pair compared, so a project of many paths stays fast.
+
+    A pattern filed under a folder key covers every other pattern that key encloses (:func:`covers`), so a claim
+    needs, for each pattern under each key enclosing it, only the last line of another activity: the lines of a
+    pattern are kept one per activity, the last, and looked at from the end. (Comparing each claim with every
+    line under its keys was quadratic: 1,000 activities each with ``*`` and a pattern of 990 characters held lint
+    for over 5 minutes.)"""
+    folders: dict[str, dict[str, list[int]]] = {}  # key -> pattern -> its last line of each activity, in order
+    last_of: dict[tuple[str, str], int] = {}
     for number, owned in enumerate(claims):
-        folder = covered_folder(owned.path.pattern)
-        if folder is not None:
-            folders.setdefault(folder, []).append(number)
+        if covered_folder(owned.path.pattern) is not None:
+            last_of[(owned.path.pattern, owned.activity.id)] = number
+    for (pattern, _activity), number in sorted(last_of.items(), key=lambda item: item[1]):
+        folders.setdefault(covered_folder(pattern), {}).setdefault(pattern, []).append(number)
     for number, owned in enumerate(claims):
-        later = max((m for key in enclosing_folders(owned.path.pattern) for m in folders.get(key, ())
-                     if m > number and claims[m].activity.id != owned.activity.id
-                     and covers(claims[m].path.pattern, owned.path.pattern)), default=None)
+        later = None
+        for key in enclosing_folders(owned.path.pattern):
+            for pattern, lines in folders.get(key, {}).items():
+                if pattern == owned.path.pattern:
+                    continue
+                for m in reversed(lines):  # one line per activity: at most one is passed over
+                    if m <= number or (later is not None and m <= later):
+                        break
+                    if claims[m].activity.id != owned.activity.id:
+                        later = m
+                        break
         if later is None or owner_set(owned) == owner_set(claims[later]):
             continue
         other = claims[later]
