@@ -53,7 +53,7 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
     matrix = result.matrix
     phases = len(matrix.phases())
     echo(f"read {matrix.table} of {source}: {len(matrix.activities)} activities in {phases} "
-               f"phase{'s' if phases != 1 else ''}, {len(matrix.roles)} roles ({matrix.variant.name})")
+               f"phase{'s' if phases != 1 else ''}, {len(matrix.roles)} roles ({matrix.variant.name})", one_line=True)
     for note in result.notes:
         where = f"{source}: {note.where}: " if note.where else f"{source}: "
         kind = ("guessed: " if note.guessed else "left out: ") if note.dropped else ""
@@ -62,7 +62,8 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
         echo("--strict: something was left out; nothing was written", err=True)
         ctx.exit(EXIT_CHECK_FAILED)
     if result.summary:
-        echo(result.summary, nl=False)
+        for line in result.summary.removesuffix("\n").split("\n"):  # a project file's name may hold a line break
+            echo(line, one_line=True)
     from raci_gen.runtime.confined import Write, confine, write_all
 
     # All or none, beneath the folder named on the command line (the project, for --into).
@@ -85,10 +86,10 @@ def import_command(ctx: click.Context, source: str, out_dir: str | None, into: s
             wrote += 1
         echo(f"wrote {wrote} files to {out_dir}; lint: {counts['error']} errors, "
                    f"{counts['warning']} warnings, {counts['info']} info ({command_line('lint', out_dir)}); "
-                   f"next: {command_line('build', out_dir)}")
+                   f"next: {command_line('build', out_dir)}", one_line=True)
     else:
         echo(f"changed {len(result.files)} file{'s' if len(result.files) != 1 else ''} in {into}"
-                   if result.files else f"nothing to change in {into}")
+                   if result.files else f"nothing to change in {into}", one_line=True)
     if result.dropped:  # a cell of the table that is neither in the project nor explained: exit 1, written anyway
         echo("something of the table was left out or guessed (the lines 'left out:' or 'guessed:' above); the "
              "project was written anyway: "

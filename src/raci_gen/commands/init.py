@@ -40,6 +40,6 @@ def init(directory: str, templates: bool) -> None:
     created = create(directory, templates=templates)
     for name in created.kept:
         echo(f"kept the existing {os.path.join(directory, name)}; see docs/docs-as-code.md, \"What to commit\"",
-             err=True)
+             err=True, one_line=True)
     echo(created.hooks, err=True)
-    echo(f"wrote {len(created.written)} files to {directory}; next: {command_line('build', directory)}")
+    echo(f"wrote {len(created.written)} files to {directory}; next: {command_line('build', directory)}", one_line=True)

@@ -58,11 +58,11 @@ def portfolio(ctx: click.Context, project_dirs: tuple[str, ...], out_dir: str, f
     for entry in unreadable:
         echo(entry.problem_as_given, err=True, one_line=True)
         echo(f"{entry.given}: error: the project cannot be read; the index lists it with this first problem "
-             f"(raci-gen lint {entry.given} tells all)", err=True)
+             f"(raci-gen lint {entry.given} tells all)", err=True, one_line=True)
     for entry in index.projects:
         if entry.build_problem_as_given:
             echo(entry.build_problem_as_given, err=True, one_line=True)
-            echo(f"{entry.given}: warning: its documents cannot be built; the index says so", err=True)
+            echo(f"{entry.given}: warning: its documents cannot be built; the index says so", err=True, one_line=True)
     if not quiet:
         for item in outputs:
             echo(f"wrote {item.path} ({file_size(len(item.data))})", one_line=True)

@@ -19,7 +19,7 @@ def report_stale(ctx: click.Context, count: int, problems: list, quiet: bool, sh
             for line in problem.diff:
                 echo(line, err=True, one_line=True)
     if problems:
-        echo(f"run: {fix}", err=True)
+        echo(f"run: {fix}", err=True, one_line=True)  # a project folder of a pull request may name a line break
     elif not quiet:
         echo(f"{count} file{'s' if count != 1 else ''} up to date")
     ctx.exit(EXIT_CHECK_FAILED if problems else EXIT_OK)
