@@ -1,4 +1,4 @@
-"""A folder name from a pull request cannot start a line of raci-gen's output (docs/security.md, "Terminal": one
+"""A folder name from a pull request cannot start a line of raci-gen's output (docs/security.md, its item "Terminal": one
 problem, finding or message is one line, so that a CI log or GitHub Actions reads no line of an attacker's).
 
 Two messages printed a project folder's name as it is: ``hook check``'s "run: raci-gen build 'FOLDER' -f md"
