@@ -12,7 +12,10 @@ import atexit
 import datetime as _dt
 from dataclasses import dataclass
 import os
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -76,6 +79,17 @@ def run_in_process(*args: str) -> CliResult:
 EPOCH = 1_700_000_000
 """The fixed build time of every test document: 2023-11-14T22:13:20Z."""
 EPOCH_TIME = _dt.datetime.fromtimestamp(EPOCH, tz=_dt.timezone.utc)
+
+
+def raci_gen_timed(*args: str, cpu_seconds: int = 60) -> tuple[subprocess.CompletedProcess, float]:
+    """The installed ``raci-gen`` with ``args`` in a process of its own, its processor time capped (prlimit) at
+    ``cpu_seconds``, and the processor time it took: for the tests that a hostile input stays within bounds."""
+    program = os.path.join(os.path.dirname(sys.executable), "raci-gen")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = subprocess.run(["prlimit", f"--cpu={cpu_seconds}", program, *args], capture_output=True, text=True,
+                            timeout=cpu_seconds, env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return result, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def fixed_document(project: Project) -> Document:

@@ -11,13 +11,11 @@ folders are found with ``str.find``: 1,000 activities 1.5 s, 5,000 (10,000 paths
 
 from __future__ import annotations
 
-import os
-import resource
 import subprocess
-import sys
 from pathlib import Path
 
-RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
+from conftest import raci_gen_timed
+
 
 
 def deep_paths_project(root: Path, count: int) -> None:
@@ -35,11 +33,7 @@ def deep_paths_project(root: Path, count: int) -> None:
 
 def lint(root: Path) -> tuple[subprocess.CompletedProcess, float]:
     """``raci-gen lint`` in a process of its own, and the processor time it took."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(["prlimit", "--cpu=60", RACI_GEN, "lint", str(root)], capture_output=True, text=True,
-                            timeout=60, env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return result, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return raci_gen_timed("lint", str(root))
 
 
 def test_many_deep_paths_under_a_catch_all_lint_in_seconds(tmp_path):

@@ -11,16 +11,14 @@ names), and difflib's work is bounded (``NEAR_BUDGET``); past it the rule says w
 from __future__ import annotations
 
 import itertools
-import os
 import random
-import resource
 import subprocess
-import sys
 from pathlib import Path
+
+from conftest import raci_gen_timed
 
 from raci_gen.checks.rules import duplicate_activity
 
-RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
 
 
 def crowded_project(root: Path, side: int, alphabet: str, length: int) -> int:
@@ -45,11 +43,7 @@ def crowded_project(root: Path, side: int, alphabet: str, length: int) -> int:
 
 def lint(root: Path) -> tuple[subprocess.CompletedProcess, float]:
     """``raci-gen lint`` in a process of its own, and the processor time it took."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(["prlimit", "--cpu=60", RACI_GEN, "lint", str(root)], capture_output=True, text=True,
-                            timeout=60, env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return result, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return raci_gen_timed("lint", str(root))
 
 
 def duplicates(result: subprocess.CompletedProcess) -> list[str]:

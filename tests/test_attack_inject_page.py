@@ -9,13 +9,11 @@ is cut once and each marker looked up by bisection: 1.2 s and 1.0 s for 5 MiB of
 
 from __future__ import annotations
 
-import os
-import resource
 import subprocess
-import sys
 from pathlib import Path
 
-RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
+from conftest import raci_gen_timed
+
 PAIR = "# Team\n\n<!-- BEGIN RACI -->\n<!-- END RACI -->\n\n"
 
 
@@ -32,11 +30,8 @@ def project_with_page(root: Path, page: str) -> Path:
 
 
 def build(root: Path) -> tuple[subprocess.CompletedProcess, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(["prlimit", "--cpu=60", RACI_GEN, "build", str(root)], capture_output=True, text=True,
-                            timeout=60, env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return result, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    """``raci-gen build`` in a process of its own, and the processor time it took."""
+    return raci_gen_timed("build", str(root))
 
 
 def test_a_long_line_of_quote_markers_is_read_in_one_pass(tmp_path):
