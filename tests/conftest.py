@@ -81,12 +81,15 @@ EPOCH = 1_700_000_000
 EPOCH_TIME = _dt.datetime.fromtimestamp(EPOCH, tz=_dt.timezone.utc)
 
 
-def raci_gen_timed(*args: str, cpu_seconds: int = 60) -> tuple[subprocess.CompletedProcess, float]:
+def raci_gen_timed(*args: str, cpu_seconds: int = 60,
+                   memory_bytes: int | None = None) -> tuple[subprocess.CompletedProcess, float]:
     """The installed ``raci-gen`` with ``args`` in a process of its own, its processor time capped (prlimit) at
-    ``cpu_seconds``, and the processor time it took: for the tests that a hostile input stays within bounds."""
+    ``cpu_seconds`` and its address space at ``memory_bytes`` (if given), and the processor time it took: for the
+    tests that a hostile input stays within bounds."""
     program = os.path.join(os.path.dirname(sys.executable), "raci-gen")
+    caps = [f"--cpu={cpu_seconds}"] + ([f"--as={memory_bytes}"] if memory_bytes else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(["prlimit", f"--cpu={cpu_seconds}", program, *args], capture_output=True, text=True,
+    result = subprocess.run(["prlimit", *caps, program, *args], capture_output=True, text=True,
                             timeout=cpu_seconds, env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return result, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)

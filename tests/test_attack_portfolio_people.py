@@ -10,13 +10,9 @@ all the people of the same roles: 4.9 s, 110 MB, the same index byte for byte (2
 
 from __future__ import annotations
 
-import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
 
-RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
+from conftest import raci_gen_timed
 
 
 def crowded(root: Path, people: int, activities: int) -> None:
@@ -35,13 +31,8 @@ def crowded(root: Path, people: int, activities: int) -> None:
 
 def test_many_people_on_many_activities_index_in_bounded_memory(tmp_path):
     crowded(tmp_path / "p", 2000, 4000)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(["prlimit", f"--as={1024 ** 3}", "--cpu=60", RACI_GEN, "portfolio", "-o",
-                             str(tmp_path / "out"), str(tmp_path / "p")],
-                            capture_output=True, text=True, timeout=60,
-                            env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    seconds = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    result, seconds = raci_gen_timed("portfolio", "-o", str(tmp_path / "out"), str(tmp_path / "p"),
+                                     memory_bytes=1024 ** 3)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "indexed 1 projects, 4001 people" in result.stdout
     index = (tmp_path / "out" / "portfolio.md").read_text(encoding="utf-8")

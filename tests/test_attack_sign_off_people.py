@@ -11,15 +11,12 @@ at most ``MOST`` (20) such findings, then one that says how many more (the same 
 
 from __future__ import annotations
 
-import os
-import resource
 import subprocess
-import sys
 from pathlib import Path
 
-from raci_gen.checks.rules import separate_sign_off_people
+from conftest import raci_gen_timed
 
-RACI_GEN = os.path.join(os.path.dirname(sys.executable), "raci-gen")
+from raci_gen.checks.rules import separate_sign_off_people
 
 
 def crowded_roles(root: Path, people: int, sign_offs: int, shared: bool) -> None:
@@ -39,12 +36,7 @@ def crowded_roles(root: Path, people: int, sign_offs: int, shared: bool) -> None
 
 def lint(root: Path) -> tuple[subprocess.CompletedProcess, float]:
     """``raci-gen lint`` in a process of its own (1 GiB, 60 s at most), and the processor time it took."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(["prlimit", f"--as={1024 ** 3}", "--cpu=60", RACI_GEN, "lint", str(root)],
-                            capture_output=True, text=True, timeout=60,
-                            env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return result, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return raci_gen_timed("lint", str(root), memory_bytes=1024 ** 3)
 
 
 def own_work(result: subprocess.CompletedProcess) -> list[str]:

@@ -21,12 +21,12 @@ Fails::
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from raci_gen.checks.codeowners import PathOwners, path_owners
 from raci_gen.checks.findings import Hit
-from raci_gen.model.codeowners import covered_folder, covers, enclosing_folders
-from raci_gen.model.matrix import CodeOwnersSettings, Matrix, Settings
+from raci_gen.model.codeowners import covered_folder, enclosing_folders
+from raci_gen.model.matrix import CodeOwnersSettings, Location, Matrix, Settings
 
 ID = "codeowners-same-path"
 SEVERITY = "warning"
@@ -52,8 +52,9 @@ def _owners(owned: PathOwners, target: str) -> str:
 
 def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
     setting = options.get("codeowners") or CodeOwnersSettings()
+    claims = list(path_owners(matrix, setting))
     by_pattern: dict[str, list[PathOwners]] = {}
-    for owned in path_owners(matrix, setting):
+    for owned in claims:
         by_pattern.setdefault(owned.path.pattern, []).append(owned)
     owners: dict[str, frozenset[str]] = {}  # activity id -> its owners, made once however many paths it has
 
@@ -62,26 +63,33 @@ def check(matrix: Matrix, options: dict) -> Iterator[Hit]:
             owners[owned.activity.id] = frozenset(h.casefold() for h in owned.written(setting.target))
         return owners[owned.activity.id]
 
-    for pattern, claims in by_pattern.items():
-        last = claims[-1]
-        for owned in claims[:-1]:
+    for pattern, same in by_pattern.items():
+        last = same[-1]
+        for owned in same[:-1]:
             if owned.activity.id == last.activity.id or owner_set(owned) == owner_set(last):
                 continue
-            where = last.path.location or last.activity.location
-            yield Hit(owned.activity, owned.path.location or owned.activity.location,
-                      f"activity {owned.activity.id} governs {pattern} (owners {_owners(owned, setting.target)}), "
-                      f"and so does {last.activity.id} at {where} (owners {_owners(last, setting.target)}); "
-                      f"CODEOWNERS takes the last match, so {last.activity.id}'s owners win and "
-                      f"{owned.activity.id}'s are never asked: give the path to one activity, or narrow one "
-                      "pattern", related=(where,))
-    yield from _covered(list(path_owners(matrix, setting)), owner_set, setting.target)
+            yield _lost(owned, last, setting.target,
+                        lambda where: f"and so does {last.activity.id} at {where} (owners "
+                                      f"{_owners(last, setting.target)})",
+                        "give the path to one activity, or narrow one pattern")
+    yield from _covered(claims, owner_set, setting.target)
+
+
+def _lost(owned: PathOwners, winner: PathOwners, target: str, how: Callable[[Location], str], remedy: str) -> Hit:
+    """The finding at ``owned``, a claim whose files CODEOWNERS gives to ``winner``'s owners: ``how`` says why (given
+    the winner's place), ``remedy`` what to do."""
+    where = winner.path.location or winner.activity.location
+    return Hit(owned.activity, owned.path.location or owned.activity.location,
+               f"activity {owned.activity.id} governs {owned.path.pattern} (owners {_owners(owned, target)}), "
+               f"{how(where)}; CODEOWNERS takes the last match, so {winner.activity.id}'s owners win and "
+               f"{owned.activity.id}'s are never asked: {remedy}", related=(where,))
 
 
 def _covered(claims: list[PathOwners], owner_set, target: str) -> Iterator[Hit]:
     """The claims that a later activity's broader pattern takes over: the finding names the last such line, whose
     owners CODEOWNERS asks. Folders are looked up, not every pair compared, so a project of many paths stays fast.
 
-    A pattern filed under a folder key covers every other pattern that key encloses (:func:`covers`), so a claim
+    A pattern filed under a folder key covers every other pattern that key encloses (:func:`raci_gen.model.codeowners.covers`), so a claim
     needs, for each pattern under each key enclosing it, only the last line of another activity: the lines of a
     pattern are kept one per activity, the last, and looked at from the end. (Comparing each claim with every
     line under its keys was quadratic: 1,000 activities each with ``*`` and a pattern of 990 characters held lint
@@ -108,10 +116,7 @@ def _covered(claims: list[PathOwners], owner_set, target: str) -> Iterator[Hit]:
         if later is None or owner_set(owned) == owner_set(claims[later]):
             continue
         other = claims[later]
-        where = other.path.location or other.activity.location
-        yield Hit(owned.activity, owned.path.location or owned.activity.location,
-                  f"activity {owned.activity.id} governs {owned.path.pattern} (owners {_owners(owned, target)}), and "
-                  f"{other.activity.id}'s {other.path.pattern} at {where}, a later line, covers it (owners "
-                  f"{_owners(other, target)}); CODEOWNERS takes the last match, so {other.activity.id}'s owners win "
-                  f"and {owned.activity.id}'s are never asked: narrow {other.path.pattern}, or give the path to "
-                  "one activity", related=(where,))
+        yield _lost(owned, other, target,
+                    lambda where: f"and {other.activity.id}'s {other.path.pattern} at {where}, a later line, covers it "
+                                  f"(owners {_owners(other, target)})",
+                    f"narrow {other.path.pattern}, or give the path to one activity")
